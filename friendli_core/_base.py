@@ -1,0 +1,165 @@
+"""Decisions shared by the sync and async clients: configuration, timeouts, error mapping.
+
+Everything here is plain code; the twins in `_client.py` only send, sleep and iterate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+import httpx
+
+from friendli_core._protocol import (
+    RequestSpec,
+    build_chat_request,
+    build_completion_request,
+    build_detokenize_request,
+    build_models_request,
+    build_tokenize_request,
+)
+from friendli_core._retry import RetryPolicy
+from friendli_core.config import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    ClientConfig,
+    Endpoint,
+    TimeoutTypes,
+)
+from friendli_core.errors import APIConnectionError, APIError, APIStreamError, APITimeoutError
+
+__all__ = ["UNSET", "BaseClient", "ClientOptions", "map_transport_error"]
+
+logger = logging.getLogger("friendli_core")
+
+
+class ClientOptions(TypedDict, total=False):
+    """Keyword options shared by both clients (see `ClientConfig` for their meaning)."""
+
+    token: str | None
+    team_id: str | None
+    endpoint: Endpoint
+    base_url: str | None
+    timeout: TimeoutTypes
+    max_retries: int
+    default_headers: Mapping[str, str] | None
+    config: ClientConfig | None
+    retry_policy: RetryPolicy | None
+
+
+_UNSET: Any = object()
+
+
+def to_httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
+    """An `httpx.Timeout` from a float, a Timeout or None (no timeout)."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if timeout is None:
+        return httpx.Timeout(None)
+    if timeout == DEFAULT_TIMEOUT:
+        return httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+    return httpx.Timeout(float(timeout))
+
+
+def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
+    """Map an httpx / httpx-sse exception to the core's typed error (never leaks the token)."""
+    where = f"{spec.method} {spec.path}"
+    if isinstance(exc, httpx.TimeoutException):
+        msg = f"Request timed out ({type(exc).__name__}) for {where}."
+        return APITimeoutError(msg, method=spec.method, path=spec.path)
+    if isinstance(exc, httpx.TransportError):
+        detail = str(exc) or type(exc).__name__
+        msg = f"Connection error for {where}: {detail}."
+        return APIConnectionError(msg, method=spec.method, path=spec.path)
+    msg = f"Invalid event stream for {where}: {exc}."
+    return APIStreamError(msg, method=spec.method, path=spec.path)
+
+
+class BaseClient:
+    """Configuration and request building shared by `FriendliClient` and `AsyncFriendliClient`."""
+
+    config: ClientConfig
+    _client_headers: Mapping[str, str] | None
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        team_id: str | None = None,
+        endpoint: Endpoint = "serverless",
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        config: ClientConfig | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        """Resolve the configuration (arguments, then environment variables)."""
+        self.config = config or ClientConfig.from_env(
+            token=token,
+            team_id=team_id,
+            endpoint=endpoint,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        self._retry = retry_policy or RetryPolicy(max_retries=self.config.max_retries)
+        self._timeout = to_httpx_timeout(self.config.timeout)
+
+    def __repr__(self) -> str:
+        """Show the configuration with the token masked."""
+        return f"{type(self).__name__}({self.config!r})"
+
+    def _chat_spec(
+        self, params: Mapping[str, Any], *, stream: bool, extra_headers: Mapping[str, str] | None
+    ) -> RequestSpec:
+        return build_chat_request(
+            self.config,
+            params,
+            stream=stream,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
+
+    def _completion_spec(
+        self, params: Mapping[str, Any], *, stream: bool, extra_headers: Mapping[str, str] | None
+    ) -> RequestSpec:
+        return build_completion_request(
+            self.config,
+            params,
+            stream=stream,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
+
+    def _tokenize_spec(self, prompt: str, model: str | None) -> RequestSpec:
+        return build_tokenize_request(
+            self.config, prompt, model=model, client_headers=self._client_headers
+        )
+
+    def _detokenize_spec(self, tokens: list[int], model: str | None) -> RequestSpec:
+        return build_detokenize_request(
+            self.config, tokens, model=model, client_headers=self._client_headers
+        )
+
+    def _models_spec(self) -> RequestSpec:
+        return build_models_request(self.config, client_headers=self._client_headers)
+
+    def _request_timeout(self, timeout: TimeoutTypes) -> httpx.Timeout:
+        return self._timeout if timeout is _UNSET else to_httpx_timeout(timeout)
+
+    @staticmethod
+    def _log_retry(spec: RequestSpec, error: APIError, delay: float, attempt: int) -> None:
+        logger.info(
+            "Retrying %s %s in %.2fs (retry %d) after %s",
+            spec.method,
+            spec.path,
+            delay,
+            attempt + 1,
+            type(error).__name__,
+        )
+
+
+UNSET: Any = _UNSET

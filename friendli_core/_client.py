@@ -1,0 +1,466 @@
+"""`FriendliClient` and `AsyncFriendliClient`: the only code that performs I/O.
+
+The twins mirror each other method for method (a parity test keeps them in step). Their bodies
+hold control flow only: send, read, sleep, iterate. Request building, response and SSE parsing,
+the retry policy and error mapping are shared pure code (`_protocol`, `_streaming`, `_retry`,
+`_base`). Streams are opened eagerly: the request is sent, and the first chunk read, inside the
+retry loop, so a failure before the first chunk is retried and raised at the call site; after
+that, errors surface while iterating and are never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from typing import Any, Generic, Self, TypeVar, Unpack
+
+import httpx
+from httpx_sse import EventSource, SSEError
+from pydantic import BaseModel
+
+from friendli_core._base import UNSET, BaseClient, ClientOptions, map_transport_error
+from friendli_core._protocol import RequestSpec, parse_model, raise_for_status
+from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
+from friendli_core.config import TimeoutTypes
+from friendli_core.errors import APIError
+from friendli_core.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionParams,
+    Completion,
+    CompletionChunk,
+    CompletionParams,
+)
+
+__all__ = ["AsyncFriendliClient", "AsyncStream", "FriendliClient", "Stream"]
+
+_T = TypeVar("_T")
+_M = TypeVar("_M", bound=BaseModel)
+_Parser = ChatStreamParser | CompletionStreamParser
+_END: Any = object()
+_STREAM_ERRORS = (httpx.TransportError, SSEError)
+
+
+class _TokenList(BaseModel):
+    tokens: list[int]
+
+
+class _Text(BaseModel):
+    text: str
+
+
+def _iter_chunks(response: httpx.Response, parser: _Parser, spec: RequestSpec) -> Iterator[Any]:
+    try:
+        for sse in EventSource(response).iter_sse():
+            chunk = parser.feed(sse.event, sse.data)
+            if chunk is not None:
+                yield chunk
+    except _STREAM_ERRORS as exc:
+        raise map_transport_error(exc, spec) from exc
+    parser.close()
+
+
+async def _aiter_chunks(
+    response: httpx.Response, parser: _Parser, spec: RequestSpec
+) -> AsyncIterator[Any]:
+    events = EventSource(response).aiter_sse()
+    try:
+        async for sse in events:
+            chunk = parser.feed(sse.event, sse.data)
+            if chunk is not None:
+                yield chunk
+    except _STREAM_ERRORS as exc:
+        raise map_transport_error(exc, spec) from exc
+    finally:
+        await events.aclose()
+    parser.close()
+
+
+class Stream(Generic[_T]):
+    """An open stream of chunks: iterate it, and close it (or use `with`) when done early."""
+
+    def __init__(self, first: _T, rest: Iterator[_T], response: httpx.Response) -> None:
+        """Wrap the prefetched first chunk, the remaining chunks and the open response."""
+        self._first = first
+        self._rest = rest
+        self.response = response
+
+    def __iter__(self) -> Iterator[_T]:
+        """Yield the chunks; the response is closed at the end, on error or on break."""
+        try:
+            if self._first is not _END:
+                first, self._first = self._first, _END
+                yield first
+                yield from self._rest
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Close the response and release the connection."""
+        self._rest.close()  # type: ignore[attr-defined]
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        """Use the stream as a context manager."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the stream."""
+        self.close()
+
+
+class AsyncStream(Generic[_T]):
+    """The async twin of `Stream`."""
+
+    def __init__(self, first: _T, rest: AsyncIterator[_T], response: httpx.Response) -> None:
+        """Wrap the prefetched first chunk, the remaining chunks and the open response."""
+        self._first = first
+        self._rest = rest
+        self.response = response
+
+    def __aiter__(self) -> AsyncIterator[_T]:
+        """Iterate the chunks."""
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[_T]:
+        try:
+            if self._first is not _END:
+                first, self._first = self._first, _END
+                yield first
+                async for chunk in self._rest:
+                    yield chunk
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the response and release the connection (also on cancellation)."""
+        await self._rest.aclose()  # type: ignore[attr-defined]
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        """Use the stream as an async context manager."""
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Close the stream."""
+        await self.aclose()
+
+
+class FriendliClient(BaseClient):
+    """Synchronous client for the Friendli chat, completions and tokenizer endpoints.
+
+    Safe to share between threads. Use it as a context manager, or call `close()`, to release
+    the connection pool (a user-supplied `http_client` is never closed by us).
+    """
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        **options: Unpack[ClientOptions],
+    ) -> None:
+        """Create the client.
+
+        Args:
+            http_client: An `httpx.Client` to send with (its headers are respected).
+            sleep: Waits between retries (replaceable for tests).
+            **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
+        """
+        super().__init__(**options)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(timeout=self._timeout)
+        self._client_headers = dict(self._http.headers) if http_client is not None else None
+        self._sleep = sleep
+
+    def chat(
+        self,
+        *,
+        timeout: TimeoutTypes = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Unpack[ChatCompletionParams],
+    ) -> ChatCompletion:
+        """Create a chat completion; see `ChatCompletionParams` for the fields."""
+        spec = self._chat_spec(params, stream=False, extra_headers=extra_headers)
+        return self._retrying(spec, lambda: self._fetch(spec, ChatCompletion, timeout))
+
+    def stream_chat(
+        self,
+        *,
+        timeout: TimeoutTypes = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Unpack[ChatCompletionParams],
+    ) -> Stream[ChatCompletionChunk]:
+        """Stream a chat completion; usage is requested unless `stream_options` is given."""
+        spec = self._chat_spec(params, stream=True, extra_headers=extra_headers)
+        return self._retrying(spec, lambda: self._open(spec, ChatStreamParser, timeout))
+
+    def completions(
+        self,
+        *,
+        timeout: TimeoutTypes = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Unpack[CompletionParams],
+    ) -> Completion:
+        """Create a text completion; see `CompletionParams` for the fields."""
+        spec = self._completion_spec(params, stream=False, extra_headers=extra_headers)
+        return self._retrying(spec, lambda: self._fetch(spec, Completion, timeout))
+
+    def stream_completions(
+        self,
+        *,
+        timeout: TimeoutTypes = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Unpack[CompletionParams],
+    ) -> Stream[CompletionChunk]:
+        """Stream a text completion."""
+        spec = self._completion_spec(params, stream=True, extra_headers=extra_headers)
+        return self._retrying(spec, lambda: self._open(spec, CompletionStreamParser, timeout))
+
+    def tokenize(self, prompt: str, *, model: str | None = None) -> list[int]:
+        """Token IDs of `prompt` under the model's tokenizer."""
+        spec = self._tokenize_spec(prompt, model)
+        return self._retrying(spec, lambda: self._fetch(spec, _TokenList, UNSET)).tokens
+
+    def detokenize(self, tokens: list[int], *, model: str | None = None) -> str:
+        """Text of a list of token IDs."""
+        spec = self._detokenize_spec(tokens, model)
+        return self._retrying(spec, lambda: self._fetch(spec, _Text, UNSET)).text
+
+    def list_models(self) -> dict[str, Any]:
+        """The model catalog (`GET /models`) as returned by the server."""
+        spec = self._models_spec()
+        content = self._retrying(spec, lambda: self._read(spec, UNSET))
+        return dict(parse_model(_Catalog, content, spec).model_dump())
+
+    def close(self) -> None:
+        """Close the connection pool (only if this client created it)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        """Use the client as a context manager."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the client."""
+        self.close()
+
+    # -- I/O ---------------------------------------------------------------------------------
+
+    def _retrying(self, spec: RequestSpec, attempt_fn: Callable[[], _T]) -> _T:
+        attempt = 0
+        while True:
+            try:
+                return attempt_fn()
+            except APIError as error:
+                delay = self._retry.delay(attempt, error)
+                if delay is None:
+                    raise
+                self._log_retry(spec, error, delay, attempt)
+            self._sleep(delay)
+            attempt += 1
+
+    def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
+        request = self._http.build_request(
+            spec.method,
+            spec.url,
+            headers=spec.headers,
+            content=spec.content,
+            timeout=self._request_timeout(timeout),
+        )
+        try:
+            response = self._http.send(request, stream=True)
+            if not response.is_success:
+                try:
+                    content = response.read()
+                finally:
+                    response.close()
+                raise_for_status(response.status_code, response.headers, content, spec)
+        except httpx.TransportError as exc:
+            raise map_transport_error(exc, spec) from exc
+        return response
+
+    def _read(self, spec: RequestSpec, timeout: TimeoutTypes) -> bytes:
+        response = self._send(spec, timeout)
+        try:
+            return response.read()
+        except httpx.TransportError as exc:
+            raise map_transport_error(exc, spec) from exc
+        finally:
+            response.close()
+
+    def _fetch(self, spec: RequestSpec, model: type[_M], timeout: TimeoutTypes) -> _M:
+        return parse_model(model, self._read(spec, timeout), spec)
+
+    def _open(self, spec: RequestSpec, parser: type[_Parser], timeout: TimeoutTypes) -> Stream[Any]:
+        response = self._send(spec, timeout)
+        chunks = _iter_chunks(response, parser(spec.method, spec.path), spec)
+        try:
+            first = next(chunks, _END)
+        except BaseException:
+            response.close()
+            raise
+        return Stream(first, chunks, response)
+
+
+class AsyncFriendliClient(BaseClient):
+    """Asynchronous twin of `FriendliClient`; safe to share between tasks of one event loop."""
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        **options: Unpack[ClientOptions],
+    ) -> None:
+        """Create the client.
+
+        Args:
+            http_client: An `httpx.AsyncClient` to send with (its headers are respected).
+            sleep: Waits between retries (replaceable for tests).
+            **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
+        """
+        super().__init__(**options)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(timeout=self._timeout)
+        self._client_headers = dict(self._http.headers) if http_client is not None else None
+        self._sleep = sleep
+
+    async def chat(
+        self,
+        *,
+        timeout: TimeoutTypes = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Unpack[ChatCompletionParams],
+    ) -> ChatCompletion:
+        """Create a chat completion; see `ChatCompletionParams` for the fields."""
+        spec = self._chat_spec(params, stream=False, extra_headers=extra_headers)
+        return await self._retrying(spec, lambda: self._fetch(spec, ChatCompletion, timeout))
+
+    async def stream_chat(
+        self,
+        *,
+        timeout: TimeoutTypes = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Unpack[ChatCompletionParams],
+    ) -> AsyncStream[ChatCompletionChunk]:
+        """Stream a chat completion; usage is requested unless `stream_options` is given."""
+        spec = self._chat_spec(params, stream=True, extra_headers=extra_headers)
+        return await self._retrying(spec, lambda: self._open(spec, ChatStreamParser, timeout))
+
+    async def completions(
+        self,
+        *,
+        timeout: TimeoutTypes = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Unpack[CompletionParams],
+    ) -> Completion:
+        """Create a text completion; see `CompletionParams` for the fields."""
+        spec = self._completion_spec(params, stream=False, extra_headers=extra_headers)
+        return await self._retrying(spec, lambda: self._fetch(spec, Completion, timeout))
+
+    async def stream_completions(
+        self,
+        *,
+        timeout: TimeoutTypes = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Unpack[CompletionParams],
+    ) -> AsyncStream[CompletionChunk]:
+        """Stream a text completion."""
+        spec = self._completion_spec(params, stream=True, extra_headers=extra_headers)
+        return await self._retrying(spec, lambda: self._open(spec, CompletionStreamParser, timeout))
+
+    async def tokenize(self, prompt: str, *, model: str | None = None) -> list[int]:
+        """Token IDs of `prompt` under the model's tokenizer."""
+        spec = self._tokenize_spec(prompt, model)
+        return (await self._retrying(spec, lambda: self._fetch(spec, _TokenList, UNSET))).tokens
+
+    async def detokenize(self, tokens: list[int], *, model: str | None = None) -> str:
+        """Text of a list of token IDs."""
+        spec = self._detokenize_spec(tokens, model)
+        return (await self._retrying(spec, lambda: self._fetch(spec, _Text, UNSET))).text
+
+    async def list_models(self) -> dict[str, Any]:
+        """The model catalog (`GET /models`) as returned by the server."""
+        spec = self._models_spec()
+        content = await self._retrying(spec, lambda: self._read(spec, UNSET))
+        return dict(parse_model(_Catalog, content, spec).model_dump())
+
+    async def close(self) -> None:
+        """Close the connection pool (only if this client created it)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        """Use the client as an async context manager."""
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Close the client."""
+        await self.close()
+
+    # -- I/O ---------------------------------------------------------------------------------
+
+    async def _retrying(self, spec: RequestSpec, attempt_fn: Callable[[], Awaitable[_T]]) -> _T:
+        attempt = 0
+        while True:
+            try:
+                return await attempt_fn()
+            except APIError as error:
+                delay = self._retry.delay(attempt, error)
+                if delay is None:
+                    raise
+                self._log_retry(spec, error, delay, attempt)
+            await self._sleep(delay)
+            attempt += 1
+
+    async def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
+        request = self._http.build_request(
+            spec.method,
+            spec.url,
+            headers=spec.headers,
+            content=spec.content,
+            timeout=self._request_timeout(timeout),
+        )
+        try:
+            response = await self._http.send(request, stream=True)
+            if not response.is_success:
+                try:
+                    content = await response.aread()
+                finally:
+                    await response.aclose()
+                raise_for_status(response.status_code, response.headers, content, spec)
+        except httpx.TransportError as exc:
+            raise map_transport_error(exc, spec) from exc
+        return response
+
+    async def _read(self, spec: RequestSpec, timeout: TimeoutTypes) -> bytes:
+        response = await self._send(spec, timeout)
+        try:
+            return await response.aread()
+        except httpx.TransportError as exc:
+            raise map_transport_error(exc, spec) from exc
+        finally:
+            await response.aclose()
+
+    async def _fetch(self, spec: RequestSpec, model: type[_M], timeout: TimeoutTypes) -> _M:
+        return parse_model(model, await self._read(spec, timeout), spec)
+
+    async def _open(
+        self, spec: RequestSpec, parser: type[_Parser], timeout: TimeoutTypes
+    ) -> AsyncStream[Any]:
+        response = await self._send(spec, timeout)
+        chunks = _aiter_chunks(response, parser(spec.method, spec.path), spec)
+        try:
+            first = await anext(chunks, _END)
+        except BaseException:
+            await response.aclose()
+            raise
+        return AsyncStream(first, chunks, response)
+
+
+class _Catalog(BaseModel):
+    model_config = {"extra": "allow"}
+    data: list[dict[str, Any]] = []

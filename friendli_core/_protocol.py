@@ -1,0 +1,291 @@
+"""Request building and response parsing (sans-IO: no httpx, no asyncio).
+
+`build_*_request` turn a config and parameters into a `RequestSpec` (method, URL, headers,
+encoded body) after checking the parameters; `parse_*`/`raise_for_status` turn a status, headers
+and body bytes into a typed model or a typed error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ValidationError
+
+from friendli_core._retry import parse_retry_after
+from friendli_core._validate import check_chat_params, check_completion_params
+from friendli_core._version import __version__
+from friendli_core.config import ClientConfig
+from friendli_core.errors import (
+    APIResponseValidationError,
+    InvalidRequestError,
+    make_status_error,
+)
+
+__all__ = [
+    "RequestSpec",
+    "build_chat_request",
+    "build_completion_request",
+    "build_detokenize_request",
+    "build_models_request",
+    "build_tokenize_request",
+    "decode_json",
+    "parse_model",
+    "raise_for_status",
+]
+
+USER_AGENT = f"friendli-integrations/{__version__}"
+_M = TypeVar("_M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSpec:
+    """A request ready to send: everything the transport needs, nothing it must decide."""
+
+    method: str
+    url: str
+    path: str
+    headers: dict[str, str]
+    content: bytes | None
+    stream: bool = False
+
+
+def build_headers(
+    config: ClientConfig,
+    *,
+    stream: bool = False,
+    extra_headers: Mapping[str, str] | None = None,
+    client_headers: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Headers for one request: auth, team, content type, then default and extra headers.
+
+    Args:
+        config: The client configuration.
+        stream: Whether an SSE response is expected.
+        extra_headers: Per-call headers (win over defaults, never over auth).
+        client_headers: Headers already set on a user-supplied httpx client. An
+            `Authorization` there is used as is when no token is configured, and a different
+            one together with a token is an error rather than a silent overwrite.
+
+    Raises:
+        InvalidRequestError: No token for serverless/dedicated, or a conflicting header.
+    """
+    present = {k.lower(): v for k, v in (client_headers or {}).items()}
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "text/event-stream" if stream else "application/json",
+        "User-Agent": USER_AGENT,
+    }
+    headers.update(config.default_headers)
+    headers.update(extra_headers or {})
+    if config.token:
+        auth = f"Bearer {config.token.removeprefix('Bearer ')}"
+        if present.get("authorization", auth) != auth:
+            msg = (
+                "The httpx client passed in already sets an Authorization header that differs "
+                "from the configured token; remove one of them."
+            )
+            raise InvalidRequestError(msg)
+        headers["Authorization"] = auth
+    elif config.endpoint != "container" and "authorization" not in present:
+        msg = (
+            f"No Friendli token for the {config.endpoint} endpoint: pass token=... (api_key=... "
+            "in the LangChain/LlamaIndex classes) or set the FRIENDLI_TOKEN environment variable."
+        )
+        raise InvalidRequestError(msg)
+    if config.team_id and config.endpoint != "container":
+        headers["X-Friendli-Team"] = config.team_id
+    return headers
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON for a request body.
+
+    Raises:
+        InvalidRequestError: The body holds values JSON cannot carry (non-UTF-8 text, NaN,
+            objects, or nesting too deep).
+    """
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        msg = f"The request contains text that is not valid UTF-8 ({exc.reason}); clean the input."
+        raise InvalidRequestError(msg) from None
+    except RecursionError:
+        msg = "The request is nested too deeply to encode as JSON."
+        raise InvalidRequestError(msg) from None
+    except (TypeError, ValueError) as exc:
+        msg = f"The request cannot be encoded as JSON: {exc}."
+        raise InvalidRequestError(msg) from None
+
+
+def _body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
+    body = {k: v for k, v in params.items() if v is not None and k != "extra_body"}
+    if stream:
+        body["stream"] = True
+        body.setdefault("stream_options", {"include_usage": True})
+    else:
+        body.pop("stream", None)
+    body.update(params.get("extra_body") or {})
+    return body
+
+
+def _spec(
+    config: ClientConfig,
+    path: str,
+    body: Mapping[str, Any] | None,
+    *,
+    stream: bool = False,
+    method: str = "POST",
+    extra_headers: Mapping[str, str] | None = None,
+    client_headers: Mapping[str, str] | None = None,
+) -> RequestSpec:
+    url = config.base_url + path
+    headers = build_headers(
+        config, stream=stream, extra_headers=extra_headers, client_headers=client_headers
+    )
+    content = None if body is None else encode_body(body)
+    return RequestSpec(method, url, urlsplit(url).path, headers, content, stream)
+
+
+def build_chat_request(
+    config: ClientConfig,
+    params: Mapping[str, Any],
+    *,
+    stream: bool,
+    extra_headers: Mapping[str, str] | None = None,
+    client_headers: Mapping[str, str] | None = None,
+) -> RequestSpec:
+    """Check chat parameters and build the `/chat/completions` request.
+
+    Raises:
+        InvalidRequestError: The parameters break the spec or a documented constraint.
+    """
+    check_chat_params(params, stream=stream, model_required=config.endpoint != "container")
+    return _spec(
+        config,
+        "/chat/completions",
+        _body(params, stream=stream),
+        stream=stream,
+        extra_headers=extra_headers,
+        client_headers=client_headers,
+    )
+
+
+def build_completion_request(
+    config: ClientConfig,
+    params: Mapping[str, Any],
+    *,
+    stream: bool,
+    extra_headers: Mapping[str, str] | None = None,
+    client_headers: Mapping[str, str] | None = None,
+) -> RequestSpec:
+    """Check completions parameters and build the `/completions` request.
+
+    Raises:
+        InvalidRequestError: The parameters break the spec or a documented constraint.
+    """
+    check_completion_params(params, stream=stream, model_required=config.endpoint != "container")
+    return _spec(
+        config,
+        "/completions",
+        _body(params, stream=stream),
+        stream=stream,
+        extra_headers=extra_headers,
+        client_headers=client_headers,
+    )
+
+
+def _model_field(config: ClientConfig, model: str | None) -> dict[str, Any]:
+    if model:
+        return {"model": model}
+    if config.endpoint != "container":
+        msg = "model is required for serverless and dedicated endpoints; pass model='...'."
+        raise InvalidRequestError(msg)
+    return {}
+
+
+def build_tokenize_request(
+    config: ClientConfig,
+    prompt: str,
+    *,
+    model: str | None = None,
+    client_headers: Mapping[str, str] | None = None,
+) -> RequestSpec:
+    """Build a `/tokenize` request for `prompt`."""
+    if not isinstance(prompt, str):
+        msg = f"prompt must be a string; got {type(prompt).__name__}."
+        raise InvalidRequestError(msg)
+    body = {**_model_field(config, model), "prompt": prompt}
+    return _spec(config, "/tokenize", body, client_headers=client_headers)
+
+
+def build_detokenize_request(
+    config: ClientConfig,
+    tokens: list[int],
+    *,
+    model: str | None = None,
+    client_headers: Mapping[str, str] | None = None,
+) -> RequestSpec:
+    """Build a `/detokenize` request for `tokens`."""
+    if not isinstance(tokens, list) or not all(type(t) is int for t in tokens):
+        msg = "tokens must be a list of integers."
+        raise InvalidRequestError(msg)
+    body = {**_model_field(config, model), "tokens": tokens}
+    return _spec(config, "/detokenize", body, client_headers=client_headers)
+
+
+def build_models_request(
+    config: ClientConfig, *, client_headers: Mapping[str, str] | None = None
+) -> RequestSpec:
+    """Build the `GET /models` request (the serverless model catalog)."""
+    return _spec(config, "/models", None, method="GET", client_headers=client_headers)
+
+
+def decode_json(content: bytes) -> object:
+    """Parse JSON, or return the text when the body is not JSON."""
+    text = content.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def raise_for_status(
+    status: int, headers: Mapping[str, str], content: bytes, spec: RequestSpec
+) -> None:
+    """Raise the typed error for a non-2xx response; do nothing for 2xx.
+
+    Raises:
+        APIStatusError: The subclass for the status, with the parsed server message.
+    """
+    if 200 <= status < 300:  # noqa: PLR2004
+        return
+    raise make_status_error(
+        status,
+        decode_json(content),
+        request_id=headers.get("x-request-id"),
+        retry_after=parse_retry_after(headers),
+        method=spec.method,
+        path=spec.path,
+    )
+
+
+def parse_model(model: type[_M], content: bytes, spec: RequestSpec) -> _M:
+    """Parse a 2xx JSON body into `model`.
+
+    Raises:
+        APIResponseValidationError: The body is not JSON of the expected shape.
+    """
+    try:
+        return model.model_validate_json(content)
+    except ValidationError as exc:
+        snippet = content[:200].decode("utf-8", errors="replace")
+        msg = (
+            f"Unexpected response body for {spec.method} {spec.path} "
+            f"({exc.error_count()} problem(s)): {snippet!r}"
+        )
+        raise APIResponseValidationError(msg, method=spec.method, path=spec.path) from None

@@ -1,0 +1,382 @@
+"""Stream decoding and accumulation (sans-IO: no httpx, no asyncio).
+
+SSE framing (bytes to events) is done by `httpx-sse` in the clients; this module turns each
+event's `(event, data)` into a typed chunk, and folds chunks into the complete response:
+
+* `ChatStreamParser` / `CompletionStreamParser`: keep-alives and comments are ignored, `[DONE]`
+  ends the stream, an `error` event or error JSON raises the typed `APIStatusError`, malformed
+  data raises `APIStreamError`, usage-only chunks (`choices: []`) pass through, and legacy
+  `{"event": "token_sampled" | "complete"}` completions events are converted to chunks.
+  `close()` raises `IncompleteStreamError` when the stream ended without `[DONE]` or with a
+  choice that never got a finish_reason: partial output is never taken for a complete one.
+* `ChatStreamAccumulator` / `CompletionStreamAccumulator`: merge content, reasoning, tool-call
+  fragments (by index; id and name from the first fragment), logprobs and usage of every
+  choice, so that folding a stream gives the `ChatCompletion` / `Completion` that the
+  non-streaming call returns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from friendli_core.errors import (
+    APIStatusError,
+    APIStreamError,
+    IncompleteStreamError,
+    make_status_error,
+)
+from friendli_core.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatLogprobs,
+    ChatMessage,
+    Choice,
+    Completion,
+    CompletionChoice,
+    CompletionChunk,
+    CompletionChunkChoice,
+    CompletionLogprobs,
+    FunctionCall,
+    LogprobContent,
+    ToolCall,
+    Usage,
+)
+
+__all__ = [
+    "ChatStreamAccumulator",
+    "ChatStreamParser",
+    "CompletionStreamAccumulator",
+    "CompletionStreamParser",
+    "fold_chat_stream",
+    "fold_completion_stream",
+]
+
+DONE = "[DONE]"
+
+
+def _error_from_payload(payload: object, where: tuple[str | None, str | None]) -> APIStatusError:
+    err = payload.get("error") if isinstance(payload, dict) else None
+    code = err.get("code") if isinstance(err, dict) else None
+    if not isinstance(code, int) and isinstance(payload, dict):
+        code = payload.get("status", payload.get("code"))
+    status = code if isinstance(code, int) and 400 <= code <= 599 else 500  # noqa: PLR2004
+    return make_status_error(status, payload, method=where[0], path=where[1])
+
+
+def _loads(data: str) -> object:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data
+
+
+class _ParserBase:
+    """State shared by the chat and completions parsers: done flag and finished choices."""
+
+    def __init__(self, method: str | None = None, path: str | None = None) -> None:
+        self.where = (method, path)
+        self.done = False
+        self._open: set[int] = set()
+        self._seen_any = False
+
+    def _stream_error(self, text: str) -> APIStreamError:
+        return APIStreamError(text, method=self.where[0], path=self.where[1])
+
+    def _pre(self, event: str, data: str) -> bool:
+        """Handle control events; True when `data` is a JSON chunk to parse."""
+        if self.done:
+            return False
+        if event == "error":
+            raise _error_from_payload(_loads(data), self.where)
+        if data == DONE:
+            self.done = True
+            return False
+        return bool(data.strip()) and event in {"", "message"}
+
+    def _track(self, index: int, finish_reason: str | None) -> None:
+        self._seen_any = True
+        if finish_reason:
+            self._open.discard(index)
+        else:
+            self._open.add(index)
+
+    def close(self) -> None:
+        """Check the stream ended properly.
+
+        Raises:
+            IncompleteStreamError: No `[DONE]`, or a choice without a finish_reason.
+        """
+        method, path = self.where
+        if not self.done:
+            msg = "The stream ended before [DONE]: the connection closed early; output is partial."
+            raise IncompleteStreamError(msg, method=method, path=path)
+        if self._open:
+            msg = f"The stream ended without a finish_reason for choice(s) {sorted(self._open)}."
+            raise IncompleteStreamError(msg, method=method, path=path)
+
+
+class ChatStreamParser(_ParserBase):
+    """Turns chat SSE events into `ChatCompletionChunk`s."""
+
+    def feed(self, event: str, data: str) -> ChatCompletionChunk | None:
+        """Parse one SSE event; None for control events (keep-alive, `[DONE]`).
+
+        Raises:
+            APIStatusError: An error event or error object in the stream.
+            APIStreamError: Data that is not a chunk.
+        """
+        if not self._pre(event, data):
+            return None
+        try:
+            chunk = ChatCompletionChunk.model_validate_json(data)
+        except ValidationError:
+            payload = _loads(data)
+            if isinstance(payload, dict) and "error" in payload:
+                raise _error_from_payload(payload, self.where) from None
+            msg = f"Malformed stream event: {data[:200]!r}"
+            raise self._stream_error(msg) from None
+        extra = chunk.__pydantic_extra__
+        if not chunk.choices and extra and "error" in extra:
+            raise _error_from_payload(chunk.model_dump(), self.where)
+        for choice in chunk.choices:
+            self._track(choice.index, choice.finish_reason)
+        return chunk
+
+
+class CompletionStreamParser(_ParserBase):
+    """Turns completions SSE events (current or legacy format) into `CompletionChunk`s."""
+
+    def feed(self, event: str, data: str) -> CompletionChunk | None:
+        """Parse one SSE event; None for control events (keep-alive, `[DONE]`).
+
+        Raises:
+            APIStatusError: An error event or error object in the stream.
+            APIStreamError: Data that is not a chunk.
+        """
+        if not self._pre(event, data):
+            return None
+        payload = _loads(data)
+        if not isinstance(payload, dict):
+            msg = f"Malformed stream event: {data[:200]!r}"
+            raise self._stream_error(msg)
+        if "error" in payload and not payload.get("choices"):
+            raise _error_from_payload(payload, self.where)
+        try:
+            chunk = self._legacy(payload) if "event" in payload else CompletionChunk(**payload)
+        except (ValidationError, TypeError):
+            msg = f"Malformed stream event: {data[:200]!r}"
+            raise self._stream_error(msg) from None
+        for choice in chunk.choices:
+            self._track(choice.index, choice.finish_reason)
+        return chunk
+
+    def _legacy(self, payload: dict[str, Any]) -> CompletionChunk:
+        if payload["event"] == "token_sampled":
+            choice = CompletionChunkChoice(
+                index=payload.get("index", 0),
+                text=payload.get("text", ""),
+                token=payload.get("token"),
+            )
+            return CompletionChunk(choices=[choice])
+        if payload["event"] == "complete":
+            self.done = True  # the legacy stream ends here, without [DONE]
+            choices = [
+                CompletionChunkChoice(
+                    index=c.get("index", 0),
+                    finish_reason=c.get("finish_reason") or "stop",
+                    seed=c.get("seed"),
+                )
+                for c in payload.get("choices") or [{"index": 0}]
+            ]
+            return CompletionChunk(choices=choices, usage=payload.get("usage"))
+        msg = f"Unknown legacy completions event {payload['event']!r}"
+        raise self._stream_error(msg)
+
+
+# --------------------------------------------------------------------------- accumulation
+
+
+@dataclass
+class _ToolState:
+    id: str = ""
+    type: str = "function"
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _ChatChoiceState:
+    role: str = "assistant"
+    content: list[str] | None = None
+    reasoning: list[str] | None = None
+    tools: dict[int, _ToolState] = field(default_factory=dict)
+    logprobs: list[LogprobContent] | None = None
+    finish_reason: str | None = None
+
+
+def _append(state: _ChatChoiceState, name: str, text: str) -> None:
+    parts: list[str] | None = getattr(state, name)
+    if parts is None:
+        setattr(state, name, [text])
+    else:
+        parts.append(text)
+
+
+class _HeaderState:
+    def __init__(self) -> None:
+        self.id: str | None = None
+        self.model: str | None = None
+        self.created: int | None = None
+        self.usage: Usage | None = None
+
+    def take(self, chunk: ChatCompletionChunk | CompletionChunk) -> None:
+        self.id = self.id or chunk.id
+        self.model = self.model or chunk.model
+        self.created = chunk.created if chunk.created is not None else self.created
+        if chunk.usage is not None:
+            self.usage = chunk.usage
+
+
+class ChatStreamAccumulator:
+    """Folds `ChatCompletionChunk`s into the `ChatCompletion` they describe."""
+
+    def __init__(self) -> None:
+        """Start with no choices."""
+        self._head = _HeaderState()
+        self._choices: dict[int, _ChatChoiceState] = {}
+
+    def feed(self, chunk: ChatCompletionChunk) -> None:
+        """Merge one chunk."""
+        self._head.take(chunk)
+        for choice in chunk.choices:
+            state = self._choices.setdefault(choice.index, _ChatChoiceState())
+            delta = choice.delta
+            state.role = delta.role or state.role
+            if delta.content is not None:
+                _append(state, "content", delta.content)
+            if delta.reasoning_content is not None:
+                _append(state, "reasoning", delta.reasoning_content)
+            for frag in delta.tool_calls or ():
+                tool = state.tools.setdefault(frag.index, _ToolState())
+                tool.id = tool.id or frag.id or ""
+                tool.type = frag.type or tool.type
+                if frag.function is not None:
+                    tool.name = tool.name or frag.function.name or ""
+                    if frag.function.arguments:
+                        tool.arguments.append(frag.function.arguments)
+            if choice.logprobs is not None and choice.logprobs.content is not None:
+                if state.logprobs is None:
+                    state.logprobs = []
+                state.logprobs.extend(choice.logprobs.content)
+            state.finish_reason = choice.finish_reason or state.finish_reason
+
+    def result(self) -> ChatCompletion:
+        """The completion folded so far."""
+        choices = [self._choice(i, s) for i, s in sorted(self._choices.items())]
+        head = self._head
+        return ChatCompletion(
+            id=head.id, created=head.created, model=head.model, choices=choices, usage=head.usage
+        )
+
+    @staticmethod
+    def _choice(index: int, s: _ChatChoiceState) -> Choice:
+        calls = [
+            ToolCall(
+                id=t.id,
+                type=t.type,
+                function=FunctionCall(name=t.name, arguments="".join(t.arguments)),
+            )
+            for _, t in sorted(s.tools.items())
+        ]
+        message = ChatMessage(
+            role=s.role,
+            content=None if s.content is None else "".join(s.content),
+            tool_calls=calls or None,
+            reasoning_content=None if s.reasoning is None else "".join(s.reasoning),
+        )
+        logprobs = None if s.logprobs is None else ChatLogprobs(content=s.logprobs)
+        return Choice(
+            index=index, message=message, finish_reason=s.finish_reason, logprobs=logprobs
+        )
+
+
+@dataclass
+class _CompletionChoiceState:
+    text: list[str] = field(default_factory=list)
+    tokens: list[int] = field(default_factory=list)
+    logprobs: CompletionLogprobs | None = None
+    finish_reason: str | None = None
+    seed: int | None = None
+
+
+def _merge_completion_logprobs(
+    into: CompletionLogprobs | None, new: CompletionLogprobs
+) -> CompletionLogprobs:
+    if into is None:
+        return new.model_copy(deep=True)
+    into.tokens.extend(new.tokens)
+    into.token_logprobs.extend(new.token_logprobs)
+    into.text_offset.extend(new.text_offset)
+    if new.top_logprobs is not None:
+        into.top_logprobs = [*(into.top_logprobs or []), *new.top_logprobs]
+    return into
+
+
+class CompletionStreamAccumulator:
+    """Folds `CompletionChunk`s into the `Completion` they describe."""
+
+    def __init__(self) -> None:
+        """Start with no choices."""
+        self._head = _HeaderState()
+        self._choices: dict[int, _CompletionChoiceState] = {}
+
+    def feed(self, chunk: CompletionChunk) -> None:
+        """Merge one chunk."""
+        self._head.take(chunk)
+        for choice in chunk.choices:
+            state = self._choices.setdefault(choice.index, _CompletionChoiceState())
+            state.text.append(choice.text)
+            if choice.token is not None:
+                state.tokens.append(choice.token)
+            if choice.logprobs is not None:
+                state.logprobs = _merge_completion_logprobs(state.logprobs, choice.logprobs)
+            state.finish_reason = choice.finish_reason or state.finish_reason
+            state.seed = choice.seed if choice.seed is not None else state.seed
+
+    def result(self) -> Completion:
+        """The completion folded so far."""
+        choices = [
+            CompletionChoice(
+                index=i,
+                text="".join(s.text),
+                tokens=s.tokens or None,
+                finish_reason=s.finish_reason,
+                logprobs=s.logprobs,
+                seed=s.seed,
+            )
+            for i, s in sorted(self._choices.items())
+        ]
+        head = self._head
+        return Completion(
+            id=head.id, created=head.created, model=head.model, choices=choices, usage=head.usage
+        )
+
+
+def fold_chat_stream(chunks: list[ChatCompletionChunk]) -> ChatCompletion:
+    """Fold a list of chat chunks into one `ChatCompletion`."""
+    acc = ChatStreamAccumulator()
+    for chunk in chunks:
+        acc.feed(chunk)
+    return acc.result()
+
+
+def fold_completion_stream(chunks: list[CompletionChunk]) -> Completion:
+    """Fold a list of completion chunks into one `Completion`."""
+    acc = CompletionStreamAccumulator()
+    for chunk in chunks:
+        acc.feed(chunk)
+    return acc.result()

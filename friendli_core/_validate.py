@@ -1,0 +1,355 @@
+"""Checks of request parameters before anything is sent (pure).
+
+Every check raises `InvalidRequestError` with a message naming the field(s) and saying what to
+change. The rules are the spec's types and documented constraints (`friendli-api.md` §2, §6).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from friendli_core.errors import InvalidRequestError
+
+__all__ = ["check_chat_params", "check_completion_params", "check_messages"]
+
+Check = Callable[[object], bool]
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v: object) -> bool:
+    return (isinstance(v, int | float) and not isinstance(v, bool)) and math.isfinite(v)
+
+
+def _is_bool(v: object) -> bool:
+    return isinstance(v, bool)
+
+
+def _is_str_list(v: object) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _is_int_list(v: object) -> bool:
+    return isinstance(v, list) and all(_is_int(x) for x in v)
+
+
+def _is_num_list(v: object) -> bool:
+    return isinstance(v, list) and all(_is_num(x) for x in v)
+
+
+def _is_dict(v: object) -> bool:
+    return isinstance(v, dict) and all(isinstance(k, str) for k in v)
+
+
+def _is_token_seqs(v: object) -> bool:
+    return isinstance(v, list) and all(
+        isinstance(x, dict) and set(x) == {"tokens"} and _is_int_list(x["tokens"]) for x in v
+    )
+
+
+def _rng(lo: float | None, hi: float | None, *, lo_open: bool = False) -> Check:
+    def ok(v: object) -> bool:
+        if not _is_num(v):
+            return False
+        x = float(v)  # type: ignore[arg-type]
+        if lo is not None and (x <= lo if lo_open else x < lo):
+            return False
+        return hi is None or x <= hi
+
+    return ok
+
+
+def _int_rng(lo: int, hi: int | None = None) -> Check:
+    return lambda v: _is_int(v) and v >= lo and (hi is None or v <= hi)  # type: ignore[operator]
+
+
+# field -> (check, description of what is allowed)
+_SAMPLING: dict[str, tuple[Check, str]] = {
+    "model": (lambda v: isinstance(v, str) and bool(v), "a non-empty string"),
+    "eos_token": (_is_int_list, "a list of token IDs (integers)"),
+    "frequency_penalty": (_rng(-2.0, 2.0), "a number between -2.0 and 2.0"),
+    "presence_penalty": (_rng(-2.0, 2.0), "a number between -2.0 and 2.0"),
+    "repetition_penalty": (_rng(0.0, None, lo_open=True), "a positive number (1.0 = none)"),
+    "max_tokens": (_int_rng(1), "an integer >= 1"),
+    "min_tokens": (_int_rng(0), "an integer >= 0"),
+    "min_p": (_rng(0.0, 1.0), "a number between 0.0 and 1.0"),
+    "n": (_int_rng(1), "an integer >= 1"),
+    "seed": (lambda v: _is_int(v) or (_is_int_list(v) and bool(v)), "an integer or a list"),
+    "stop": (_is_str_list, "a list of strings"),
+    "stream_options": (
+        lambda v: isinstance(v, dict) and set(v) <= {"include_usage"},
+        'a dict like {"include_usage": true}',
+    ),
+    "temperature": (_rng(0.0, None), "a number >= 0"),
+    "top_k": (_int_rng(0), "an integer >= 0"),
+    "top_p": (_rng(0.0, 1.0, lo_open=True), "a number in (0, 1]"),
+    "xtc_threshold": (_rng(0.0, 1.0), "a number between 0.0 and 1.0"),
+    "xtc_probability": (_rng(0.0, 1.0), "a number between 0.0 and 1.0"),
+    "response_format": (lambda v: isinstance(v, dict), "a dict with a 'type'"),
+}
+
+_CHAT_ONLY: dict[str, tuple[Check, str]] = {
+    "messages": (lambda v: isinstance(v, list), "a list of message dicts"),
+    "chat_template_kwargs": (_is_dict, "a dict"),
+    "logit_bias": (
+        lambda v: _is_dict(v) and all(_is_num(x) for x in v.values()),  # type: ignore[attr-defined]
+        "a dict of token ID to bias",
+    ),
+    "logprobs": (_is_bool, "a boolean"),
+    "top_logprobs": (_int_rng(0, 20), "an integer between 0 and 20"),
+    "parallel_tool_calls": (_is_bool, "a boolean"),
+    "reasoning_effort": (
+        lambda v: v in {"minimal", "low", "medium", "high", "xhigh", "max", "ultracode"},
+        "one of minimal, low, medium, high, xhigh, max, ultracode",
+    ),
+    "reasoning_budget": (_int_rng(1), "a positive integer"),
+    "parse_reasoning": (_is_bool, "a boolean"),
+    "include_reasoning": (_is_bool, "a boolean"),
+    "tool_choice": (lambda v: isinstance(v, str | dict), "'none', 'auto', 'required' or a dict"),
+    "tools": (lambda v: isinstance(v, list), "a list of tool dicts"),
+}
+
+_COMPLETION_ONLY: dict[str, tuple[Check, str]] = {
+    "prompt": (
+        lambda v: isinstance(v, str) or (_is_str_list(v) and bool(v)),
+        "a string or a non-empty list of strings",
+    ),
+    "tokens": (_is_int_list, "a list of token IDs"),
+    "logprobs": (_int_rng(0, 20), "an integer (number of alternatives) between 0 and 20"),
+    "max_total_tokens": (_int_rng(1), "an integer >= 1"),
+    "min_total_tokens": (_int_rng(0), "an integer >= 0"),
+    "bad_words": (_is_str_list, "a list of strings"),
+    "bad_word_tokens": (_is_token_seqs, 'a list of {"tokens": [int, ...]}'),
+    "stop_tokens": (_is_token_seqs, 'a list of {"tokens": [int, ...]}'),
+    "no_repeat_ngram": (_int_rng(1), "an integer >= 1"),
+    "encoder_no_repeat_ngram": (_int_rng(1), "an integer >= 1"),
+    "encoder_repetition_penalty": (_rng(0.0, None, lo_open=True), "a positive number"),
+    "forced_output_tokens": (_is_int_list, "a list of token IDs"),
+    "token_index_to_replace": (_is_int_list, "a list of integers"),
+    "embedding_to_replace": (_is_num_list, "a list of numbers"),
+}
+
+CHAT_FIELDS = {**_SAMPLING, **_CHAT_ONLY}
+COMPLETION_FIELDS = {**_SAMPLING, **_COMPLETION_ONLY}
+_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+MAX_TOOLS = 128
+_ROLES = ("system", "user", "assistant", "tool")
+_PART_TYPES = ("text", "image_url", "audio_url", "video_url")
+
+
+def _fail(msg: str) -> InvalidRequestError:
+    return InvalidRequestError(msg)
+
+
+def _check_fields(params: Mapping[str, Any], table: dict[str, tuple[Check, str]], api: str) -> None:
+    for key, value in params.items():
+        if key == "extra_body":
+            continue
+        if key == "stream":
+            msg = "Do not pass stream: call the streaming method (stream_chat/stream_completions)."
+            raise _fail(msg)
+        if key not in table:
+            msg = (
+                f"Unknown {api} parameter {key!r}. Check the spelling; to send a field this "
+                f"client does not know yet, pass it in extra_body={{{key!r}: ...}}."
+            )
+            raise _fail(msg)
+        check, allowed = table[key]
+        if value is not None and not check(value):
+            msg = f"Invalid {api} parameter {key}={value!r:.80}: expected {allowed}."
+            raise _fail(msg)
+
+
+def _check_shared_constraints(params: Mapping[str, Any], *, stream: bool) -> None:
+    if params.get("stream_options") is not None and not stream:
+        msg = "stream_options can only be used with streaming; remove it or use the stream method."
+        raise _fail(msg)
+    if params.get("response_format") is not None:
+        _check_response_format(params["response_format"])
+        if params.get("min_tokens"):
+            msg = "min_tokens is not supported together with response_format; remove one of them."
+            raise _fail(msg)
+
+
+def _check_response_format(fmt: Mapping[str, Any]) -> None:
+    kind = fmt.get("type")
+    if kind in {"text", "json_object"}:
+        return
+    if kind == "json_schema":
+        inner = fmt.get("json_schema")
+        if not isinstance(inner, dict) or not isinstance(inner.get("schema"), dict):
+            msg = (
+                'response_format of type "json_schema" needs {"json_schema": {"schema": {...}}} '
+                "with the JSON schema as a dict."
+            )
+            raise _fail(msg)
+        return
+    if kind == "regex":
+        if not isinstance(fmt.get("schema"), str) or not fmt["schema"]:
+            msg = 'response_format of type "regex" needs {"schema": "<pattern>"} as a string.'
+            raise _fail(msg)
+        return
+    msg = (
+        f"response_format type must be 'text', 'json_object', 'json_schema' or 'regex'; "
+        f"got {kind!r}."
+    )
+    raise _fail(msg)
+
+
+def _check_tools(params: Mapping[str, Any]) -> None:
+    tools = params.get("tools")
+    if not tools:
+        if isinstance(params.get("tool_choice"), dict) or params.get("tool_choice") == "required":
+            msg = f"tool_choice={params['tool_choice']!r} needs tools; pass tools or drop it."
+            raise _fail(msg)
+        return
+    if len(tools) > MAX_TOOLS:
+        msg = f"At most {MAX_TOOLS} tools may be passed; got {len(tools)}."
+        raise _fail(msg)
+    names = []
+    for i, tool in enumerate(tools):
+        fn = tool.get("function") if isinstance(tool, dict) else None
+        if not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(fn, dict):
+            msg = f'tools[{i}] must be {{"type": "function", "function": {{...}}}}.'
+            raise _fail(msg)
+        name = fn.get("name")
+        if not isinstance(name, str) or not _TOOL_NAME.match(name):
+            msg = f"tools[{i}] name {name!r} must match [a-zA-Z0-9_-] and be 1-64 characters."
+            raise _fail(msg)
+        if "parameters" in fn and not isinstance(fn["parameters"], dict):
+            msg = f"tools[{i}] ({name}) parameters must be a JSON-schema dict."
+            raise _fail(msg)
+        names.append(name)
+    if params.get("response_format") is not None:
+        msg = "tools and response_format cannot be used together; remove one of them."
+        raise _fail(msg)
+    if params.get("min_tokens"):
+        msg = "min_tokens is not supported together with tools; remove one of them."
+        raise _fail(msg)
+    _check_tool_choice(params.get("tool_choice"), names)
+
+
+def _check_tool_choice(choice: object, names: list[str]) -> None:
+    if choice is None or choice in {"none", "auto", "required"}:
+        return
+    if isinstance(choice, dict):
+        name = (choice.get("function") or {}).get("name")
+        if choice.get("type") == "function" and isinstance(name, str):
+            if name not in names:
+                msg = f"tool_choice names {name!r}, which is not among the tools {names}."
+                raise _fail(msg)
+            return
+    msg = (
+        f"tool_choice must be 'none', 'auto', 'required' or "
+        f'{{"type": "function", "function": {{"name": ...}}}}; got {choice!r:.80}.'
+    )
+    raise _fail(msg)
+
+
+def _check_part(part: object, where: str) -> None:
+    if not isinstance(part, dict) or part.get("type") not in _PART_TYPES:
+        msg = f"{where} must be a dict with type text, image_url, audio_url or video_url."
+        raise _fail(msg)
+    kind = part["type"]
+    if kind == "text":
+        if not isinstance(part.get("text"), str):
+            msg = f"{where} of type text needs a string 'text'."
+            raise _fail(msg)
+        return
+    inner = part.get(kind)
+    if not isinstance(inner, dict) or not isinstance(inner.get("url"), str):
+        msg = f'{where} of type {kind} needs {{"{kind}": {{"url": "..."}}}}.'
+        raise _fail(msg)
+
+
+def _check_message(i: int, msg_: object, call_ids: set[str]) -> None:
+    where = f"messages[{i}]"
+    if not isinstance(msg_, dict):
+        msg = f"{where} must be a dict with a 'role'; got {type(msg_).__name__}."
+        raise _fail(msg)
+    role = msg_.get("role")
+    if role not in _ROLES:
+        msg = f"{where} has role {role!r}; the API accepts {', '.join(_ROLES)}."
+        raise _fail(msg)
+    content = msg_.get("content")
+    if role == "user" and isinstance(content, list):
+        for j, part in enumerate(content):
+            _check_part(part, f"{where}.content[{j}]")
+    elif role == "assistant":
+        calls = msg_.get("tool_calls") or []
+        if content is not None and not isinstance(content, str):
+            msg = f"{where} (assistant) content must be a string or None."
+            raise _fail(msg)
+        if content is None and not calls:
+            msg = f"{where} (assistant) needs content or tool_calls."
+            raise _fail(msg)
+        for call in calls:
+            if not (isinstance(call, dict) and isinstance(call.get("id"), str)):
+                msg = f"{where} tool_calls entries need an 'id' string."
+                raise _fail(msg)
+            call_ids.add(call["id"])
+    elif not isinstance(content, str):
+        msg = f"{where} ({role}) content must be a string; got {type(content).__name__}."
+        raise _fail(msg)
+    if role == "tool" and not isinstance(msg_.get("tool_call_id"), str):
+        msg = f"{where} (tool) needs tool_call_id, the id of the assistant tool call."
+        raise _fail(msg)
+
+
+def check_messages(messages: object) -> None:
+    """Check the message list's shape (roles, content types, tool call ids).
+
+    Raises:
+        InvalidRequestError: The first problem found, naming the message index.
+    """
+    if not isinstance(messages, list) or not messages:
+        msg = "messages must be a non-empty list of message dicts."
+        raise _fail(msg)
+    call_ids: set[str] = set()
+    for i, message in enumerate(messages):
+        _check_message(i, message, call_ids)
+
+
+def check_chat_params(params: Mapping[str, Any], *, stream: bool, model_required: bool) -> None:
+    """Check a chat-completions parameter dict against the spec's types and constraints.
+
+    Raises:
+        InvalidRequestError: The first problem found, naming the field(s) involved.
+    """
+    _check_fields(params, CHAT_FIELDS, "chat")
+    if model_required and not params.get("model"):
+        msg = "model is required for serverless and dedicated endpoints; pass model='...'."
+        raise _fail(msg)
+    check_messages(params.get("messages"))
+    if params.get("top_logprobs") is not None and not params.get("logprobs"):
+        msg = "top_logprobs requires logprobs=True; set logprobs=True or drop top_logprobs."
+        raise _fail(msg)
+    _check_shared_constraints(params, stream=stream)
+    _check_tools(params)
+
+
+def check_completion_params(
+    params: Mapping[str, Any], *, stream: bool, model_required: bool
+) -> None:
+    """Check a completions parameter dict against the spec's types and constraints.
+
+    Raises:
+        InvalidRequestError: The first problem found, naming the field(s) involved.
+    """
+    _check_fields(params, COMPLETION_FIELDS, "completions")
+    if model_required and not params.get("model"):
+        msg = "model is required for serverless and dedicated endpoints; pass model='...'."
+        raise _fail(msg)
+    if (params.get("prompt") is None) == (params.get("tokens") is None):
+        msg = "completions need exactly one of prompt (text) or tokens (token IDs)."
+        raise _fail(msg)
+    for a, b in (("max_tokens", "max_total_tokens"), ("min_tokens", "min_total_tokens")):
+        if params.get(a) is not None and params.get(b) is not None:
+            msg = f"Only one of {a} and {b} may be given."
+            raise _fail(msg)
+    _check_shared_constraints(params, stream=stream)

@@ -1,0 +1,129 @@
+"""Client configuration: endpoint, base URL, credentials, timeouts and retries.
+
+`ClientConfig` is frozen and per instance: two clients with different tokens or teams in one
+process never share credentials (there is no module-level state). Its repr masks the token.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal, TypeAlias, get_args
+
+from friendli_core.errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "DEFAULT_BASE_URLS",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ClientConfig",
+    "Endpoint",
+    "TimeoutTypes",
+    "mask_secret",
+]
+
+Endpoint: TypeAlias = Literal["serverless", "dedicated", "container"]
+TimeoutTypes: TypeAlias = "float | httpx.Timeout | None"
+
+DEFAULT_BASE_URLS: Mapping[str, str] = {
+    "serverless": "https://api.friendli.ai/serverless/v1",
+    "dedicated": "https://api.friendli.ai/dedicated/v1",
+    "container": "http://localhost:8000/v1",
+}
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_TIMEOUT = 600.0
+"""Seconds for a whole read; connect uses `DEFAULT_CONNECT_TIMEOUT`. Long generations need it."""
+DEFAULT_CONNECT_TIMEOUT = 5.0
+
+
+def mask_secret(secret: str | None) -> str:
+    """Return a form of a secret that is safe to print: whether it is set, never any of it."""
+    return "'**********'" if secret else "None"
+
+
+@dataclass(frozen=True, repr=False)
+class ClientConfig:
+    """Everything a client needs to build requests.
+
+    Attributes:
+        token: Friendli personal access token (`flp_...`). Sent as `Authorization: Bearer`.
+            Required for serverless and dedicated; optional for container.
+        team_id: Team to run requests as, sent as `X-Friendli-Team` (never for container).
+        endpoint: Which Friendli product the model runs on.
+        base_url: Prefix that `/chat/completions`, `/completions`, `/tokenize`, ... are appended
+            to. Defaults by endpoint; any OpenAI-compatible server works.
+        timeout: Seconds (float) or an `httpx.Timeout`; None disables timeouts.
+        max_retries: Retries after the first attempt for connection errors, 408, 409, 429, 5xx.
+        default_headers: Extra headers sent with every request.
+    """
+
+    token: str | None = None
+    team_id: str | None = None
+    endpoint: Endpoint = "serverless"
+    base_url: str = ""
+    timeout: TimeoutTypes = DEFAULT_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Validate the values and fill the base URL from the endpoint."""
+        if self.endpoint not in get_args(Endpoint):
+            msg = (
+                f"endpoint must be one of 'serverless', 'dedicated', 'container'; "
+                f"got {self.endpoint!r}"
+            )
+            raise InvalidRequestError(msg)
+        if not isinstance(self.max_retries, int) or self.max_retries < 0:
+            msg = f"max_retries must be an integer >= 0; got {self.max_retries!r}"
+            raise InvalidRequestError(msg)
+        base = (self.base_url or DEFAULT_BASE_URLS[self.endpoint]).rstrip("/")
+        if not base.startswith(("http://", "https://")):
+            msg = f"base_url must start with http:// or https://; got {base!r}"
+            raise InvalidRequestError(msg)
+        object.__setattr__(self, "base_url", base)
+        object.__setattr__(self, "default_headers", dict(self.default_headers))
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        token: str | None = None,
+        team_id: str | None = None,
+        endpoint: Endpoint = "serverless",
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> ClientConfig:
+        """Build a config, taking unset values from the environment.
+
+        `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` fill `token`, `team_id` and
+        `base_url` when they are not passed.
+        """
+        return cls(
+            token=token if token is not None else (os.environ.get("FRIENDLI_TOKEN") or None),
+            team_id=team_id if team_id is not None else (os.environ.get("FRIENDLI_TEAM") or None),
+            endpoint=endpoint,
+            base_url=base_url or os.environ.get("FRIENDLI_BASE_URL") or "",
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers or {},
+        )
+
+    def with_options(self, **changes: object) -> ClientConfig:
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        """Show the configuration with the token masked."""
+        return (
+            f"ClientConfig(endpoint={self.endpoint!r}, base_url={self.base_url!r}, "
+            f"token={mask_secret(self.token)}, team_id={self.team_id!r}, "
+            f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
+        )
+
+    __str__ = __repr__

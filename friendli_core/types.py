@@ -1,0 +1,351 @@
+"""Typed request parameters and response models.
+
+Response models are pydantic models with `extra="allow"`: unknown fields the server adds
+(`timings`, `system_fingerprint`, future fields) are kept, and only the fields we read are
+typed. Fields the spec marks required but that OpenAI-compatible or older servers omit (`id`,
+`model`, `created`) are optional here, so that parsing never fails on them.
+
+Request parameters are `TypedDict`s that document every field of the spec's request bodies;
+validation of values happens in `friendli_core._validate` before anything is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeAlias, TypedDict
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatCompletionParams",
+    "ChatLogprobs",
+    "ChatMessage",
+    "Choice",
+    "ChoiceDelta",
+    "ChunkChoice",
+    "Completion",
+    "CompletionChoice",
+    "CompletionChunk",
+    "CompletionChunkChoice",
+    "CompletionLogprobs",
+    "CompletionParams",
+    "FunctionCall",
+    "FunctionCallDelta",
+    "LogprobContent",
+    "MessageParam",
+    "PromptTokensDetails",
+    "ResponseFormatParam",
+    "StreamOptionsParam",
+    "ToolCall",
+    "ToolCallDelta",
+    "ToolChoiceParam",
+    "ToolParam",
+    "TopLogprob",
+    "Usage",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- responses: shared
+
+
+class Usage(_Model):
+    """Token counts of a request."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    prompt_tokens_details: PromptTokensDetails | None = None
+
+
+class PromptTokensDetails(_Model):
+    """Details of the prompt tokens (cached tokens)."""
+
+    cached_tokens: int | None = None
+
+
+class TopLogprob(_Model):
+    """One alternative token at a position."""
+
+    token: str
+    logprob: float
+    bytes: list[int] | None = None
+
+
+class LogprobContent(_Model):
+    """Log probability of one sampled token, with the top alternatives."""
+
+    token: str
+    logprob: float
+    bytes: list[int] | None = None
+    top_logprobs: list[TopLogprob] = []
+
+
+class ChatLogprobs(_Model):
+    """Chat logprobs in the spec's `{"content": [...]}` shape."""
+
+    content: list[LogprobContent] | None = None
+
+
+# --------------------------------------------------------------------------- chat responses
+
+
+class FunctionCall(_Model):
+    """The function a tool call invokes; `arguments` is a JSON string (possibly invalid)."""
+
+    name: str
+    arguments: str = ""
+
+
+class ToolCall(_Model):
+    """A complete tool call in a response message."""
+
+    id: str
+    type: str = "function"
+    function: FunctionCall
+
+
+class ChatMessage(_Model):
+    """The assistant message of a choice."""
+
+    role: str = "assistant"
+    content: str | None = None
+    tool_calls: list[ToolCall] | None = None
+    reasoning_content: str | None = None
+
+
+class Choice(_Model):
+    """One generated choice."""
+
+    index: int = 0
+    message: ChatMessage
+    finish_reason: str | None = None
+    logprobs: ChatLogprobs | None = None
+
+
+class ChatCompletion(_Model):
+    """A non-streamed chat completion (or the fold of a stream)."""
+
+    id: str | None = None
+    object: str = "chat.completion"
+    created: int | None = None
+    model: str | None = None
+    choices: list[Choice] = []
+    usage: Usage | None = None
+
+
+class FunctionCallDelta(_Model):
+    """A fragment of a streamed function call."""
+
+    name: str | None = None
+    arguments: str | None = None
+
+
+class ToolCallDelta(_Model):
+    """A fragment of a streamed tool call; `id` and `name` come with the first fragment."""
+
+    index: int = 0
+    id: str | None = None
+    type: str | None = None
+    function: FunctionCallDelta | None = None
+
+
+class ChoiceDelta(_Model):
+    """The incremental part of a streamed message."""
+
+    role: str | None = None
+    content: str | None = None
+    reasoning_content: str | None = None
+    tool_calls: list[ToolCallDelta] | None = None
+
+
+class ChunkChoice(_Model):
+    """One choice of a stream chunk."""
+
+    index: int = 0
+    delta: ChoiceDelta = ChoiceDelta()
+    finish_reason: str | None = None
+    logprobs: ChatLogprobs | None = None
+
+
+class ChatCompletionChunk(_Model):
+    """One chunk of a streamed chat completion."""
+
+    id: str | None = None
+    object: str = "chat.completion.chunk"
+    created: int | None = None
+    model: str | None = None
+    choices: list[ChunkChoice] = []
+    usage: Usage | None = None
+
+
+# --------------------------------------------------------------------------- completions
+
+
+class CompletionLogprobs(_Model):
+    """Completions logprobs, OpenAI-legacy shaped."""
+
+    tokens: list[str] = []
+    token_logprobs: list[float | None] = []
+    text_offset: list[int] = []
+    top_logprobs: list[dict[str, float] | None] | None = None
+
+
+class CompletionChoice(_Model):
+    """One choice of a text completion."""
+
+    index: int = 0
+    text: str = ""
+    seed: int | None = None
+    tokens: list[int] | None = None
+    finish_reason: str | None = None
+    logprobs: CompletionLogprobs | None = None
+
+
+class Completion(_Model):
+    """A non-streamed text completion (or the fold of a stream)."""
+
+    id: str | None = None
+    object: str = "text_completion"
+    created: int | None = None
+    model: str | None = None
+    choices: list[CompletionChoice] = []
+    usage: Usage | None = None
+
+
+class CompletionChunkChoice(_Model):
+    """One choice of a streamed completion chunk."""
+
+    index: int = 0
+    text: str = ""
+    token: int | None = None
+    finish_reason: str | None = None
+    logprobs: CompletionLogprobs | None = None
+    seed: int | None = None
+
+
+class CompletionChunk(_Model):
+    """One chunk of a streamed text completion (current format, or converted legacy events)."""
+
+    id: str | None = None
+    object: str = "text_completion"
+    created: int | None = None
+    model: str | None = None
+    choices: list[CompletionChunkChoice] = []
+    usage: Usage | None = None
+
+
+# --------------------------------------------------------------------------- request parameters
+
+MessageParam: TypeAlias = dict[str, Any]
+"""A message dict: `{"role": "system"|"user"|"assistant"|"tool", "content": ..., ...}`."""
+
+
+class _FunctionParam(TypedDict, total=False):
+    name: str
+    description: str | None
+    parameters: dict[str, Any]
+
+
+class ToolParam(TypedDict):
+    """A function tool: `{"type": "function", "function": {"name", "parameters", ...}}`."""
+
+    type: Literal["function"]
+    function: _FunctionParam
+
+
+class _ToolChoiceFunction(TypedDict):
+    name: str
+
+
+class _ToolChoiceObject(TypedDict):
+    type: Literal["function"]
+    function: _ToolChoiceFunction
+
+
+ToolChoiceParam: TypeAlias = Literal["none", "auto", "required"] | _ToolChoiceObject
+
+
+class StreamOptionsParam(TypedDict, total=False):
+    """Stream options; only valid with `stream=True`."""
+
+    include_usage: bool | None
+
+
+ResponseFormatParam: TypeAlias = dict[str, Any]
+"""One of `{"type": "text"}`, `{"type": "json_object"}`, `{"type": "regex", "schema": "..."}`,
+`{"type": "json_schema", "json_schema": {"schema": {...}}}`."""
+
+ReasoningEffort: TypeAlias = Literal[
+    "minimal", "low", "medium", "high", "xhigh", "max", "ultracode"
+]
+
+
+class _SamplingParams(TypedDict, total=False):
+    model: str
+    eos_token: list[int]
+    frequency_penalty: float
+    presence_penalty: float
+    repetition_penalty: float
+    max_tokens: int
+    min_tokens: int
+    min_p: float
+    n: int
+    seed: int | list[int]
+    stop: list[str]
+    stream_options: StreamOptionsParam
+    temperature: float
+    top_k: int
+    top_p: float
+    xtc_threshold: float
+    xtc_probability: float
+    response_format: ResponseFormatParam
+    extra_body: dict[str, Any]
+    """Fields merged into the body as they are (for fields the spec adds later)."""
+
+
+class ChatCompletionParams(_SamplingParams, total=False):
+    """Every field of the chat-completions body (`stream` is set by the method called)."""
+
+    messages: list[MessageParam]
+    chat_template_kwargs: dict[str, Any]
+    logit_bias: dict[str, float]
+    logprobs: bool
+    top_logprobs: int
+    parallel_tool_calls: bool
+    reasoning_effort: ReasoningEffort
+    reasoning_budget: int
+    parse_reasoning: bool
+    include_reasoning: bool
+    tool_choice: ToolChoiceParam
+    tools: list[ToolParam]
+
+
+class _TokenSequence(TypedDict):
+    tokens: list[int]
+
+
+class CompletionParams(_SamplingParams, total=False):
+    """Every field of the completions body: exactly one of `prompt` or `tokens`."""
+
+    prompt: str | list[str]
+    tokens: list[int]
+    logprobs: int
+    max_total_tokens: int
+    min_total_tokens: int
+    bad_words: list[str]
+    bad_word_tokens: list[_TokenSequence]
+    stop_tokens: list[_TokenSequence]
+    no_repeat_ngram: int
+    encoder_no_repeat_ngram: int
+    encoder_repetition_penalty: float
+    forced_output_tokens: list[int]
+    token_index_to_replace: list[int]
+    embedding_to_replace: list[float]
+
+
+Usage.model_rebuild()
