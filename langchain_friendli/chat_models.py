@@ -1,0 +1,426 @@
+"""`ChatFriendli`: the FriendliAI chat completions API as a LangChain chat model."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, ClassVar, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+
+from langchain_friendli._client import FriendliBase
+from langchain_friendli._convert import (
+    build_chat_params,
+    combine_stop,
+    convert_chunk_to_generation_chunk,
+    create_chat_result,
+)
+from langchain_friendli._errors import translate_errors
+from langchain_friendli._structured import (
+    StructuredMethod,
+    ToolChoice,
+    ToolLike,
+    format_tools,
+    resolve_tool_choice,
+    structured_output,
+)
+
+__all__ = ["ChatFriendli"]
+
+
+class ChatFriendli(FriendliBase, BaseChatModel):
+    r"""FriendliAI chat model (serverless, dedicated and container endpoints).
+
+    Setup:
+        Install `friendli-integrations[langchain]` and set your personal access token:
+
+        ```bash
+        pip install "friendli-integrations[langchain]"
+        export FRIENDLI_TOKEN="flp_..."
+        ```
+
+    Key init args — completion params:
+        model: str | None
+            Model code (serverless, e.g. `"meta-llama-3.3-70b-instruct"`), endpoint ID
+            (dedicated; `"endpoint-id:adapter-route"` picks a LoRA adapter), or None for a
+            container, which serves one model. Alias: `model_name`.
+        temperature, top_p, top_k, min_p, max_tokens, min_tokens, stop, seed, n:
+            Sampling parameters; None leaves the server default.
+        frequency_penalty, presence_penalty, repetition_penalty, logit_bias, eos_token:
+            Penalties and token controls.
+        logprobs, top_logprobs: Return per-token log probabilities (and alternatives).
+        parallel_tool_calls: Allow several tool calls in one turn.
+        reasoning_effort, reasoning_budget, parse_reasoning, include_reasoning,
+        chat_template_kwargs: Reasoning controls, e.g.
+            `chat_template_kwargs={"enable_thinking": True}`.
+        stream_usage: Ask for the usage chunk when streaming (default True).
+        extra_body: Fields merged into every request body as they are.
+
+    Key init args — client params:
+        friendli_token: SecretStr | None
+            Token (alias `api_key`; env `FRIENDLI_TOKEN`). Construction works without one;
+            a request without one fails with a message saying how to set it.
+        friendli_team: str | None
+            Team ID (alias `team_id`; env `FRIENDLI_TEAM`), sent as `X-Friendli-Team`.
+        endpoint: "serverless" | "dedicated" | "container"
+            Picks the default base URL; the container endpoint needs no model or team.
+        base_url: str | None
+            API prefix (env `FRIENDLI_BASE_URL`), e.g. `http://localhost:8000/v1`.
+        timeout, max_retries, default_headers:
+            Request timeout in seconds, retries (with backoff) and extra headers.
+        http_client, http_async_client:
+            Your own `httpx.Client` / `httpx.AsyncClient` (proxies, certificates).
+
+    Every argument of the chat body can also be passed per call (`invoke(..., temperature=0)`,
+    `bind(...)`), overriding the field; per-call `stop` is combined with the field. Unknown body
+    fields are refused before sending; put them in `extra_body`.
+
+    Instantiate:
+        ```python
+        from langchain_friendli import ChatFriendli
+
+        model = ChatFriendli(model="meta-llama-3.3-70b-instruct", temperature=0, max_tokens=512)
+        ```
+
+    Invoke:
+        ```python
+        messages = [
+            ("system", "You are a helpful translator. Translate the user sentence to French."),
+            ("human", "I love programming."),
+        ]
+        model.invoke(messages)
+        ```
+
+        ```python
+        AIMessage(
+            content="J'adore la programmation.",
+            response_metadata={
+                "finish_reason": "stop",
+                "model_name": "meta-llama-3.3-70b-instruct",
+                "id": "chatcmpl-...",
+                "model_provider": "friendli",
+                "token_usage": {"prompt_tokens": 29, "completion_tokens": 7, "total_tokens": 36},
+            },
+            usage_metadata={"input_tokens": 29, "output_tokens": 7, "total_tokens": 36},
+        )
+        ```
+
+    Vision:
+        ```python
+        from langchain_core.messages import HumanMessage
+
+        message = HumanMessage(
+            content=[
+                {"type": "text", "text": "Describe this image."},
+                {"type": "image", "base64": image_b64, "mime_type": "image/png"},
+                {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
+            ]
+        )
+        model.invoke([message])
+        ```
+
+        Standard `image`/`audio`/`video` blocks (URL or base64) and OpenAI-style `image_url`
+        parts become Friendli `image_url`/`audio_url`/`video_url` parts.
+
+    Stream:
+        ```python
+        for chunk in model.stream(messages):
+            print(chunk.text, end="")
+        ```
+
+        The sum of the chunks equals the `invoke` result: content, tool calls, reasoning,
+        logprobs, finish_reason, and usage (on the last chunk, with `stream_usage=True`).
+
+    Async:
+        ```python
+        await model.ainvoke(messages)
+        async for chunk in model.astream(messages):
+            ...
+        await model.abatch([messages])
+        ```
+
+    Tool calling:
+        ```python
+        from pydantic import BaseModel, Field
+
+
+        class GetWeather(BaseModel):
+            '''Get the current weather in a given location.'''
+
+            location: str = Field(..., description="The city, e.g. San Francisco, CA")
+
+
+        model_with_tools = model.bind_tools([GetWeather], tool_choice="auto")
+        ai_msg = model_with_tools.invoke("What is the weather like in Paris?")
+        ai_msg.tool_calls
+        ```
+
+        ```python
+        [{"name": "GetWeather", "args": {"location": "Paris"}, "id": "call_...",
+          "type": "tool_call"}]
+        ```
+
+        `tool_choice` takes `"auto"`, `"none"`, `"any"`/`"required"`/True, a tool name, or a
+        Friendli dict. Malformed arguments from the model land in `invalid_tool_calls`.
+
+    Structured output:
+        ```python
+        class Joke(BaseModel):
+            '''Joke to tell user.'''
+
+            setup: str = Field(description="The setup of the joke")
+            punchline: str = Field(description="The punchline to the joke")
+
+
+        model.with_structured_output(Joke).invoke("Tell me a joke about cats")
+        ```
+
+        ```python
+        Joke(setup="Why was the cat sitting on the computer?",
+             punchline="To keep an eye on the mouse!")
+        ```
+
+        Methods: `json_schema` (default; Friendli's schema-constrained decoding),
+        `function_calling`, `json_mode`. Friendli also constrains output to a regular
+        expression: `model.invoke("Yes or no?", response_format={"type": "regex",
+        "schema": "(yes|no)"})`.
+
+    Reasoning:
+        ```python
+        model = ChatFriendli(model="deepseek-r1", parse_reasoning=True)
+        msg = model.invoke("What is 17 * 23?")
+        msg.additional_kwargs["reasoning_content"]
+        ```
+
+        Reasoning is sent back with the assistant message in later turns.
+
+    Logprobs:
+        ```python
+        msg = model.invoke(messages, logprobs=True, top_logprobs=2)
+        msg.response_metadata["logprobs"]["content"][0]
+        ```
+
+    Response metadata:
+        `finish_reason`, `model_name`, `id`, `model_provider="friendli"`, `logprobs` (when
+        asked), `token_usage`, and any other field the API returns. `usage_metadata` holds
+        input/output/total tokens and `input_token_details.cache_read` when reported.
+
+    Errors:
+        Failures raise `friendli_core` errors that are also LangChain `ModelError`s, e.g.
+        `FriendliRateLimitError(friendli_core.RateLimitError, ModelRateLimitError)`.
+    """
+
+    model_config = FriendliBase.model_config  # BaseChatModel/BaseLLM would win otherwise
+
+    logit_bias: dict[str, float] | None = None
+    """Token ID (as a string) to a bias added to its logit."""
+    chat_template_kwargs: dict[str, Any] | None = None
+    """Extra variables for the model's chat template, e.g. `{"enable_thinking": True}`."""
+    logprobs: bool | None = None
+    """Return the log probability of each output token."""
+    top_logprobs: int | None = None
+    """Number of most likely alternatives per position (needs `logprobs=True`)."""
+    parallel_tool_calls: bool | None = None
+    """Allow several tool calls in one assistant turn (server default: True)."""
+    reasoning_effort: (
+        Literal["minimal", "low", "medium", "high", "xhigh", "max", "ultracode"] | None
+    ) = None
+    """Reasoning effort for reasoning models; the allowed values depend on the model."""
+    reasoning_budget: int | None = None
+    """Token cap on reasoning."""
+    parse_reasoning: bool | None = None
+    """Split reasoning from the answer into `additional_kwargs["reasoning_content"]`."""
+    include_reasoning: bool | None = None
+    """With `parse_reasoning`, whether to return the reasoning at all."""
+    streaming: bool = False
+    """Use the streaming API for `invoke`/`generate` too."""
+    stream_usage: bool = True
+    """Ask for token usage at the end of a stream (`stream_options.include_usage`)."""
+
+    _BODY_FIELDS: ClassVar[tuple[str, ...]] = (
+        *FriendliBase._BODY_FIELDS,  # noqa: SLF001
+        "logit_bias",
+        "chat_template_kwargs",
+        "logprobs",
+        "top_logprobs",
+        "parallel_tool_calls",
+        "reasoning_effort",
+        "reasoning_budget",
+        "parse_reasoning",
+        "include_reasoning",
+    )
+
+    @property
+    def _llm_type(self) -> str:
+        return "friendli-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Map the token field to its environment variable for serialization."""
+        return {"friendli_token": "FRIENDLI_TOKEN"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model, "endpoint": self.endpoint, **self._body_defaults()}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = "friendli"
+        model = kwargs.get("model") or self.model
+        if model:
+            params["ls_model_name"] = model
+        if ls_stop := combine_stop(self.stop, stop, kwargs.get("stop")):
+            params["ls_stop"] = ls_stop
+        return params
+
+    def _params(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        *,
+        stream: bool,
+    ) -> dict[str, Any]:
+        defaults = {**self._body_defaults(), "stop": self.stop, "extra_body": self.extra_body}
+        return build_chat_params(
+            defaults, messages, stop, kwargs, stream=stream, stream_usage=self.stream_usage
+        )
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,  # noqa: ARG002 - base signature
+        **kwargs: Any,
+    ) -> ChatResult:
+        with translate_errors():
+            params = self._params(messages, stop, kwargs, stream=False)
+            response = self.client.chat(**params)
+        return create_chat_result(response, params.get("model"))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,  # noqa: ARG002 - base signature
+        **kwargs: Any,
+    ) -> ChatResult:
+        with translate_errors():
+            params = self._params(messages, stop, kwargs, stream=False)
+            response = await self.async_client.chat(**params)
+        return create_chat_result(response, params.get("model"))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        with translate_errors():
+            params = self._params(messages, stop, kwargs, stream=True)
+            with self.client.stream_chat(**params) as stream:
+                for chunk in stream:
+                    if gen := convert_chunk_to_generation_chunk(chunk, params.get("model")):
+                        if run_manager:
+                            run_manager.on_llm_new_token(gen.text, chunk=gen)
+                        yield gen
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        with translate_errors():
+            params = self._params(messages, stop, kwargs, stream=True)
+            async with await self.async_client.stream_chat(**params) as stream:
+                async for chunk in stream:
+                    if gen := convert_chunk_to_generation_chunk(chunk, params.get("model")):
+                        if run_manager:
+                            await run_manager.on_llm_new_token(gen.text, chunk=gen)
+                        yield gen
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token IDs of `text` from Friendli's tokenize endpoint (the model's own tokenizer)."""
+        with translate_errors():
+            return self.client.tokenize(text, model=self.model)
+
+    def get_num_tokens(self, text: str) -> int:
+        """Number of tokens in `text`, from Friendli's tokenize endpoint."""
+        return len(self.get_token_ids(text))
+
+    def bind_tools(
+        self,
+        tools: Sequence[ToolLike],
+        *,
+        tool_choice: ToolChoice = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (dicts, Pydantic classes, TypedDicts, functions, BaseTools) to the model.
+
+        Args:
+            tools: The tools the model may call.
+            tool_choice: `"auto"`, `"none"`, `"any"`/`"required"`/True (must call a tool), a
+                tool name (must call that tool), or a Friendli `tool_choice` dict.
+            parallel_tool_calls: Allow several tool calls in one turn.
+            strict: Accepted for interface compatibility; Friendli defines no strict flag for
+                tools, so nothing is sent.
+            **kwargs: Further call arguments to bind.
+
+        Returns:
+            The model with the tools bound.
+        """
+        del strict  # documented above: no Friendli counterpart
+        choice = resolve_tool_choice(tool_choice)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=format_tools(tools), **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
+        """Return a runnable whose output matches `schema`.
+
+        Args:
+            schema: A Pydantic class (output is an instance), a TypedDict or a JSON-schema /
+                OpenAI-function dict (output is a dict). Optional for `json_mode`.
+            method: `"json_schema"` (default): Friendli's `response_format` with the schema,
+                decoded under it. `"function_calling"`: a tool built from the schema, forced
+                with `tool_choice`. `"json_mode"`: `{"type": "json_object"}`; the prompt must
+                describe the keys.
+            include_raw: Return `{"raw": AIMessage, "parsed": ..., "parsing_error": ...}`
+                instead of raising on parse errors.
+            strict: Accepted for interface compatibility; Friendli's JSON-schema decoding is
+                always constrained and the API has no strict flag, so nothing is sent.
+            **kwargs: Not supported; passing any raises.
+
+        Returns:
+            A runnable producing the parsed output (or the raw/parsed dict).
+
+        Raises:
+            ValueError: Unsupported keyword arguments, an unknown method, or a missing schema.
+
+        For Friendli's regular-expression format, pass it per call instead:
+        `model.bind(response_format={"type": "regex", "schema": "(yes|no)"})`.
+        """
+        if kwargs:
+            msg = f"Received unsupported arguments {kwargs}"
+            raise ValueError(msg)
+        return structured_output(
+            self, schema, method=method, include_raw=include_raw, strict=strict
+        )
