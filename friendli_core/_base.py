@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 import httpx
+from httpx_sse import SSEError
 
 from friendli_core._protocol import (
     RequestSpec,
@@ -65,6 +66,9 @@ def to_httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
 def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
     """Map an httpx / httpx-sse exception to the core's typed error (never leaks the token)."""
     where = f"{spec.method} {spec.path}"
+    if isinstance(exc, SSEError):  # an httpx.TransportError subclass, but not a network failure
+        msg = f"Invalid event stream for {where}: {exc}."
+        return APIStreamError(msg, method=spec.method, path=spec.path)
     if isinstance(exc, httpx.TimeoutException):
         msg = f"Request timed out ({type(exc).__name__}) for {where}."
         return APITimeoutError(msg, method=spec.method, path=spec.path)

@@ -22,6 +22,7 @@ from friendli_core.config import ClientConfig
 from friendli_core.errors import (
     APIResponseValidationError,
     InvalidRequestError,
+    MissingTokenError,
     make_status_error,
 )
 
@@ -68,19 +69,25 @@ def build_headers(
         extra_headers: Per-call headers (win over defaults, never over auth).
         client_headers: Headers already set on a user-supplied httpx client. An
             `Authorization` there is used as is when no token is configured, and a different
-            one together with a token is an error rather than a silent overwrite.
+            one together with a token is an error rather than a silent overwrite. A
+            `User-Agent` set there (other than httpx's default) is kept.
 
     Raises:
         InvalidRequestError: No token for serverless/dedicated, or a conflicting header.
     """
     present = {k.lower(): v for k, v in (client_headers or {}).items()}
+    user_auth = "authorization" in present or any(
+        k.lower() == "authorization" for k in config.default_headers
+    )
     headers = {
         "Content-Type": "application/json",
         "Accept": "text/event-stream" if stream else "application/json",
         "User-Agent": USER_AGENT,
     }
-    headers.update(config.default_headers)
-    headers.update(extra_headers or {})
+    if not present.get("user-agent", "python-httpx/").startswith("python-httpx/"):
+        del headers["User-Agent"]  # the user's httpx client sets its own
+    _merge_headers(headers, config.default_headers)
+    _merge_headers(headers, extra_headers or {})
     if config.token:
         auth = f"Bearer {config.token.removeprefix('Bearer ')}"
         if present.get("authorization", auth) != auth:
@@ -89,16 +96,24 @@ def build_headers(
                 "from the configured token; remove one of them."
             )
             raise InvalidRequestError(msg)
-        headers["Authorization"] = auth
-    elif config.endpoint != "container" and "authorization" not in present:
+        _merge_headers(headers, {"Authorization": auth})
+    elif config.endpoint != "container" and not user_auth:
         msg = (
             f"No Friendli token for the {config.endpoint} endpoint: pass token=... (api_key=... "
             "in the LangChain/LlamaIndex classes) or set the FRIENDLI_TOKEN environment variable."
         )
-        raise InvalidRequestError(msg)
+        raise MissingTokenError(msg)
     if config.team_id and config.endpoint != "container":
-        headers["X-Friendli-Team"] = config.team_id
+        _merge_headers(headers, {"X-Friendli-Team": config.team_id})
     return headers
+
+
+def _merge_headers(headers: dict[str, str], new: Mapping[str, str]) -> None:
+    """Set `new` into `headers`, replacing names that differ only in case (no duplicates)."""
+    for key, value in new.items():
+        for old in [k for k in headers if k.lower() == key.lower()]:
+            del headers[old]
+        headers[key] = value
 
 
 def encode_body(body: Mapping[str, Any]) -> bytes:
@@ -133,6 +148,14 @@ def _body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
     return body
 
 
+def _with_parameters(tool: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The spec requires `function.parameters`; a tool without any gets the empty schema."""
+    function = tool["function"]
+    if "parameters" in function:
+        return tool
+    return {**tool, "function": {**function, "parameters": {"type": "object", "properties": {}}}}
+
+
 def _spec(
     config: ClientConfig,
     path: str,
@@ -165,10 +188,13 @@ def build_chat_request(
         InvalidRequestError: The parameters break the spec or a documented constraint.
     """
     check_chat_params(params, stream=stream, model_required=config.endpoint != "container")
+    body = _body(params, stream=stream)
+    if body.get("tools"):
+        body["tools"] = [_with_parameters(tool) for tool in body["tools"]]
     return _spec(
         config,
         "/chat/completions",
-        _body(params, stream=stream),
+        body,
         stream=stream,
         extra_headers=extra_headers,
         client_headers=client_headers,
@@ -254,6 +280,15 @@ def decode_json(content: bytes) -> object:
         return text
 
 
+def scrub_credentials(content: bytes, headers: Mapping[str, str]) -> bytes:
+    """Remove the request's bearer token from a server body, should the server echo it."""
+    auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    token = auth.removeprefix("Bearer ").strip()
+    if len(token) < 4:  # noqa: PLR2004 - too short to be a secret worth matching
+        return content
+    return content.replace(token.encode("utf-8", "replace"), b"[redacted]")
+
+
 def raise_for_status(
     status: int, headers: Mapping[str, str], content: bytes, spec: RequestSpec
 ) -> None:
@@ -266,7 +301,7 @@ def raise_for_status(
         return
     raise make_status_error(
         status,
-        decode_json(content),
+        decode_json(scrub_credentials(content, spec.headers)),
         request_id=headers.get("x-request-id"),
         retry_after=parse_retry_after(headers),
         method=spec.method,

@@ -4,7 +4,9 @@ Retried: connection errors and timeouts, and statuses 408, 409, 429 and >= 500. 
 any other 4xx, invalid requests, and stream errors after the first event was delivered (the
 clients only retry before that). The server's `retry-after-ms` or `Retry-After` (seconds or an
 HTTP date) is honoured up to `MAX_RETRY_AFTER`; otherwise exponential backoff with jitter,
-capped at `max_delay`.
+capped at `max_delay`. The first retry after a connection error (not a timeout) is
+immediate: the usual cause is a kept-alive connection that the server closed while idle, which
+self-hosted servers (llama.cpp, for one) do right after a stream.
 """
 
 from __future__ import annotations
@@ -92,4 +94,6 @@ class RetryPolicy:
         told = error.retry_after if isinstance(error, APIStatusError) else None
         if told is not None and told <= MAX_RETRY_AFTER:
             return told
+        if attempt == 0 and type(error) is APIConnectionError:
+            return 0.0  # most often a kept-alive connection the server had closed: resend now
         return self.backoff(attempt)

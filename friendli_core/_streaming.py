@@ -67,6 +67,13 @@ def _error_from_payload(payload: object, where: tuple[str | None, str | None]) -
     return make_status_error(status, payload, method=where[0], path=where[1])
 
 
+def _is_error_object(chunk: ChatCompletionChunk, extra: dict[str, Any]) -> bool:
+    """An object in the stream that reports an error instead of carrying a chunk."""
+    if "error" in extra:
+        return True
+    return "message" in extra and chunk.id is None and chunk.usage is None
+
+
 def _loads(data: str) -> object:
     try:
         return json.loads(data)
@@ -140,7 +147,7 @@ class ChatStreamParser(_ParserBase):
             msg = f"Malformed stream event: {data[:200]!r}"
             raise self._stream_error(msg) from None
         extra = chunk.__pydantic_extra__
-        if not chunk.choices and extra and "error" in extra:
+        if not chunk.choices and extra and _is_error_object(chunk, extra):
             raise _error_from_payload(chunk.model_dump(), self.where)
         for choice in chunk.choices:
             self._track(choice.index, choice.finish_reason)
@@ -314,10 +321,16 @@ class _CompletionChoiceState:
 
 
 def _merge_completion_logprobs(
-    into: CompletionLogprobs | None, new: CompletionLogprobs
+    into: CompletionLogprobs | None, new: CompletionLogprobs, text_before: int
 ) -> CompletionLogprobs:
+    chat_shaped = (new.model_extra or {}).get("content")
+    if chat_shaped is not None:
+        # converted from the chat shape: offsets count from this chunk's text, not the stream's
+        new = new.model_copy(update={"text_offset": [o + text_before for o in new.text_offset]})
     if into is None:
         return new.model_copy(deep=True)
+    if chat_shaped is not None and isinstance((into.model_extra or {}).get("content"), list):
+        into.model_extra["content"].extend(chat_shaped)  # type: ignore[index]
     into.tokens.extend(new.tokens)
     into.token_logprobs.extend(new.token_logprobs)
     into.text_offset.extend(new.text_offset)
@@ -339,11 +352,12 @@ class CompletionStreamAccumulator:
         self._head.take(chunk)
         for choice in chunk.choices:
             state = self._choices.setdefault(choice.index, _CompletionChoiceState())
+            if choice.logprobs is not None:
+                before = sum(map(len, state.text))
+                state.logprobs = _merge_completion_logprobs(state.logprobs, choice.logprobs, before)
             state.text.append(choice.text)
             if choice.token is not None:
                 state.tokens.append(choice.token)
-            if choice.logprobs is not None:
-                state.logprobs = _merge_completion_logprobs(state.logprobs, choice.logprobs)
             state.finish_reason = choice.finish_reason or state.finish_reason
             state.seed = choice.seed if choice.seed is not None else state.seed
 

@@ -82,7 +82,11 @@ _SAMPLING: dict[str, tuple[Check, str]] = {
     "seed": (lambda v: _is_int(v) or (_is_int_list(v) and bool(v)), "an integer or a list"),
     "stop": (_is_str_list, "a list of strings"),
     "stream_options": (
-        lambda v: isinstance(v, dict) and set(v) <= {"include_usage"},
+        lambda v: (
+            isinstance(v, dict)
+            and set(v) <= {"include_usage"}
+            and isinstance(v.get("include_usage", False), bool | None)
+        ),
         'a dict like {"include_usage": true}',
     ),
     "temperature": (_rng(0.0, None), "a number >= 0"),
@@ -104,7 +108,10 @@ _CHAT_ONLY: dict[str, tuple[Check, str]] = {
     "top_logprobs": (_int_rng(0, 20), "an integer between 0 and 20"),
     "parallel_tool_calls": (_is_bool, "a boolean"),
     "reasoning_effort": (
-        lambda v: v in {"minimal", "low", "medium", "high", "xhigh", "max", "ultracode"},
+        lambda v: (
+            isinstance(v, str)
+            and v in {"minimal", "low", "medium", "high", "xhigh", "max", "ultracode"}
+        ),
         "one of minimal, low, medium, high, xhigh, max, ultracode",
     ),
     "reasoning_budget": (_int_rng(1), "a positive integer"),
@@ -136,7 +143,7 @@ _COMPLETION_ONLY: dict[str, tuple[Check, str]] = {
 
 CHAT_FIELDS = {**_SAMPLING, **_CHAT_ONLY}
 COMPLETION_FIELDS = {**_SAMPLING, **_COMPLETION_ONLY}
-_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+_TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 MAX_TOOLS = 128
 _ROLES = ("system", "user", "assistant", "tool")
 _PART_TYPES = ("text", "image_url", "audio_url", "video_url")
@@ -178,7 +185,7 @@ def _check_shared_constraints(params: Mapping[str, Any], *, stream: bool) -> Non
 
 def _check_response_format(fmt: Mapping[str, Any]) -> None:
     kind = fmt.get("type")
-    if kind in {"text", "json_object"}:
+    if kind in ("text", "json_object"):
         return
     if kind == "json_schema":
         inner = fmt.get("json_schema")
@@ -218,7 +225,7 @@ def _check_tools(params: Mapping[str, Any]) -> None:
             msg = f'tools[{i}] must be {{"type": "function", "function": {{...}}}}.'
             raise _fail(msg)
         name = fn.get("name")
-        if not isinstance(name, str) or not _TOOL_NAME.match(name):
+        if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
             msg = f"tools[{i}] name {name!r} must match [a-zA-Z0-9_-] and be 1-64 characters."
             raise _fail(msg)
         if "parameters" in fn and not isinstance(fn["parameters"], dict):
@@ -235,10 +242,11 @@ def _check_tools(params: Mapping[str, Any]) -> None:
 
 
 def _check_tool_choice(choice: object, names: list[str]) -> None:
-    if choice is None or choice in {"none", "auto", "required"}:
+    if choice is None or (isinstance(choice, str) and choice in {"none", "auto", "required"}):
         return
     if isinstance(choice, dict):
-        name = (choice.get("function") or {}).get("name")
+        function = choice.get("function")
+        name = function.get("name") if isinstance(function, dict) else None
         if choice.get("type") == "function" and isinstance(name, str):
             if name not in names:
                 msg = f"tool_choice names {name!r}, which is not among the tools {names}."
@@ -267,6 +275,23 @@ def _check_part(part: object, where: str) -> None:
         raise _fail(msg)
 
 
+def _check_tool_call(call: object, where: str) -> None:
+    fn = call.get("function") if isinstance(call, dict) else None
+    if not (
+        isinstance(call, dict)
+        and isinstance(call.get("id"), str)
+        and call.get("type") == "function"
+        and isinstance(fn, dict)
+        and isinstance(fn.get("name"), str)
+        and isinstance(fn.get("arguments"), str)
+    ):
+        msg = (
+            f'{where} must be {{"id": "...", "type": "function", "function": '
+            f'{{"name": "...", "arguments": "<JSON string>"}}}}; got {call!r:.80}.'
+        )
+        raise _fail(msg)
+
+
 def _check_message(i: int, msg_: object, call_ids: set[str]) -> None:
     where = f"messages[{i}]"
     if not isinstance(msg_, dict):
@@ -282,16 +307,17 @@ def _check_message(i: int, msg_: object, call_ids: set[str]) -> None:
             _check_part(part, f"{where}.content[{j}]")
     elif role == "assistant":
         calls = msg_.get("tool_calls") or []
+        if not isinstance(calls, list):
+            msg = f"{where} (assistant) tool_calls must be a list of tool call dicts."
+            raise _fail(msg)
         if content is not None and not isinstance(content, str):
             msg = f"{where} (assistant) content must be a string or None."
             raise _fail(msg)
         if content is None and not calls:
             msg = f"{where} (assistant) needs content or tool_calls."
             raise _fail(msg)
-        for call in calls:
-            if not (isinstance(call, dict) and isinstance(call.get("id"), str)):
-                msg = f"{where} tool_calls entries need an 'id' string."
-                raise _fail(msg)
+        for k, call in enumerate(calls):
+            _check_tool_call(call, f"{where}.tool_calls[{k}]")
             call_ids.add(call["id"])
     elif not isinstance(content, str):
         msg = f"{where} ({role}) content must be a string; got {type(content).__name__}."

@@ -4,6 +4,7 @@ Every error the core raises is a `FriendliError`. The hierarchy::
 
     FriendliError
     ├── InvalidRequestError          bad parameters or configuration, raised before sending
+    │   └── MissingTokenError        no token for serverless/dedicated (set FRIENDLI_TOKEN)
     └── APIError                     anything that happened talking to the server
         ├── APIConnectionError       the request or the stream could not be completed
         │   └── APITimeoutError      a connect/read/write/pool timeout
@@ -47,6 +48,7 @@ __all__ = [
     "IncompleteStreamError",
     "InternalServerError",
     "InvalidRequestError",
+    "MissingTokenError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -62,6 +64,10 @@ class FriendliError(Exception):
 
 class InvalidRequestError(FriendliError, ValueError):
     """The request parameters or the client configuration are invalid; nothing was sent."""
+
+
+class MissingTokenError(InvalidRequestError):
+    """No token is configured for an endpoint that needs one; nothing was sent."""
 
 
 class APIError(FriendliError):

@@ -11,9 +11,10 @@ validation of values happens in `friendli_core._validate` before anything is sen
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Any, Literal, TypeAlias, TypedDict
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 __all__ = [
     "ChatCompletion",
@@ -187,12 +188,43 @@ class ChatCompletionChunk(_Model):
 
 
 class CompletionLogprobs(_Model):
-    """Completions logprobs, OpenAI-legacy shaped."""
+    """Completions logprobs, OpenAI-legacy shaped.
+
+    Some OpenAI-compatible servers (llama.cpp) answer `/completions` with the chat shape
+    `{"content": [{"token", "logprob", "top_logprobs": [...]}, ...]}`; it is converted to the
+    legacy fields (the original list stays in `model_extra["content"]`), with `text_offset`
+    counted from the start of the text this object came with.
+    """
 
     tokens: list[str] = []
     token_logprobs: list[float | None] = []
     text_offset: list[int] = []
     top_logprobs: list[dict[str, float] | None] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_chat_shape(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "tokens" in data:
+            return data
+        content = data.get("content")
+        if not isinstance(content, list) or not all(isinstance(e, dict) for e in content):
+            return data
+        tokens = [e.get("token") for e in content]
+        offsets = accumulate((len(t) if isinstance(t, str) else 0 for t in tokens[:-1]), initial=0)
+        return {
+            **data,
+            "tokens": tokens,
+            "token_logprobs": [e.get("logprob") for e in content],
+            "text_offset": list(offsets) if tokens else [],
+            "top_logprobs": [
+                {
+                    t["token"]: t["logprob"]
+                    for t in e.get("top_logprobs") or []
+                    if isinstance(t, dict) and "token" in t and "logprob" in t
+                }
+                for e in content
+            ],
+        }
 
 
 class CompletionChoice(_Model):

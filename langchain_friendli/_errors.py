@@ -6,6 +6,7 @@ class that inherits from both the core error and the matching `langchain_core.ex
 `except langchain_core.exceptions.ModelRateLimitError` work::
 
     core error                     LangChain class             raised as (Friendli...)
+    MissingTokenError (pre-send)   ModelAuthenticationError    MissingTokenError
     InvalidRequestError (pre-send) ModelInvalidRequestError    InvalidRequestError
     BadRequestError 400            ModelInvalidRequestError    BadRequestError
       context limit exceeded       + ContextOverflowError      ContextOverflowError
@@ -50,6 +51,7 @@ __all__ = [
     "FriendliIncompleteStreamError",
     "FriendliInternalServerError",
     "FriendliInvalidRequestError",
+    "FriendliMissingTokenError",
     "FriendliNotFoundError",
     "FriendliPermissionDeniedError",
     "FriendliRateLimitError",
@@ -65,6 +67,10 @@ __all__ = [
 
 class FriendliInvalidRequestError(fc.InvalidRequestError, lc.ModelInvalidRequestError):
     """Invalid parameters or configuration, found before anything was sent."""
+
+
+class FriendliMissingTokenError(fc.MissingTokenError, lc.ModelAuthenticationError):
+    """No Friendli token is configured: set FRIENDLI_TOKEN or pass api_key=...; nothing was sent."""
 
 
 class FriendliBadRequestError(fc.BadRequestError, lc.ModelInvalidRequestError):
@@ -135,6 +141,7 @@ class FriendliResponseValidationError(fc.APIResponseValidationError, lc.ModelAPI
 
 # Most specific first: subclasses are checked before their parents.
 _CLASSES: tuple[tuple[type[fc.FriendliError], type[fc.FriendliError]], ...] = (
+    (fc.MissingTokenError, FriendliMissingTokenError),
     (fc.InvalidRequestError, FriendliInvalidRequestError),
     (fc.BadRequestError, FriendliBadRequestError),
     (fc.UnprocessableEntityError, FriendliUnprocessableEntityError),

@@ -13,7 +13,6 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.exceptions import (
     ContextOverflowError,
     ModelAuthenticationError,
-    ModelInvalidRequestError,
     ModelRateLimitError,
     ModelTimeoutError,
 )
@@ -26,6 +25,7 @@ from langchain_friendli import (
     ChatFriendli,
     FriendliContextOverflowError,
     FriendliInvalidRequestError,
+    FriendliMissingTokenError,
     FriendliRateLimitError,
 )
 from tests.langchain.unit_tests.mock_api import MockAPI, chat_chunk, chat_response, usage_chunk
@@ -186,9 +186,10 @@ async def test_timeout(mode: str) -> None:
 async def test_missing_token_is_reported_at_request_time(mode: str) -> None:
     api = MockAPI.json(chat_response())
     model = make_model(api, api_key=None)
-    with pytest.raises(FriendliInvalidRequestError, match="FRIENDLI_TOKEN") as info:
+    with pytest.raises(FriendliMissingTokenError, match="FRIENDLI_TOKEN") as info:
         await ainvoke_or_invoke(model, mode, "x")
-    assert isinstance(info.value, ModelInvalidRequestError)
+    assert isinstance(info.value, ModelAuthenticationError)
+    assert isinstance(info.value, fc.InvalidRequestError)
     assert api.requests == []
 
 

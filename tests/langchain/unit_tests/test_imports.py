@@ -16,6 +16,7 @@ EXPECTED = [
     "FriendliIncompleteStreamError",
     "FriendliInternalServerError",
     "FriendliInvalidRequestError",
+    "FriendliMissingTokenError",
     "FriendliNotFoundError",
     "FriendliPermissionDeniedError",
     "FriendliRateLimitError",

@@ -1,0 +1,361 @@
+"""The starlette ASGI app of the local Friendli-compatible server.
+
+Routes (``{family}`` is ``serverless`` or ``dedicated``; the container family has no prefix):
+
+* ``POST /{family}/v1/chat/completions``, ``POST /v1/chat/completions``
+* ``POST /{family}/v1/completions``, ``POST /v1/completions``
+* ``POST /{family}/v1/tokenize|detokenize``, ``POST /v1/tokenize|detokenize``
+* ``POST /{family}/v1/chat/render``
+* ``GET /serverless/v1/models`` (Friendli catalog), ``GET /v1/models`` (OpenAI list)
+
+Every request is recorded (``ServerState.log``), then: faults (queue, ``X-Local-Fault`` header,
+``fault:<spec>/model`` prefix) → bearer check (serverless/dedicated; 401) → JSON parse (400) →
+OpenAPI request-schema validation (422) → documented constraints (400) → the model. Streaming is
+decided only by the body field ``stream``. Every response carries ``x-request-id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import math
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from friendli_core.testing._checks import check_chat, check_completions
+from friendli_core.testing._faults import FaultError, Faults, parse_faults, split_model
+from friendli_core.testing._log import RecordedRequest, bearer_token
+from friendli_core.testing._model import chat_plans, completion_plans
+from friendli_core.testing._openapi import validate
+from friendli_core.testing._responses import (
+    DropResponse,
+    HangResponse,
+    SSEResponse,
+    error_response,
+    json_response,
+)
+from friendli_core.testing._state import ServerState
+from friendli_core.testing._tokens import count_tokens, detokenize, render_chat, tokenize
+from friendli_core.testing._wire import (
+    Meta,
+    chat_chunks,
+    chat_result,
+    completion_chunks,
+    completion_result,
+    request_key,
+)
+
+__all__ = ["create_app"]
+
+_FAMILIES = {"serverless": "Serverless", "dedicated": "Dedicated", "container": "Container"}
+_Handler = Callable[["_Call"], Awaitable[Response]]
+
+
+class _RequestId:
+    """ASGI middleware: assign a request id and add ``x-request-id`` to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = f"req_{secrets.token_hex(12)}"
+        scope["friendli.request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
+                message["headers"] = [*headers, (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class _Call:
+    """One parsed request: family, body, model, faults, and the server state."""
+
+    def __init__(self, state: ServerState, family: str, body: Any, faults: Faults) -> None:
+        self.state = state
+        self.family = family
+        self.body = body
+        self.faults = faults
+        self.model, _ = split_model(body.get("model") if isinstance(body, dict) else None)
+
+    @property
+    def component(self) -> str:
+        return _FAMILIES[self.family]
+
+    @property
+    def echoed_model(self) -> str:
+        return self.model or self.state.config.default_model
+
+    @property
+    def key(self) -> str:
+        return request_key(self.family, self.body)
+
+
+def _retry_headers(faults: Faults) -> dict[str, str]:
+    seconds = faults.retry_after
+    return {"retry-after": str(math.ceil(seconds)), "retry-after-ms": str(round(seconds * 1000))}
+
+
+def _fault_response(faults: Faults, request_id: str) -> Response | None:
+    if faults.status is None or faults.error_after is not None:
+        return None
+    default = f"injected fault: HTTP {faults.status}"
+    message = f"{faults.message or default} (request id {request_id})"
+    headers = _retry_headers(faults) if faults.status == 429 else {}  # noqa: PLR2004
+    return error_response(faults.status, message, headers)
+
+
+def _gather_faults(state: ServerState, request: Request, body: Any) -> Faults:
+    faults = state.faults.take() or Faults()
+    header = request.headers.get("x-local-fault")
+    if header:
+        faults = faults.merge(parse_faults(header))
+    model = body.get("model") if isinstance(body, dict) else None
+    _, spec = split_model(model if isinstance(model, str) else None)
+    return faults.merge(parse_faults(spec)) if spec else faults
+
+
+def _auth_required(state: ServerState, family: str) -> bool:
+    return family != "container" or state.config.container_auth
+
+
+async def _read_json(request: Request) -> tuple[Any, str | None]:
+    raw = await request.body()  # ClientDisconnect is handled in _dispatch
+    if not raw:
+        return None, "the request body is empty; expected a JSON object"
+    try:
+        return json.loads(raw), None
+    except ValueError as exc:
+        return None, f"the request body is not valid JSON: {exc}"
+
+
+async def _dispatch(
+    state: ServerState, request: Request, family: str, handler: _Handler
+) -> Response:
+    request_id: str = request.scope["friendli.request_id"]
+    try:
+        body, parse_error = await _read_json(request)
+    except ClientDisconnect:
+        return DropResponse()
+    token = bearer_token(request.headers.get("authorization"))
+    auth_ok = state.config.token_ok(token) if _auth_required(state, family) else True
+    state.log.append(
+        RecordedRequest.build(
+            request.method,
+            request.url.path,
+            dict(request.headers),
+            body,
+            auth_ok=auth_ok,
+            request_id=request_id,
+            query=dict(request.query_params),
+        )
+    )
+    try:
+        faults = _gather_faults(state, request, body)
+    except FaultError as exc:
+        return error_response(400, str(exc))
+    delay = faults.delay + state.config.latency
+    if delay:
+        await asyncio.sleep(delay)
+    if faults.hang:
+        return HangResponse(state)
+    if faults.disconnect:
+        return DropResponse()
+    if not auth_ok:
+        why = "missing bearer token" if token is None else "invalid bearer token"
+        return error_response(401, f"Unauthorized: {why} (send 'Authorization: Bearer <token>')")
+    fault = _fault_response(faults, request_id)
+    if fault is not None:
+        return fault
+    if parse_error is not None or not isinstance(body, dict):
+        return error_response(400, parse_error or "the request body must be a JSON object")
+    return await handler(_Call(state, family, body, faults))
+
+
+def _schema_errors(component: str, body: Any) -> Response | None:
+    errors = validate(component, body)
+    if not errors:
+        return None
+    shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")  # noqa: PLR2004
+    return error_response(422, f"request does not match {component}: {shown}")
+
+
+async def _chat(call: _Call) -> Response:
+    stream = call.body.get("stream") is True
+    component = f"{call.component}ChatCompletion{'Stream' if stream else ''}Body"
+    problem = _schema_errors(component, call.body)
+    if problem is not None:
+        return problem
+    message = check_chat(call.body)
+    if message is not None:
+        return error_response(400, message)
+    body = call.body
+    reasoning = call.state.config.is_reasoning(call.model)
+    plans = chat_plans(body, call.key, reasoning=reasoning, long_tokens=call.faults.long)
+    top = body.get("top_logprobs") or 0
+    meta = Meta(
+        key=call.key,
+        model=call.echoed_model,
+        prompt_tokens=count_tokens(render_chat(body["messages"], body.get("tools"))),
+        logprobs=top if body.get("logprobs") else None,
+        include_usage=bool((body.get("stream_options") or {}).get("include_usage")),
+    )
+    if stream:
+        return SSEResponse(
+            chat_chunks(plans, meta), call.faults, call.state, call.state.config.chunk_delay
+        )
+    return json_response(chat_result(plans, meta))
+
+
+async def _completions(call: _Call) -> Response:
+    stream = call.body.get("stream") is True
+    component = f"{call.component}Completions{'Stream' if stream else ''}Body"
+    problem = _schema_errors(component, call.body)
+    if problem is not None:
+        return problem
+    message = check_completions(call.body)
+    if message is not None:
+        return error_response(400, message)
+    body = call.body
+    prompt = body.get("prompt")
+    prompts = (
+        [detokenize(body["tokens"])]
+        if prompt is None
+        else [prompt]
+        if isinstance(prompt, str)
+        else prompt
+    )
+    plans = completion_plans(body, prompts, call.key, long_tokens=call.faults.long)
+    meta = Meta(
+        key=call.key,
+        model=call.echoed_model,
+        prompt_tokens=sum(count_tokens(p) for p in prompts),
+        logprobs=body.get("logprobs"),
+        include_usage=bool((body.get("stream_options") or {}).get("include_usage")),
+    )
+    if stream:
+        chunks = completion_chunks(plans, meta)
+        return SSEResponse(chunks, call.faults, call.state, call.state.config.chunk_delay)
+    return json_response(completion_result(plans, meta))
+
+
+async def _tokenize(call: _Call) -> Response:
+    problem = _schema_errors(f"{call.component}TokenizationBody", call.body)
+    return problem or json_response({"tokens": tokenize(call.body["prompt"])})
+
+
+async def _detokenize(call: _Call) -> Response:
+    problem = _schema_errors(f"{call.component}DetokenizationBody", call.body)
+    if problem is not None:
+        return problem
+    if any(t < 0 for t in call.body["tokens"]):
+        return error_response(400, "token ids must be non-negative")
+    return json_response({"text": detokenize(call.body["tokens"])})
+
+
+async def _render(call: _Call) -> Response:
+    problem = _schema_errors(f"{call.component}ChatRenderBody", call.body)
+    return problem or json_response(
+        {"text": render_chat(call.body["messages"], call.body.get("tools"))}
+    )
+
+
+def _catalog_item(name: str, state: ServerState) -> dict[str, Any]:
+    reasoning = state.config.is_reasoning(name)
+    return {
+        "id": name,
+        "name": name,
+        "hugging_face_id": name,
+        "created": 1_700_000_000,
+        "context_length": 131_072,
+        "max_completion_tokens": 131_072,
+        "pricing": {"input": "0", "output": "0", "prompt": "0", "completion": "0"},
+        "functionality": {
+            "tool_call": True,
+            "builtin_tool": False,
+            "parallel_tool_call": True,
+            "structured_output": True,
+        },
+        "description": f"Local deterministic emulator model{' (reasoning)' if reasoning else ''}.",
+        "deprecation_date": None,
+        "hugging_face_url": f"https://huggingface.co/{name}",
+        "license": "https://www.apache.org/licenses/LICENSE-2.0",
+    }
+
+
+async def _models(state: ServerState, request: Request, family: str) -> Response:
+    token = bearer_token(request.headers.get("authorization"))
+    auth_ok = state.config.token_ok(token) if _auth_required(state, family) else True
+    record = RecordedRequest.build(
+        request.method,
+        request.url.path,
+        dict(request.headers),
+        None,
+        auth_ok=auth_ok,
+        request_id=request.scope["friendli.request_id"],
+    )
+    state.log.append(record)
+    if not auth_ok:
+        return error_response(401, "Unauthorized: missing or invalid bearer token")
+    if family == "container":
+        data = [
+            {"id": m, "object": "model", "created": 1_700_000_000, "owned_by": "friendli-local"}
+            for m in state.config.models
+        ]
+        return json_response({"object": "list", "data": data})
+    return json_response({"data": [_catalog_item(m, state) for m in state.config.models]})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else "internal error of the local server"
+    return error_response(status, f"{detail}: {request.method} {request.url.path}")
+
+
+def create_app(state: ServerState) -> ASGIApp:
+    """Return the ASGI app serving ``state`` (wrapped in the request-id middleware)."""
+    handlers: dict[str, _Handler] = {
+        "chat/completions": _chat,
+        "completions": _completions,
+        "tokenize": _tokenize,
+        "detokenize": _detokenize,
+        "chat/render": _render,
+    }
+    routes = []
+    for family, prefix in (
+        ("serverless", "/serverless/v1"),
+        ("dedicated", "/dedicated/v1"),
+        ("container", "/v1"),
+    ):
+        for suffix, handler in handlers.items():
+            if family == "container" and suffix == "chat/render":
+                continue
+
+            async def endpoint(
+                request: Request, family: str = family, handler: _Handler = handler
+            ) -> Response:
+                return await _dispatch(state, request, family, handler)
+
+            routes.append(Route(f"{prefix}/{suffix}", endpoint, methods=["POST"]))
+    for path, family in (("/serverless/v1/models", "serverless"), ("/v1/models", "container")):
+        routes.append(
+            Route(path, functools.partial(_models, state, family=family), methods=["GET"])
+        )
+    app = Starlette(
+        routes=routes, exception_handlers={HTTPException: _http_error, Exception: _http_error}
+    )
+    return _RequestId(app)

@@ -1,0 +1,505 @@
+"""`FriendliLLM`: the FriendliAI inference API as a LlamaIndex `FunctionCallingLLM`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from llama_index.core.base.llms.generic_utils import (
+    messages_to_prompt as generic_messages_to_prompt,
+)
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, model_validator
+from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
+from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection, default_completion_to_prompt
+from llama_index.core.types import Model, PydanticProgramMode
+from typing_extensions import override
+
+from friendli_core import AsyncFriendliClient, Endpoint, FriendliClient
+from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from llama_index_friendli._clients import (
+    ClientCache,
+    amap_chat_to_completion,
+    amap_completion_to_chat,
+    arelay,
+    map_chat_to_completion,
+    map_completion_to_chat,
+    relay,
+)
+from llama_index_friendli._convert import (
+    ChatStreamState,
+    CompletionStreamState,
+    chat_to_completion_response,
+    completion_to_chat_response,
+    keep_first_tool_call,
+    to_chat_response,
+    to_completion_response,
+    to_friendli_message_dicts,
+    tool_chat_kwargs,
+    tool_selections,
+)
+from llama_index_friendli._structured import JSONSchemaProgram, apredict, predict
+
+if TYPE_CHECKING:
+    from llama_index.core.prompts.base import PromptTemplate
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["FriendliLLM"]
+
+dispatcher = get_dispatcher(__name__)
+
+_SAMPLING_FIELDS = "temperature top_p top_k min_p max_tokens frequency_penalty presence_penalty"
+_SAMPLING_FIELDS += " repetition_penalty seed stop"
+
+
+class FriendliLLM(FunctionCallingLLM):
+    """FriendliAI serverless, dedicated or container endpoints as a LlamaIndex LLM.
+
+    Chat, completion, streaming, tool calling and structured output (JSON schema), sync and
+    async, on the `friendli_core` client: typed errors, retries and timeouts come from there.
+
+    Example:
+        >>> from llama_index_friendli import FriendliLLM
+        >>> llm = FriendliLLM(model="meta-llama-3.1-8b-instruct")  # key from FRIENDLI_TOKEN
+        >>> llm.complete("Say hello").text  # doctest: +SKIP
+    """
+
+    model: str | None = Field(
+        default=None,
+        description=(
+            "Model code (serverless), endpoint ID or 'endpoint-id:adapter' (dedicated), or "
+            "adapter route (container, optional there)."
+        ),
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="Friendli personal access token; defaults to the FRIENDLI_TOKEN variable.",
+    )
+    team_id: str | None = Field(
+        default=None,
+        description="Team to run requests as (X-Friendli-Team); defaults to FRIENDLI_TEAM.",
+    )
+    endpoint: Endpoint = Field(
+        default="serverless",
+        description="Which Friendli product serves the model: serverless, dedicated, container.",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL the API paths are appended to; defaults to FRIENDLI_BASE_URL, then to "
+            "the endpoint's URL."
+        ),
+    )
+    temperature: float | None = Field(
+        default=None, ge=0.0, description="Sampling temperature (server default 1.0)."
+    )
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0, description="Nucleus sampling.")
+    top_k: int | None = Field(default=None, ge=0, description="Top-k sampling (0 = off).")
+    min_p: float | None = Field(default=None, ge=0.0, le=1.0, description="Min-p sampling.")
+    max_tokens: int | None = Field(
+        default=None, ge=1, description="Maximum number of generated tokens."
+    )
+    frequency_penalty: float | None = Field(
+        default=None, ge=-2.0, le=2.0, description="Penalty on token frequency so far."
+    )
+    presence_penalty: float | None = Field(
+        default=None, ge=-2.0, le=2.0, description="Penalty on tokens already present."
+    )
+    repetition_penalty: float | None = Field(
+        default=None, gt=0.0, description="Multiplicative repetition penalty (1.0 = none)."
+    )
+    seed: int | None = Field(default=None, description="Random seed for reproducible sampling.")
+    stop: list[str] | None = Field(default=None, description="Stop phrases (excluded).")
+    logprobs: bool | None = Field(
+        default=None, description="Return per-token log probabilities (ChatResponse.logprobs)."
+    )
+    top_logprobs: int | None = Field(
+        default=None, ge=0, le=20, description="Alternatives per position; needs logprobs."
+    )
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Further request fields (e.g. parse_reasoning, extra_body) for every call.",
+    )
+    timeout: float | None = Field(
+        default=DEFAULT_TIMEOUT, description="Request timeout in seconds (None: no timeout)."
+    )
+    max_retries: int = Field(
+        default=DEFAULT_MAX_RETRIES,
+        ge=0,
+        description="Retries for connection errors, 408, 409, 429 and 5xx.",
+    )
+    default_headers: dict[str, str] | None = Field(
+        default=None, description="Extra headers sent with every request."
+    )
+    context_window: int = Field(
+        default=32768, gt=0, description="Context window of the model, in tokens."
+    )
+    num_output: int = Field(
+        default=DEFAULT_NUM_OUTPUTS,
+        gt=0,
+        description="Tokens reserved for the answer when max_tokens is not set.",
+    )
+    is_chat_model: bool = Field(
+        default=True,
+        description="Use /chat/completions (True) or /completions with a text prompt (False).",
+    )
+    is_function_calling_model: bool = Field(
+        default=True, description="Whether the model supports tool calling."
+    )
+    http_client: httpx.Client | None = Field(
+        default=None, exclude=True, repr=False, description="An httpx.Client to send with."
+    )
+    async_http_client: httpx.AsyncClient | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="An httpx.AsyncClient to send with (bound to one event loop).",
+    )
+
+    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
+
+    @model_validator(mode="after")
+    def _check_model(self) -> FriendliLLM:
+        if not self.model and self.endpoint != "container":
+            msg = (
+                f"model is required for the {self.endpoint} endpoint: pass the model code "
+                "(serverless) or the endpoint ID (dedicated)."
+            )
+            raise ValueError(msg)
+        return self
+
+    @classmethod
+    def class_name(cls) -> str:
+        """The serialisation name."""
+        return "FriendliLLM"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """Metadata from the fields; never depends on the model name."""
+        return LLMMetadata(
+            context_window=self.context_window,
+            num_output=self.max_tokens or self.num_output,
+            is_chat_model=self.is_chat_model,
+            is_function_calling_model=self.is_function_calling_model,
+            model_name=self.model or "",
+        )
+
+    # -- clients ------------------------------------------------------------------------------
+
+    def _client_options(self) -> dict[str, Any]:
+        key: SecretStr | str | None = self.api_key  # a plain str if assigned after creation
+        return {
+            "token": key.get_secret_value() if isinstance(key, SecretStr) else key,
+            "team_id": self.team_id,
+            "endpoint": self.endpoint,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    def _sync_client(self) -> FriendliClient:
+        """The sync client, created on first use (and again if the settings changed)."""
+        return self._clients.sync(self._client_options(), self.http_client)
+
+    def _async_client(self) -> AsyncFriendliClient:
+        """The async client of the running event loop (never shared between loops)."""
+        return self._clients.async_(self._client_options(), self.async_http_client)
+
+    def close(self) -> None:
+        """Close the sync client's connections (a user-supplied http_client stays open)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the running loop's async client (a user-supplied client stays open)."""
+        await self._clients.aclose()
+
+    # -- request parameters -------------------------------------------------------------------
+
+    def _base_params(self) -> dict[str, Any]:
+        params = {name: getattr(self, name) for name in _SAMPLING_FIELDS.split()}
+        params["model"] = self.model
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _chat_params(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Any:
+        logprobs = {"logprobs": self.logprobs, "top_logprobs": self.top_logprobs}
+        params = {**self._base_params(), **logprobs, **self.additional_kwargs, **kwargs}
+        params["messages"] = to_friendli_message_dicts(messages)
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _completion_params(self, prompt: str, kwargs: dict[str, Any], *, formatted: bool) -> Any:
+        if not formatted:
+            prompt = (self.completion_to_prompt or default_completion_to_prompt)(prompt)
+        logprobs = (self.top_logprobs or 0) if self.logprobs else None
+        params = {**self._base_params(), "logprobs": logprobs, **self.additional_kwargs, **kwargs}
+        params["prompt"] = prompt
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _messages_prompt(self, messages: Sequence[ChatMessage]) -> str:
+        return (self.messages_to_prompt or generic_messages_to_prompt)(messages)
+
+    # -- chat endpoint ------------------------------------------------------------------------
+
+    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        params = self._chat_params(messages, kwargs)
+        return to_chat_response(self._sync_client().chat(**params))
+
+    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        params = self._chat_params(messages, kwargs)
+        return to_chat_response(await self._async_client().chat(**params))
+
+    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        params = self._chat_params(messages, kwargs)
+        return relay(self._sync_client().stream_chat(**params), ChatStreamState())
+
+    async def _astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        params = self._chat_params(messages, kwargs)
+        return arelay(await self._async_client().stream_chat(**params), ChatStreamState())
+
+    # -- completions endpoint -----------------------------------------------------------------
+
+    def _complete(
+        self, prompt: str, *, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        params = self._completion_params(prompt, kwargs, formatted=formatted)
+        return to_completion_response(self._sync_client().completions(**params))
+
+    async def _acomplete(
+        self, prompt: str, *, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        params = self._completion_params(prompt, kwargs, formatted=formatted)
+        return to_completion_response(await self._async_client().completions(**params))
+
+    def _stream_complete(
+        self, prompt: str, *, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        params = self._completion_params(prompt, kwargs, formatted=formatted)
+        return relay(self._sync_client().stream_completions(**params), CompletionStreamState())
+
+    async def _astream_complete(
+        self, prompt: str, *, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        params = self._completion_params(prompt, kwargs, formatted=formatted)
+        stream = await self._async_client().stream_completions(**params)
+        return arelay(stream, CompletionStreamState())
+
+    # -- LlamaIndex entry points (chat model: /chat/completions; else /completions) -----------
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Chat with the model."""
+        if self.is_chat_model:
+            return self._chat(messages, **kwargs)
+        response = self._complete(self._messages_prompt(messages), formatted=True, **kwargs)
+        return completion_to_chat_response(response)
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async chat with the model."""
+        if self.is_chat_model:
+            return await self._achat(messages, **kwargs)
+        response = await self._acomplete(self._messages_prompt(messages), formatted=True, **kwargs)
+        return completion_to_chat_response(response)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Stream a chat reply: one response per chunk, with the message so far."""
+        if self.is_chat_model:
+            return self._stream_chat(messages, **kwargs)
+        prompt = self._messages_prompt(messages)
+        return map_completion_to_chat(self._stream_complete(prompt, formatted=True, **kwargs))
+
+    @llm_chat_callback()
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        """Async stream of a chat reply."""
+        if self.is_chat_model:
+            return await self._astream_chat(messages, **kwargs)
+        prompt = self._messages_prompt(messages)
+        return amap_completion_to_chat(
+            await self._astream_complete(prompt, formatted=True, **kwargs)
+        )
+
+    @override
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Complete a prompt (through chat unless is_chat_model is False)."""
+        if not self.is_chat_model:
+            return self._complete(prompt, formatted=formatted, **kwargs)
+        return chat_to_completion_response(self._chat(self._prompt_messages(prompt), **kwargs))
+
+    @override
+    @llm_completion_callback()
+    async def acomplete(
+        self, prompt: str, *, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        """Async completion."""
+        if not self.is_chat_model:
+            return await self._acomplete(prompt, formatted=formatted, **kwargs)
+        response = await self._achat(self._prompt_messages(prompt), **kwargs)
+        return chat_to_completion_response(response)
+
+    @override
+    @llm_completion_callback()
+    def stream_complete(
+        self, prompt: str, *, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        """Stream a completion: one response per chunk, with the text so far."""
+        if not self.is_chat_model:
+            return self._stream_complete(prompt, formatted=formatted, **kwargs)
+        responses = self._stream_chat(self._prompt_messages(prompt), **kwargs)
+        return map_chat_to_completion(responses)
+
+    @override
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, *, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        """Async stream of a completion."""
+        if not self.is_chat_model:
+            return await self._astream_complete(prompt, formatted=formatted, **kwargs)
+        responses = await self._astream_chat(self._prompt_messages(prompt), **kwargs)
+        return amap_chat_to_completion(responses)
+
+    @staticmethod
+    def _prompt_messages(prompt: str) -> list[ChatMessage]:
+        return [ChatMessage(role=MessageRole.USER, content=prompt)]
+
+    # -- tool calling -------------------------------------------------------------------------
+
+    @override
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The `chat` kwargs for a tool-calling turn (no tools: a plain chat)."""
+        messages = [*(chat_history or []), *([] if user_msg is None else [user_msg])]
+        return tool_chat_kwargs(
+            tools,
+            messages,
+            tool_choice=tool_choice,
+            tool_required=tool_required,
+            parallel=allow_parallel_tool_calls,
+            **kwargs,
+        )
+
+    @override
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls are allowed."""
+        return response if allow_parallel_tool_calls else keep_first_tool_call(response)
+
+    @override
+    def get_tool_calls_from_response(
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        **kwargs: Any,
+    ) -> list[ToolSelection]:
+        """The tool calls of a (possibly partial, streamed) response.
+
+        Raises:
+            ValueError: No tool call while `error_on_no_tool_call` is true.
+        """
+        return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
+
+    # -- structured output --------------------------------------------------------------------
+
+    def _json_schema_program(
+        self, output_cls: type[Model], prompt: PromptTemplate
+    ) -> JSONSchemaProgram[Model] | None:
+        """The JSON-schema program in DEFAULT mode; None lets LlamaIndex pick (FUNCTION, LLM)."""
+        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
+            return None
+        return JSONSchemaProgram(self, output_cls, prompt)
+
+    @dispatcher.span
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Predict an `output_cls` instance via `response_format` json_schema (DEFAULT mode)."""
+        program = self._json_schema_program(output_cls, prompt)
+        if program is None:
+            fallback: Model = super().structured_predict(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+            return fallback
+        return predict(program, llm_kwargs, prompt_args)
+
+    @dispatcher.span
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Async twin of `structured_predict`."""
+        program = self._json_schema_program(output_cls, prompt)
+        if program is None:
+            fallback: Model = await super().astructured_predict(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+            return fallback
+        return await apredict(program, llm_kwargs, prompt_args)
+
+    def _structured_stream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Any:
+        program = self._json_schema_program(output_cls, prompt)
+        if program is None:
+            return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
+        return program.stream_call(llm_kwargs=llm_kwargs, **prompt_args)
+
+    async def _structured_astream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Any:
+        program = self._json_schema_program(output_cls, prompt)
+        if program is None:
+            return await super()._structured_astream_call(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+        return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)

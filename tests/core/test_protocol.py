@@ -1,0 +1,557 @@
+"""Request building (URL, headers, body) and response parsing, as pure functions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from friendli_core import (
+    APIResponseValidationError,
+    ChatCompletion,
+    ClientConfig,
+    Completion,
+    InvalidRequestError,
+    NotFoundError,
+)
+from friendli_core._protocol import (
+    RequestSpec,
+    build_chat_request,
+    build_completion_request,
+    build_detokenize_request,
+    build_models_request,
+    build_tokenize_request,
+    decode_json,
+    parse_model,
+    raise_for_status,
+)
+
+MSGS = [{"role": "user", "content": "Hi"}]
+SPEC = RequestSpec("POST", "https://x/v1/chat/completions", "/v1/chat/completions", {}, b"")
+
+
+def _body(spec: RequestSpec) -> dict[str, Any]:
+    return json.loads(spec.content or b"")
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "base"),
+    [
+        ("serverless", "https://api.friendli.ai/serverless/v1"),
+        ("dedicated", "https://api.friendli.ai/dedicated/v1"),
+        ("container", "http://localhost:8000/v1"),
+    ],
+)
+def test_default_urls_per_endpoint(endpoint: str, base: str) -> None:
+    config = ClientConfig(token="flp_x", endpoint=endpoint)  # type: ignore[arg-type]
+    model = {} if endpoint == "container" else {"model": "m"}
+    assert build_chat_request(config, {**model, "messages": MSGS}, stream=False).url == (
+        f"{base}/chat/completions"
+    )
+    assert build_completion_request(config, {**model, "prompt": "a"}, stream=True).url == (
+        f"{base}/completions"
+    )
+    assert build_tokenize_request(config, "a", model="m").url == f"{base}/tokenize"
+    assert build_detokenize_request(config, [1], model="m").url == f"{base}/detokenize"
+    models = build_models_request(config)
+    assert (models.method, models.url, models.content) == ("GET", f"{base}/models", None)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "expected"),
+    [
+        ("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/v1/chat/completions"),
+        ("http://127.0.0.1:8080/v1/", "http://127.0.0.1:8080/v1/chat/completions"),
+        (
+            "https://gateway.example.com/openai/deployments/x/v1",
+            "https://gateway.example.com/openai/deployments/x/v1/chat/completions",
+        ),
+        (
+            "https://api.friendli.ai/serverless/tools/v1",
+            "https://api.friendli.ai/serverless/tools/v1/chat/completions",
+        ),
+        ("http://localhost:9000", "http://localhost:9000/chat/completions"),
+    ],
+)
+def test_base_url_override_with_any_openai_compatible_path(base_url: str, expected: str) -> None:
+    config = ClientConfig(token="flp_x", base_url=base_url)
+    spec = build_chat_request(config, {"model": "m", "messages": MSGS}, stream=False)
+    assert spec.url == expected
+    assert spec.path == expected.split("://", 1)[1].partition("/")[2].join(["/", ""])
+
+
+@pytest.mark.parametrize("base_url", ["api.friendli.ai/v1", "ftp://x/v1"])
+def test_base_url_without_http_scheme_is_refused(base_url: str) -> None:
+    with pytest.raises(InvalidRequestError, match="base_url"):
+        ClientConfig(token="flp_x", base_url=base_url)
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def test_headers_auth_team_and_content_type() -> None:
+    config = ClientConfig(token="flp_abc", team_id="team-1")
+    spec = build_chat_request(config, {"model": "m", "messages": MSGS}, stream=False)
+    assert spec.headers["Authorization"] == "Bearer flp_abc"
+    assert spec.headers["X-Friendli-Team"] == "team-1"
+    assert spec.headers["Content-Type"] == "application/json"
+    assert spec.headers["Accept"] == "application/json"
+    assert spec.headers["User-Agent"].startswith("friendli-integrations/")
+    stream = build_chat_request(config, {"model": "m", "messages": MSGS}, stream=True)
+    assert stream.headers["Accept"] == "text/event-stream"
+    assert stream.stream is True
+
+
+def test_token_with_bearer_prefix_is_not_doubled() -> None:
+    config = ClientConfig(token="Bearer flp_abc")
+    spec = build_chat_request(config, {"model": "m", "messages": MSGS}, stream=False)
+    assert spec.headers["Authorization"] == "Bearer flp_abc"
+
+
+def test_no_team_header_without_team() -> None:
+    spec = build_chat_request(
+        ClientConfig(token="t"), {"model": "m", "messages": MSGS}, stream=False
+    )
+    assert not any(k.lower() == "x-friendli-team" for k in spec.headers)
+
+
+def test_team_header_never_sent_for_container() -> None:
+    config = ClientConfig(token="t", team_id="team-1", endpoint="container")
+    specs = [
+        build_chat_request(config, {"messages": MSGS}, stream=False),
+        build_chat_request(config, {"messages": MSGS}, stream=True),
+        build_completion_request(config, {"prompt": "a"}, stream=False),
+        build_tokenize_request(config, "a"),
+        build_detokenize_request(config, [1]),
+        build_models_request(config),
+    ]
+    for spec in specs:
+        assert not any(k.lower() == "x-friendli-team" for k in spec.headers), spec.path
+        assert spec.headers["Authorization"] == "Bearer t"
+
+
+def test_container_needs_no_token() -> None:
+    config = ClientConfig(endpoint="container")
+    spec = build_chat_request(config, {"messages": MSGS}, stream=False)
+    assert not any(k.lower() == "authorization" for k in spec.headers)
+
+
+@pytest.mark.parametrize("endpoint", ["serverless", "dedicated"])
+def test_missing_token_is_an_actionable_error(endpoint: str) -> None:
+    config = ClientConfig(endpoint=endpoint)  # type: ignore[arg-type]
+    with pytest.raises(InvalidRequestError, match="FRIENDLI_TOKEN"):
+        build_chat_request(config, {"model": "m", "messages": MSGS}, stream=False)
+
+
+def test_default_and_extra_headers() -> None:
+    config = ClientConfig(token="t", default_headers={"X-App": "a", "X-Both": "default"})
+    spec = build_chat_request(
+        config,
+        {"model": "m", "messages": MSGS},
+        stream=False,
+        extra_headers={"X-Both": "extra", "X-Call": "c"},
+    )
+    assert (spec.headers["X-App"], spec.headers["X-Both"], spec.headers["X-Call"]) == (
+        "a",
+        "extra",
+        "c",
+    )
+
+
+def test_header_names_are_merged_case_insensitively() -> None:
+    config = ClientConfig(token="t", default_headers={"user-agent": "app/1", "accept": "x/y"})
+    spec = build_chat_request(
+        config,
+        {"model": "m", "messages": MSGS},
+        stream=False,
+        extra_headers={"USER-AGENT": "app/2"},
+    )
+    names = [k.lower() for k in spec.headers]
+    assert len(names) == len(set(names)), spec.headers
+    assert spec.headers["USER-AGENT"] == "app/2"
+    assert spec.headers["accept"] == "x/y"
+
+
+def test_user_agent_of_a_user_http_client_is_kept() -> None:
+    config = ClientConfig(token="t")
+    params = {"model": "m", "messages": MSGS}
+    mine = build_chat_request(config, params, stream=False, client_headers={"User-Agent": "corp/7"})
+    assert not any(k.lower() == "user-agent" for k in mine.headers)  # httpx sends the client's
+    default = build_chat_request(
+        config, params, stream=False, client_headers={"user-agent": "python-httpx/0.28.1"}
+    )
+    assert default.headers["User-Agent"].startswith("friendli-integrations/")
+
+
+def test_extra_headers_cannot_override_credentials() -> None:
+    config = ClientConfig(token="real", team_id="team-real")
+    spec = build_chat_request(
+        config,
+        {"model": "m", "messages": MSGS},
+        stream=False,
+        extra_headers={"authorization": "Bearer other", "x-friendli-team": "team-other"},
+    )
+    auth = [v for k, v in spec.headers.items() if k.lower() == "authorization"]
+    team = [v for k, v in spec.headers.items() if k.lower() == "x-friendli-team"]
+    assert auth == ["Bearer real"]
+    assert team == ["team-real"]
+
+
+def test_client_authorization_used_when_no_token() -> None:
+    spec = build_chat_request(
+        ClientConfig(),
+        {"model": "m", "messages": MSGS},
+        stream=False,
+        client_headers={"Authorization": "Bearer from-client"},
+    )
+    assert not any(k.lower() == "authorization" for k in spec.headers)  # httpx merges the client's
+
+
+def test_conflicting_client_authorization_is_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="Authorization"):
+        build_chat_request(
+            ClientConfig(token="flp_a"),
+            {"model": "m", "messages": MSGS},
+            stream=False,
+            client_headers={"authorization": "Bearer flp_b"},
+        )
+    same = build_chat_request(
+        ClientConfig(token="flp_a"),
+        {"model": "m", "messages": MSGS},
+        stream=False,
+        client_headers={"authorization": "Bearer flp_a"},
+    )
+    assert same.headers["Authorization"] == "Bearer flp_a"
+
+
+# --------------------------------------------------------------------------- bodies
+
+
+def test_unset_fields_are_not_sent() -> None:
+    params = {
+        "model": "m",
+        "messages": MSGS,
+        "temperature": None,
+        "tools": None,
+        "tool_choice": None,
+        "response_format": None,
+        "seed": None,
+        "stream_options": None,
+        "extra_body": None,
+    }
+    body = _body(build_chat_request(ClientConfig(token="t"), params, stream=False))
+    assert body == {"model": "m", "messages": MSGS}
+    completion = _body(
+        build_completion_request(
+            ClientConfig(token="t"), {"model": "m", "prompt": "a", "logprobs": None}, stream=False
+        )
+    )
+    assert completion == {"model": "m", "prompt": "a"}
+
+
+def test_stream_body_requests_usage_unless_told_otherwise() -> None:
+    config = ClientConfig(token="t")
+    body = _body(build_chat_request(config, {"model": "m", "messages": MSGS}, stream=True))
+    assert body["stream"] is True
+    assert body["stream_options"] == {"include_usage": True}
+    body = _body(
+        build_completion_request(
+            config,
+            {"model": "m", "prompt": "a", "stream_options": {"include_usage": False}},
+            stream=True,
+        )
+    )
+    assert body["stream_options"] == {"include_usage": False}
+
+
+def test_body_is_compact_utf8_json_and_params_are_not_mutated() -> None:
+    params = {"model": "m", "messages": [{"role": "user", "content": "héllo 世界"}], "seed": [1, 2]}
+    snapshot = json.loads(json.dumps(params))
+    spec = build_chat_request(ClientConfig(token="t"), params, stream=True)
+    assert "héllo 世界".encode() in (spec.content or b"")
+    assert b": " not in (spec.content or b"")
+    assert params == snapshot
+
+
+def test_extra_body_merges_last() -> None:
+    params = {
+        "model": "m",
+        "messages": MSGS,
+        "extra_body": {"timeout_microseconds": 5, "model": "x"},
+    }
+    body = _body(build_chat_request(ClientConfig(token="t"), params, stream=False))
+    assert body["timeout_microseconds"] == 5
+    assert body["model"] == "x"
+    assert "extra_body" not in body
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "\ud800 lone surrogate",  # not encodable as UTF-8
+    ],
+)
+def test_unencodable_text_is_an_invalid_request(content: str) -> None:
+    with pytest.raises(InvalidRequestError, match="UTF-8"):
+        build_chat_request(
+            ClientConfig(token="t"),
+            {"model": "m", "messages": [{"role": "user", "content": content}]},
+            stream=False,
+        )
+
+
+def test_nan_inside_a_tool_schema_is_an_invalid_request() -> None:
+    tool = {"type": "function", "function": {"name": "f", "parameters": {"maximum": float("nan")}}}
+    with pytest.raises(InvalidRequestError, match="JSON"):
+        build_chat_request(
+            ClientConfig(token="t"), {"model": "m", "messages": MSGS, "tools": [tool]}, stream=False
+        )
+
+
+def test_tokenizer_requests() -> None:
+    config = ClientConfig(token="t")
+    assert _body(build_tokenize_request(config, "hi", model="m")) == {"model": "m", "prompt": "hi"}
+    assert _body(build_detokenize_request(config, [1, 2], model="m")) == {
+        "model": "m",
+        "tokens": [1, 2],
+    }
+    with pytest.raises(InvalidRequestError, match="model"):
+        build_tokenize_request(config, "hi")
+    with pytest.raises(InvalidRequestError, match="prompt"):
+        build_tokenize_request(config, ["hi"], model="m")  # type: ignore[arg-type]
+    with pytest.raises(InvalidRequestError, match="tokens"):
+        build_detokenize_request(config, [1, True], model="m")
+    container = ClientConfig(endpoint="container")
+    assert _body(build_tokenize_request(container, "hi")) == {"prompt": "hi"}
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def _chat(payload: dict[str, Any]) -> ChatCompletion:
+    return parse_model(ChatCompletion, json.dumps(payload).encode(), SPEC)
+
+
+def test_parse_n_greater_than_one_with_logprobs_and_cached_tokens() -> None:
+    lp = {
+        "content": [
+            {
+                "token": "Hello",
+                "logprob": -0.01,
+                "bytes": [72, 101, 108, 108, 111],
+                "top_logprobs": [
+                    {"token": "Hello", "logprob": -0.01, "bytes": [72, 101, 108, 108, 111]},
+                    {"token": "Hi", "logprob": -4.7, "bytes": None},
+                ],
+            }
+        ]
+    }
+    result = _chat(
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "model": "m",
+            "created": 1735722153,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "Hello"},
+                    "finish_reason": "stop",
+                    "logprobs": lp,
+                },
+                {
+                    "index": 1,
+                    "message": {"role": "assistant", "content": "Hi"},
+                    "finish_reason": "length",
+                    "logprobs": None,
+                },
+            ],
+            "usage": {
+                "prompt_tokens": 9,
+                "completion_tokens": 2,
+                "total_tokens": 11,
+                "prompt_tokens_details": {"cached_tokens": 8},
+            },
+        }
+    )
+    assert [c.message.content for c in result.choices] == ["Hello", "Hi"]
+    assert [c.finish_reason for c in result.choices] == ["stop", "length"]
+    content = result.choices[0].logprobs.content  # type: ignore[union-attr]
+    assert content is not None
+    assert content[0].bytes == [72, 101, 108, 108, 111]
+    assert [t.token for t in content[0].top_logprobs] == ["Hello", "Hi"]
+    assert content[0].top_logprobs[1].bytes is None
+    assert result.usage is not None
+    assert result.usage.prompt_tokens_details is not None
+    assert result.usage.prompt_tokens_details.cached_tokens == 8
+
+
+def test_parse_tool_calls_and_reasoning() -> None:
+    result = _chat(
+        {
+            "id": "c",
+            "object": "chat.completion",
+            "created": 1,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {
+                        "role": "assistant",
+                        "content": None,
+                        "reasoning_content": "Let me think...",
+                        "tool_calls": [
+                            {
+                                "id": "call_1",
+                                "type": "function",
+                                "function": {
+                                    "name": "get_weather",
+                                    "arguments": '{"location": "Paris"}',
+                                },
+                            },
+                            {
+                                "id": "call_2",
+                                "type": "function",
+                                "function": {"name": "get_time", "arguments": "{not json"},
+                            },
+                        ],
+                    },
+                    "finish_reason": "tool_calls",
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+    )
+    message = result.choices[0].message
+    assert message.reasoning_content == "Let me think..."
+    assert message.content is None
+    assert message.tool_calls is not None
+    assert [(t.id, t.function.name) for t in message.tool_calls] == [
+        ("call_1", "get_weather"),
+        ("call_2", "get_time"),
+    ]
+    assert message.tool_calls[1].function.arguments == "{not json"  # kept as the model wrote it
+
+
+def test_unknown_fields_are_kept_at_every_level() -> None:
+    result = _chat(
+        {
+            "id": "c",
+            "system_fingerprint": "fp_1",
+            "timings": {"ms": 12},
+            "choices": [
+                {
+                    "index": 0,
+                    "stop_reason": 128009,
+                    "message": {
+                        "role": "assistant",
+                        "content": "x",
+                        "reasoning_details": [{"t": "r"}],
+                    },
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": 1,
+                "completion_tokens": 1,
+                "total_tokens": 2,
+                "completion_tokens_details": {"reasoning_tokens": 0},
+            },
+        }
+    )
+    dumped = result.model_dump()
+    assert dumped["system_fingerprint"] == "fp_1"
+    assert dumped["timings"] == {"ms": 12}
+    assert dumped["choices"][0]["stop_reason"] == 128009
+    assert dumped["choices"][0]["message"]["reasoning_details"] == [{"t": "r"}]
+    assert dumped["usage"]["completion_tokens_details"] == {"reasoning_tokens": 0}
+
+
+def test_missing_id_model_created_tolerated() -> None:
+    """The legacy 2024 shape has no id, object or model."""
+    result = _chat(
+        {
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "x"},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            "created": 1,
+        }
+    )
+    assert (result.id, result.model) == (None, None)
+    assert result.choices[0].message.content == "x"
+
+
+def test_parse_completion_choices_with_seed_tokens_logprobs() -> None:
+    payload = {
+        "id": "cmpl-1",
+        "object": "text_completion",
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "seed": 18446744073709551615,
+                "text": "This is",
+                "tokens": [2028, 374],
+                "finish_reason": "length",
+                "logprobs": {
+                    "tokens": ["This", " is"],
+                    "token_logprobs": [-0.1, -0.3],
+                    "text_offset": [0, 4],
+                    "top_logprobs": [{"This": -0.1, "That": -2.3}, {" is": -0.3}],
+                },
+            },
+            {
+                "index": 1,
+                "seed": 7,
+                "text": "",
+                "tokens": [],
+                "finish_reason": "stop",
+                "logprobs": None,
+            },
+        ],
+        "usage": {"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9},
+    }
+    result = parse_model(Completion, json.dumps(payload).encode(), SPEC)
+    first = result.choices[0]
+    assert first.seed == 18446744073709551615
+    assert first.tokens == [2028, 374]
+    assert first.logprobs is not None
+    assert first.logprobs.top_logprobs == [{"This": -0.1, "That": -2.3}, {" is": -0.3}]
+    assert result.choices[1].tokens == []
+    assert result.created is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not json", b"", b'{"choices": "x"}', b'{"choices": [{"message": "hi"}]}', b"[1,2]"],
+)
+def test_unexpected_success_body_is_a_response_validation_error(content: bytes) -> None:
+    with pytest.raises(APIResponseValidationError) as info:
+        parse_model(ChatCompletion, content, SPEC)
+    assert info.value.path == "/v1/chat/completions"
+
+
+def test_raise_for_status_uses_headers_and_spec() -> None:
+    raise_for_status(200, {}, b"", SPEC)
+    raise_for_status(204, {}, b"", SPEC)
+    with pytest.raises(NotFoundError) as info:
+        raise_for_status(404, {"x-request-id": "req-9"}, b'{"message": "no such model"}', SPEC)
+    err = info.value
+    assert (err.status_code, err.request_id, err.api_message) == (404, "req-9", "no such model")
+    assert (err.method, err.path) == ("POST", "/v1/chat/completions")
+    assert "no such model" in str(err)
+    assert "req-9" in str(err)
+
+
+def test_decode_json_falls_back_to_text() -> None:
+    assert decode_json(b'{"a": 1}') == {"a": 1}
+    assert decode_json(b"Bad Gateway") == "Bad Gateway"
+    assert decode_json(b"\xff\xfe oops") == "\ufffd\ufffd oops"

@@ -1,0 +1,507 @@
+"""SSE decoding and chunk accumulation, pure and through both clients over MockTransport.
+
+The transcripts in tests/fixtures/core_*.sse are raw response bodies in the wire format of
+friendli-api.md §5/§6 (keep-alive comments, CRLF, `id:`/`retry:` fields, usage-only chunks,
+`[DONE]`); each core_*.json beside one is the non-streaming response of the same generation.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from friendli_core import (
+    APIConnectionError,
+    APIStatusError,
+    APIStreamError,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatStreamAccumulator,
+    Completion,
+    CompletionChunk,
+    CompletionStreamAccumulator,
+    FriendliClient,
+    IncompleteStreamError,
+    InternalServerError,
+    RateLimitError,
+    UnprocessableEntityError,
+    fold_chat_stream,
+    fold_completion_stream,
+)
+from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CHAT = {"model": "meta-llama-3.1-8b-instruct", "messages": [{"role": "user", "content": "Hi"}]}
+COMPLETION = {"model": "meta-llama-3.1-8b-instruct", "prompt": "This"}
+CHAT_PAIRS = ["chat_basic", "chat_n2", "chat_tools", "chat_reasoning", "chat_logprobs"]
+
+
+def _chunk(**fields: object) -> str:
+    base: dict[str, object] = {"id": "c1", "object": "chat.completion.chunk", "created": 1}
+    return json.dumps({**base, **fields})
+
+
+# --------------------------------------------------------------------------- pure parser
+
+
+class TestChatParser:
+    def test_keep_alives_and_blank_data_are_skipped(self) -> None:
+        parser = ChatStreamParser("POST", "/v1/chat/completions")
+        assert parser.feed("", "") is None
+        assert parser.feed("message", "   ") is None
+        chunk = parser.feed("message", _chunk(choices=[{"index": 0, "delta": {"content": "a"}}]))
+        assert isinstance(chunk, ChatCompletionChunk)
+        assert chunk.choices[0].delta.content == "a"
+
+    def test_unknown_named_events_are_ignored(self) -> None:
+        parser = ChatStreamParser()
+        assert parser.feed("ping", '{"ts": 1}') is None
+        assert parser.feed("tool_status", '{"status": "STARTED"}') is None
+
+    def test_done_ends_the_stream_and_later_events_are_ignored(self) -> None:
+        parser = ChatStreamParser()
+        parser.feed("message", _chunk(choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
+        assert parser.feed("message", "[DONE]") is None
+        assert parser.done
+        assert (
+            parser.feed("message", _chunk(choices=[{"index": 0, "delta": {"content": "x"}}]))
+            is None
+        )
+        parser.close()  # complete: no error
+
+    def test_error_event_raises_typed_status_error(self) -> None:
+        parser = ChatStreamParser("POST", "/serverless/v1/chat/completions")
+        body = '{"error": {"message": "Overloaded", "type": "server_error", "code": 503}}'
+        with pytest.raises(InternalServerError) as info:
+            parser.feed("error", body)
+        err = info.value
+        assert err.status_code == 503
+        assert err.api_message == "Overloaded"
+        assert err.type == "server_error"
+        assert err.path == "/serverless/v1/chat/completions"
+
+    def test_error_event_without_code_is_a_500(self) -> None:
+        with pytest.raises(InternalServerError) as info:
+            ChatStreamParser().feed("error", "upstream died")
+        assert info.value.status_code == 500
+        assert info.value.api_message == "upstream died"
+
+    @pytest.mark.parametrize(
+        ("payload", "cls", "status"),
+        [
+            ({"error": {"message": "slow down", "code": 429}}, RateLimitError, 429),
+            ({"error": {"message": "boom"}}, InternalServerError, 500),
+            ({"error": "plain string error", "status": 503}, InternalServerError, 503),
+        ],
+    )
+    def test_error_json_mid_stream_raises(
+        self, payload: dict[str, object], cls: type[APIStatusError], status: int
+    ) -> None:
+        parser = ChatStreamParser()
+        parser.feed("message", _chunk(choices=[{"index": 0, "delta": {"content": "a"}}]))
+        with pytest.raises(cls) as info:
+            parser.feed("message", json.dumps(payload))
+        assert info.value.status_code == status
+
+    @pytest.mark.parametrize("data", ["{not json", "[1, 2]", '{"choices": "nope"}', "42"])
+    def test_malformed_data_raises_stream_error(self, data: str) -> None:
+        with pytest.raises(APIStreamError) as info:
+            ChatStreamParser().feed("message", data)
+        assert not isinstance(info.value, IncompleteStreamError)
+
+    def test_usage_only_and_empty_choice_chunks_pass_through(self) -> None:
+        parser = ChatStreamParser()
+        empty = parser.feed("message", _chunk(choices=[]))
+        usage = parser.feed(
+            "message",
+            _chunk(
+                choices=[], usage={"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
+            ),
+        )
+        assert empty is not None
+        assert empty.choices == []
+        assert usage is not None
+        assert usage.usage is not None
+        assert usage.usage.total_tokens == 3
+
+    def test_close_without_done_is_incomplete(self) -> None:
+        parser = ChatStreamParser()
+        parser.feed("message", _chunk(choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
+        with pytest.raises(IncompleteStreamError, match=r"\[DONE\]"):
+            parser.close()
+
+    def test_close_with_unfinished_choice_is_incomplete(self) -> None:
+        parser = ChatStreamParser()
+        parser.feed("message", _chunk(choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
+        parser.feed("message", _chunk(choices=[{"index": 1, "delta": {"content": "x"}}]))
+        parser.feed("message", "[DONE]")
+        with pytest.raises(IncompleteStreamError, match=r"\[1\]"):
+            parser.close()
+
+
+class TestCompletionParser:
+    def test_current_format(self) -> None:
+        parser = CompletionStreamParser()
+        data = {
+            "id": "cmpl-1",
+            "object": "text_completion",
+            "created": 1,
+            "choices": [
+                {
+                    "index": 0,
+                    "text": " such",
+                    "token": 1778,
+                    "finish_reason": None,
+                    "logprobs": None,
+                }
+            ],
+        }
+        chunk = parser.feed("message", json.dumps(data))
+        assert isinstance(chunk, CompletionChunk)
+        assert (chunk.choices[0].text, chunk.choices[0].token) == (" such", 1778)
+
+    def test_legacy_events_convert_and_complete_ends_the_stream(self) -> None:
+        parser = CompletionStreamParser()
+        first = parser.feed(
+            "message", '{"event": "token_sampled", "index": 0, "text": "Hi", "token": 5}'
+        )
+        assert first is not None
+        assert (first.choices[0].text, first.choices[0].token) == ("Hi", 5)
+        last = parser.feed(
+            "message",
+            '{"event": "complete", "choices": [{"index": 0, "seed": 18446744073709551615, '
+            '"text": "Hi", "tokens": [5]}], "usage": {"prompt_tokens": 1, "completion_tokens": 1,'
+            ' "total_tokens": 2}}',
+        )
+        assert last is not None
+        assert last.choices[0].finish_reason == "stop"
+        assert last.choices[0].seed == 18446744073709551615  # full uint64, exact
+        assert last.usage is not None
+        parser.close()  # legacy streams end without [DONE]
+
+    def test_unknown_legacy_event_is_a_stream_error(self) -> None:
+        with pytest.raises(APIStreamError, match="bogus"):
+            CompletionStreamParser().feed("message", '{"event": "bogus"}')
+
+    def test_error_object_raises(self) -> None:
+        with pytest.raises(UnprocessableEntityError) as info:
+            CompletionStreamParser().feed("message", '{"error": {"message": "bad", "code": 422}}')
+        assert info.value.api_message == "bad"
+
+
+# --------------------------------------------------------------------------- accumulators
+
+
+def test_accumulator_merges_tool_fragments_by_index_and_keeps_first_id_and_name() -> None:
+    def frag(**tc: object) -> ChatCompletionChunk:
+        return ChatCompletionChunk.model_validate(
+            {"choices": [{"index": 0, "delta": {"tool_calls": [tc]}}]}
+        )
+
+    acc = ChatStreamAccumulator()
+    acc.feed(frag(index=1, id="b", type="function", function={"name": "g", "arguments": "{"}))
+    acc.feed(frag(index=0, id="a", type="function", function={"name": "f", "arguments": ""}))
+    acc.feed(frag(index=1, type="function", function={"arguments": "}"}))
+    acc.feed(frag(index=0, id="zzz", type="function", function={"name": "zzz", "arguments": "{}"}))
+    calls = acc.result().choices[0].message.tool_calls
+    assert calls is not None
+    assert [(c.id, c.function.name, c.function.arguments) for c in calls] == [
+        ("a", "f", "{}"),
+        ("b", "g", "{}"),
+    ]
+
+
+def test_accumulator_result_is_a_snapshot_that_keeps_growing() -> None:
+    acc = ChatStreamAccumulator()
+    acc.feed(
+        ChatCompletionChunk.model_validate({"choices": [{"index": 0, "delta": {"content": "a"}}]})
+    )
+    assert acc.result().choices[0].message.content == "a"
+    acc.feed(
+        ChatCompletionChunk.model_validate({"choices": [{"index": 0, "delta": {"content": "b"}}]})
+    )
+    assert acc.result().choices[0].message.content == "ab"
+
+
+def test_completion_accumulator_merges_logprobs_and_seed() -> None:
+    def c(**choice: object) -> CompletionChunk:
+        return CompletionChunk.model_validate({"choices": [choice]})
+
+    lp = {
+        "tokens": ["a"],
+        "token_logprobs": [-0.1],
+        "text_offset": [0],
+        "top_logprobs": [{"a": -0.1}],
+    }
+    lp2 = {
+        "tokens": ["b"],
+        "token_logprobs": [-0.2],
+        "text_offset": [1],
+        "top_logprobs": [{"b": -0.2}],
+    }
+    first = c(index=0, text="a", token=1, logprobs=lp)
+    result = fold_completion_stream(
+        [
+            first,
+            c(index=0, text="b", token=2, logprobs=lp2),
+            c(index=0, finish_reason="stop", seed=9),
+        ]
+    )
+    choice = result.choices[0]
+    assert (choice.text, choice.tokens, choice.finish_reason, choice.seed) == (
+        "ab",
+        [1, 2],
+        "stop",
+        9,
+    )
+    assert choice.logprobs is not None
+    assert choice.logprobs.tokens == ["a", "b"]
+    assert choice.logprobs.top_logprobs == [{"a": -0.1}, {"b": -0.2}]
+    # folding never mutates the chunks it was given
+    assert first.choices[0].logprobs is not None
+    assert first.choices[0].logprobs.tokens == ["a"]
+
+
+# --------------------------------------------------------------------------- through the clients
+
+
+async def _drain(mode: str, stream, into: list) -> None:
+    """Iterate a stream into `into` chunk by chunk, so chunks before an error are kept."""
+    if mode == "sync":
+        into.extend(stream)  # list.extend keeps the items appended before an exception
+    else:
+        async for chunk in stream:
+            into.append(chunk)  # noqa: PERF401 - a comprehension would drop them on error
+
+
+def _handler(kit, body: bytes, **kw: object):
+    return kit.Recorder([kit.sse_response(body, **kw)])
+
+
+@pytest.mark.parametrize("name", CHAT_PAIRS)
+async def test_fold_of_stream_equals_non_streaming_response(kit, mode: str, name: str) -> None:
+    """Accumulator equivalence on recorded pairs (n>1, parallel tools, reasoning, logprobs)."""
+    recorder = _handler(kit, kit.fixture_bytes(f"core_{name}.sse"))
+    harness = kit.make_harness(mode, recorder)
+    chunks = await harness.stream("stream_chat", **CHAT)
+    expected = ChatCompletion.model_validate(kit.fixture_json(f"core_{name}.json"))
+    assert fold_chat_stream(chunks).model_dump() == expected.model_dump()
+    assert len(recorder.requests) == 1
+    await harness.close()
+
+
+async def test_stream_chunks_in_order_with_usage_chunk_last(kit, mode: str) -> None:
+    harness = kit.make_harness(mode, _handler(kit, kit.fixture_bytes("core_chat_basic.sse")))
+    chunks = await harness.stream("stream_chat", **CHAT)
+    # 5 data events; 3 keep-alive comments and [DONE] yield nothing
+    assert len(chunks) == 5
+    assert [c.choices[0].delta.content for c in chunks[:3]] == [
+        "Hello",
+        " there",
+        ", how may I help?",
+    ]
+    assert chunks[3].choices[0].finish_reason == "stop"
+    assert chunks[-1].choices == []
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.prompt_tokens_details.cached_tokens == 0
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+async def test_any_sse_line_ending(kit, mode: str, line_end: str) -> None:
+    text = kit.fixture_bytes("core_chat_reasoning.sse").decode().replace("\r\n", "\n")
+    body = text.replace("\n", line_end).encode()
+    harness = kit.make_harness(mode, _handler(kit, body))
+    result = fold_chat_stream(await harness.stream("stream_chat", **CHAT))
+    assert result.choices[0].message.reasoning_content == "The user greets me. I should greet back."
+    assert result.choices[0].message.content == "Hi! Nice to meet you."
+
+
+async def test_byte_at_a_time_delivery(kit, mode: str) -> None:
+    """Every byte boundary at once, including inside multibyte UTF-8 characters."""
+    raw = kit.fixture_bytes("core_chat_logprobs.sse")
+    pieces = [raw[i : i + 1] for i in range(len(raw))]
+    harness = kit.make_harness(mode, _handler(kit, pieces))
+    result = fold_chat_stream(await harness.stream("stream_chat", **CHAT))
+    assert result.choices[0].message.content == "Héllo 世界 👋"
+    expected = ChatCompletion.model_validate(kit.fixture_json("core_chat_logprobs.json"))
+    assert result.model_dump() == expected.model_dump()
+
+
+async def test_split_inside_every_multibyte_character(kit, mode: str) -> None:
+    raw = kit.fixture_bytes("core_chat_logprobs.sse")
+    inside = [i for i in range(1, len(raw)) if raw[i] & 0xC0 == 0x80]  # UTF-8 continuation bytes
+    assert len(inside) >= 20  # é, 世界 and 👋, in content and in logprob tokens
+    for at in inside:
+        harness = kit.make_harness(mode, _handler(kit, [raw[:at], raw[at:]]))
+        result = fold_chat_stream(await harness.stream("stream_chat", **CHAT))
+        assert result.choices[0].message.content == "Héllo 世界 👋", at
+        lp = result.choices[0].logprobs
+        assert lp is not None
+        assert lp.content is not None
+        assert [c.token for c in lp.content] == ["Héllo", " 世界", " 👋"], at
+
+
+def _sync_chunks(pieces: list[bytes]) -> list[dict[str, object]]:
+    def handler(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, content=iter(pieces)
+        )
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    with FriendliClient(token="flp_x", http_client=http) as client:
+        return [c.model_dump() for c in client.stream_chat(**CHAT)]
+
+
+_RAW = (FIXTURES / "core_chat_logprobs.sse").read_bytes()
+_WHOLE = _sync_chunks([_RAW])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cuts=st.lists(st.integers(min_value=1, max_value=len(_RAW) - 1), max_size=25))
+def test_arbitrary_chunking_gives_the_same_chunks(cuts: list[int]) -> None:
+    points = sorted(set(cuts))
+    pieces = [_RAW[a:b] for a, b in zip([0, *points], [*points, len(_RAW)], strict=True)]
+    assert _sync_chunks(pieces) == _WHOLE
+
+
+async def test_error_event_mid_stream_raises_typed_error_and_is_not_retried(kit, mode: str) -> None:
+    recorder = _handler(kit, kit.fixture_bytes("core_chat_error_event.sse"))
+    harness = kit.make_harness(mode, recorder)
+    stream = await harness.call("stream_chat", **CHAT)
+    seen: list[ChatCompletionChunk] = []
+    with pytest.raises(InternalServerError) as info:
+        await _drain(mode, stream, seen)
+    assert [c.choices[0].delta.content for c in seen] == ["Partial"]
+    assert info.value.status_code == 503
+    assert info.value.api_message == "The server is overloaded"
+    assert len(recorder.requests) == 1  # a broken stream after the first chunk is never retried
+    assert harness.sleeps == []
+
+
+async def test_error_json_mid_stream_raises_rate_limit(kit, mode: str) -> None:
+    harness = kit.make_harness(mode, _handler(kit, kit.fixture_bytes("core_chat_error_json.sse")))
+    with pytest.raises(RateLimitError) as info:
+        await harness.stream("stream_chat", **CHAT)
+    assert info.value.api_message == "Rate limit reached for tokens"
+
+
+@pytest.mark.parametrize("name", ["core_chat_truncated.sse", "core_chat_no_finish.sse"])
+async def test_stream_that_ends_early_is_incomplete(kit, mode: str, name: str) -> None:
+    harness = kit.make_harness(mode, _handler(kit, kit.fixture_bytes(name)))
+    with pytest.raises(IncompleteStreamError):
+        await harness.stream("stream_chat", **CHAT)
+
+
+async def test_empty_choice_chunks_in_the_middle_are_harmless(kit, mode: str) -> None:
+    text = kit.fixture_bytes("core_chat_basic.sse").decode()
+    empty = 'data: {"id":"x","object":"chat.completion.chunk","created":1,"choices":[]}\n\n'
+    first_event_end = text.index("\n\n", text.index("data:")) + 2
+    body = (text[:first_event_end] + empty + text[first_event_end:]).encode()
+    harness = kit.make_harness(mode, _handler(kit, body))
+    chunks = await harness.stream("stream_chat", **CHAT)
+    assert any(c.choices == [] and c.usage is None for c in chunks)
+    folded = fold_chat_stream(chunks)
+    assert folded.choices[0].message.content == "Hello there, how may I help?"
+    assert folded.id == "chatcmpl-4b71d12c86d94e719c7e3984a7bb7941"  # first id wins
+
+
+async def test_completions_stream_folds_to_the_non_streaming_text(kit, mode: str) -> None:
+    harness = kit.make_harness(mode, _handler(kit, kit.fixture_bytes("core_completions_basic.sse")))
+    chunks = await harness.stream("stream_completions", **COMPLETION)
+    folded = fold_completion_stream(chunks)
+    expected = Completion.model_validate(kit.fixture_json("core_completions_basic.json"))
+    # the spec's chunks carry `created` and no `seed`; the plain response the reverse
+    for got, want in zip(folded.choices, expected.choices, strict=True):
+        assert (got.index, got.text, got.tokens, got.finish_reason, got.logprobs) == (
+            want.index,
+            want.text,
+            want.tokens,
+            want.finish_reason,
+            want.logprobs,
+        )
+    assert (folded.id, folded.model, folded.usage) == (expected.id, expected.model, expected.usage)
+
+
+async def test_completions_stream_n2_with_logprobs(kit, mode: str) -> None:
+    harness = kit.make_harness(
+        mode, _handler(kit, kit.fixture_bytes("core_completions_logprobs.sse"))
+    )
+    folded = fold_completion_stream(await harness.stream("stream_completions", **COMPLETION))
+    expected = Completion.model_validate(kit.fixture_json("core_completions_logprobs.json"))
+    assert [c.model_dump(exclude={"seed"}) for c in folded.choices] == [
+        c.model_dump(exclude={"seed"}) for c in expected.choices
+    ]
+
+
+async def test_legacy_completions_stream(kit, mode: str) -> None:
+    harness = kit.make_harness(
+        mode, _handler(kit, kit.fixture_bytes("core_completions_legacy.sse"))
+    )
+    chunks = await harness.stream("stream_completions", **COMPLETION)
+    acc = CompletionStreamAccumulator()
+    for chunk in chunks:
+        acc.feed(chunk)
+    choice = acc.result().choices[0]
+    assert (choice.text, choice.tokens, choice.finish_reason) == (
+        "This is a test",
+        [2028, 374, 264],
+        "stop",
+    )
+    assert choice.seed == 16410528593216713765
+    assert acc.result().usage is not None
+
+
+async def test_wrong_content_type_is_a_stream_error_and_not_retried(kit, mode: str) -> None:
+    """A server that ignores `stream: true` and answers JSON: a protocol error, not a retry."""
+    body = json.dumps(kit.fixture_json("core_chat_basic.json")).encode()
+    response = httpx.Response(200, headers={"content-type": "application/json"}, content=body)
+    recorder = kit.Recorder([response])
+    harness = kit.make_harness(mode, recorder)
+    with pytest.raises(APIStreamError, match="text/event-stream") as info:
+        await harness.stream("stream_chat", **CHAT)
+    assert not isinstance(info.value, APIConnectionError)
+    assert len(recorder.requests) == 1
+    assert harness.sleeps == []
+
+
+async def test_connection_lost_after_first_chunk_raises_and_is_not_retried(kit, mode: str) -> None:
+    raw = kit.fixture_bytes("core_chat_basic.sse")
+    cut = raw.index(b"\n\n", raw.index(b"data:")) + 2
+    recorder = kit.Recorder([kit.sse_response([raw[:cut]], error=httpx.ReadError("peer reset"))])
+    harness = kit.make_harness(mode, recorder)
+    stream = await harness.call("stream_chat", **CHAT)
+    seen: list[ChatCompletionChunk] = []
+    with pytest.raises(APIConnectionError, match="peer reset"):
+        await _drain(mode, stream, seen)
+    assert len(seen) == 1
+    assert len(recorder.requests) == 1
+
+
+async def test_breaking_out_early_closes_the_response(kit, mode: str) -> None:
+    body = kit.PiecesStream([kit.fixture_bytes("core_chat_basic.sse")])
+    response = httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=body)
+    harness = kit.make_harness(mode, kit.Recorder([response]))
+    stream = await harness.call("stream_chat", **CHAT)
+    if mode == "sync":
+        with stream:
+            for _ in stream:
+                break
+    else:
+        async with stream:
+            async for _ in stream:
+                break
+    assert stream.response.is_closed
+    assert body.closed
+
+
+def test_parser_is_fed_by_any_sse_framing() -> None:
+    """The parsers take (event, data) pairs; a non-`message` event name is never a chunk."""
+    parser = ChatStreamParser()
+    assert parser.feed("message", _chunk(choices=[])) is not None
+    assert parser.feed("", _chunk(choices=[])) is not None
+    assert parser.feed("delta", _chunk(choices=[])) is None

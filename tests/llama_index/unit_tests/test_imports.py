@@ -1,0 +1,53 @@
+"""Public surface of `llama_index_friendli` and the purity of its converter modules."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from llama_index.core.base.llms.base import BaseLLM
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+
+import llama_index_friendli
+from llama_index_friendli import FriendliLLM
+
+PACKAGE = Path(llama_index_friendli.__file__).parent
+
+
+def test_all() -> None:
+    assert llama_index_friendli.__all__ == ["FriendliLLM"]
+    assert llama_index_friendli.FriendliLLM is FriendliLLM
+
+
+def test_class_hierarchy_and_name() -> None:
+    assert FunctionCallingLLM in FriendliLLM.__mro__
+    assert BaseLLM in FriendliLLM.__mro__
+    assert FriendliLLM.class_name() == "FriendliLLM"
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_pure_modules_do_no_io() -> None:
+    for name in ("_convert.py", "_structured.py"):
+        assert not _imported_roots(PACKAGE / name) & {"httpx", "asyncio", "socket"}, name
+
+
+def test_every_module_has_explicit_all() -> None:
+    for path in PACKAGE.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = [
+            t.id
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for t in node.targets
+            if isinstance(t, ast.Name)
+        ]
+        assert "__all__" in names, path.name
