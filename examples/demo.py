@@ -82,7 +82,8 @@ def langchain_demo(t: Target) -> None:
 
     section("LangChain: streaming tokens as they arrive")
     for chunk in llm.stream("Tell me about streaming in one sentence."):
-        print(chunk.content, end="|", flush=True)
+        if chunk.content:  # the last chunks carry only the finish reason and usage
+            print(chunk.content, end="|", flush=True)
     print()
 
     section("LangChain: tool-calling agent (create_agent)")
