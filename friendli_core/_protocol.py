@@ -69,7 +69,8 @@ def build_headers(
         extra_headers: Per-call headers (win over defaults, never over auth).
         client_headers: Headers already set on a user-supplied httpx client. An
             `Authorization` there is used as is when no token is configured, and a different
-            one together with a token is an error rather than a silent overwrite. A
+            one together with a token is an error rather than a silent overwrite (the same for
+            `X-Friendli-Team` and a configured team). A
             `User-Agent` set there (other than httpx's default) is kept.
 
     Raises:
@@ -104,6 +105,12 @@ def build_headers(
         )
         raise MissingTokenError(msg)
     if config.team_id and config.endpoint != "container":
+        if present.get("x-friendli-team", config.team_id) != config.team_id:
+            msg = (
+                "The httpx client passed in already sets an X-Friendli-Team header that differs "
+                "from the configured team; remove one of them."
+            )
+            raise InvalidRequestError(msg)
         _merge_headers(headers, {"X-Friendli-Team": config.team_id})
     return headers
 
@@ -276,7 +283,7 @@ def decode_json(content: bytes) -> object:
     text = content.decode("utf-8", errors="replace")
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting too deep for the parser
         return text
 
 

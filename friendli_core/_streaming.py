@@ -77,7 +77,7 @@ def _is_error_object(chunk: ChatCompletionChunk, extra: dict[str, Any]) -> bool:
 def _loads(data: str) -> object:
     try:
         return json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting too deep for the parser
         return data
 
 
@@ -174,7 +174,7 @@ class CompletionStreamParser(_ParserBase):
             raise _error_from_payload(payload, self.where)
         try:
             chunk = self._legacy(payload) if "event" in payload else CompletionChunk(**payload)
-        except (ValidationError, TypeError):
+        except (ValidationError, TypeError, AttributeError):  # Attribute: non-dict legacy choices
             msg = f"Malformed stream event: {data[:200]!r}"
             raise self._stream_error(msg) from None
         for choice in chunk.choices:

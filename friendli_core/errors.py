@@ -208,7 +208,9 @@ def _detail_text(detail: object) -> str | None:
         parts = []
         for item in detail:
             if isinstance(item, Mapping):
-                loc = ".".join(str(x) for x in item.get("loc", ()))
+                where = item.get("loc")
+                loc = ".".join(map(str, where)) if isinstance(where, list | tuple) else ""
+                loc = where if isinstance(where, str) else loc
                 parts.append(f"{loc}: {item.get('msg', '')}".strip(": "))
             else:
                 parts.append(str(item))

@@ -85,7 +85,19 @@ def _media_url(block: Mapping[str, Any]) -> str:
 
 
 def _format_user_part(part: str | Mapping[str, Any]) -> dict[str, Any]:
-    """One part of user content in Friendli's shape (text, image_url, audio_url, video_url)."""
+    """One part of user content in Friendli's shape; a malformed part is an InvalidRequestError."""
+    try:
+        return _user_part(part)
+    except (KeyError, TypeError, AttributeError) as exc:
+        msg = (
+            f"Malformed user content part {part!r:.100} ({type(exc).__name__}: {exc}); expected "
+            "a string or a dict like {'type': 'text', 'text': ...} or "
+            "{'type': 'image_url', 'image_url': {'url': ...}}."
+        )
+        raise _fail(msg) from None
+
+
+def _user_part(part: str | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(part, str):
         return {"type": "text", "text": part}
     kind = part.get("type")
@@ -119,10 +131,14 @@ def _text_of(content: str | list[str | dict[str, Any]], role: str) -> str:
     for part in content:
         if isinstance(part, str):
             texts.append(part)
-        elif part.get("type") == "text":
+        elif isinstance(part, Mapping) and part.get("type") == "text":
+            if not isinstance(part.get("text"), str):
+                msg = f"A text part of a {role} message needs a string 'text'; got {part!r:.80}."
+                raise _fail(msg)
             texts.append(part["text"])
         else:
-            msg = f"Friendli {role} messages take text only; got a {part.get('type')!r} part."
+            kind = part.get("type") if isinstance(part, Mapping) else type(part).__name__
+            msg = f"Friendli {role} messages take text only; got a {kind!r} part."
             raise _fail(msg)
     return "\n".join(texts)
 
@@ -397,6 +413,9 @@ def combine_stop(*stops: Sequence[str] | str | None) -> list[str] | None:
     """Union of stop sequences, in order, without duplicates; None when there are none."""
     combined: list[str] = []
     for stop in stops:
+        if stop is not None and not isinstance(stop, str | list | tuple):
+            msg = f"stop must be a string or a list of strings; got {type(stop).__name__}."
+            raise _fail(msg)
         for item in [stop] if isinstance(stop, str) else stop or ():
             if item not in combined:
                 combined.append(item)
@@ -433,7 +452,8 @@ def build_params(
     params["extra_body"] = extra or None
     if stream:
         params.setdefault("stream_options", {"include_usage": bool(include_usage)})
-        if (params.get("n") or 1) > 1:
+        n = params.get("n")
+        if isinstance(n, int) and n > 1:
             msg = "n > 1 is not supported when streaming; call invoke/generate for n samples."
             raise _fail(msg)
     else:

@@ -106,7 +106,7 @@ class _Call:
 
 
 def _retry_headers(faults: Faults) -> dict[str, str]:
-    seconds = faults.retry_after
+    seconds = 1.0 if faults.retry_after is None else faults.retry_after
     return {"retry-after": str(math.ceil(seconds)), "retry-after-ms": str(round(seconds * 1000))}
 
 
@@ -115,7 +115,8 @@ def _fault_response(faults: Faults, request_id: str) -> Response | None:
         return None
     default = f"injected fault: HTTP {faults.status}"
     message = f"{faults.message or default} (request id {request_id})"
-    headers = _retry_headers(faults) if faults.status == 429 else {}  # noqa: PLR2004
+    wants_retry = faults.status == 429 or faults.retry_after is not None  # noqa: PLR2004
+    headers = _retry_headers(faults) if wants_retry else {}
     return error_response(faults.status, message, headers)
 
 

@@ -5,7 +5,8 @@ Grammar (items separated by ``,``; whitespace around items ignored; numbers are 
     spec   := item ("," item)*
     item   := "status:" CODE [":" MESSAGE]   respond CODE (400-599) with an error body;
                                               429 also sends Retry-After / retry-after-ms
-            | "retry_after:" SECONDS          Retry-After delay for a 429 (default 1)
+            | "retry_after:" SECONDS          send Retry-After / retry-after-ms with the error
+                                              status (a 429 sends 1 s when not given)
             | "delay:" SECONDS                wait before sending the response headers
             | "hang"                          never respond (until the client gives up)
             | "disconnect"                    close the TCP connection without any response
@@ -50,7 +51,7 @@ class Faults:
 
     status: int | None = None
     message: str | None = None
-    retry_after: float = 1.0
+    retry_after: float | None = None
     delay: float = 0.0
     hang: bool = False
     disconnect: bool = False
