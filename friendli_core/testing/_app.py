@@ -110,11 +110,11 @@ def _retry_headers(faults: Faults) -> dict[str, str]:
     return {"retry-after": str(math.ceil(seconds)), "retry-after-ms": str(round(seconds * 1000))}
 
 
-def _fault_response(faults: Faults, request_id: str) -> Response | None:
+def _fault_response(faults: Faults) -> Response | None:
     if faults.status is None or faults.error_after is not None:
         return None
     default = f"injected fault: HTTP {faults.status}"
-    message = f"{faults.message or default} (request id {request_id})"
+    message = faults.message or default  # the request id travels in the x-request-id header
     wants_retry = faults.status == 429 or faults.retry_after is not None  # noqa: PLR2004
     headers = _retry_headers(faults) if wants_retry else {}
     return error_response(faults.status, message, headers)
@@ -179,7 +179,7 @@ async def _dispatch(
     if not auth_ok:
         why = "missing bearer token" if token is None else "invalid bearer token"
         return error_response(401, f"Unauthorized: {why} (send 'Authorization: Bearer <token>')")
-    fault = _fault_response(faults, request_id)
+    fault = _fault_response(faults)
     if fault is not None:
         return fault
     if parse_error is not None or not isinstance(body, dict):

@@ -154,9 +154,13 @@ class Limited:
 
 
 def logprob_of(seed: int, position: int, piece: str) -> float:
-    """Return a deterministic, plausible log probability in [-1.5, -0.001] for a sampled piece."""
+    """Return a deterministic, plausible log probability in [-0.69, -0.001] for a sampled piece.
+
+    The sampled piece is always the most likely one (probability above 0.5), as with greedy
+    decoding, so its alternatives (which share the remaining mass) rank below it.
+    """
     unit = (digest(seed, position, piece) % 10_000) / 10_000
-    return round(-0.001 - 1.5 * unit * unit, 4)
+    return round(-0.001 - 0.69 * unit * unit, 4)
 
 
 def alternatives(seed: int, position: int, piece: str, count: int) -> list[tuple[str, float]]:

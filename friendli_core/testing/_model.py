@@ -213,12 +213,16 @@ def _structured(body: Mapping[str, Any], text: str, fallback: str, seed: int) ->
         if isinstance(legacy, str):
             return json.dumps(synthesize(json.loads(legacy), Hints.from_text(text)))
         keys = list(dict.fromkeys(Hints.from_text(text).quoted))
-        words = topic_words(text) or ["value"]
+        words = [w for w in topic_words(text) if w not in keys and w not in _FORMAT_WORDS]
+        words = words or ["value"]
         value = {k: words[i % len(words)] for i, k in enumerate(keys)} or {"result": fallback}
         return json.dumps(value, ensure_ascii=False)
     if kind == "regex":
         return generate(fmt["schema"], seed)
     return None
+
+
+_FORMAT_WORDS = frozenset({"json", "object", "key", "keys", "return", "result", "format"})
 
 
 def _reasoning_text(messages: Sequence[Mapping[str, Any]]) -> str:
