@@ -1,0 +1,76 @@
+"""Smoke test of the benchmark harness: it runs end to end at tiny sizes and writes the table.
+
+No timing is asserted: the numbers of a smoke run on a busy machine mean nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import sse_server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_server_replies_are_well_formed() -> None:
+    chat = sse_server.response_bytes("chat", True, 3, True).decode()
+    assert chat.startswith("HTTP/1.1 200 OK")
+    events = [
+        line[6:]
+        for line in chat.split("\r\n")
+        if line.startswith("data: ") and "[DONE]" not in line
+    ]
+    chunks = [json.loads(e.strip()) for e in events]
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
+    assert text == sse_server.expected_text(3)
+    assert chunks[-1]["usage"]["completion_tokens"] == 3
+    assert "data: [DONE]" in chat
+    plain = sse_server.response_bytes("completion", False, 4).split(b"\r\n\r\n", 1)[1]
+    assert json.loads(plain)["choices"][0]["text"] == sse_server.expected_text(4)
+
+
+@pytest.mark.timeout(120)
+def test_harness_runs_and_writes_the_table(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    raw = tmp_path / "raw.json"
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.run",
+        "--quick",
+        "--no-peers",
+        "--clients",
+        "core,core-async",
+        "--modules",
+        "httpx,friendli_core",
+        "--output",
+        str(out),
+        "--raw",
+        str(raw),
+    ]
+    done = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=110, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = out.read_text(encoding="utf-8")
+    for heading in ("## Machine", "## Versions", "## Targets", "### (a)", "### (b)", "### (c)"):
+        assert heading in text
+    assert "### (d)" in text
+    assert "### (e)" in text
+    for row in (
+        "| httpx.Client (floor) |",
+        "| httpx.AsyncClient (floor) |",
+        "| friendli_core FriendliClient |",
+        "| friendli_core AsyncFriendliClient |",
+        "| `friendli_core` | main |",
+    ):
+        assert row in text, row
+    assert "failed:" not in text
+    assert "python -m benchmarks.run" in text
+    results = json.loads(raw.read_text())
+    assert set(results["runs"]) == {"a", "b", "c"}
