@@ -11,44 +11,107 @@ Example:
     ...                     messages=[{"role": "user", "content": "Hi"}])  # doctest: +SKIP
 """
 
-from friendli_core._client import AsyncFriendliClient, AsyncStream, FriendliClient, Stream
-from friendli_core._retry import RetryPolicy
-from friendli_core._streaming import (
-    ChatStreamAccumulator,
-    CompletionStreamAccumulator,
-    fold_chat_stream,
-    fold_completion_stream,
-)
-from friendli_core._version import __version__
-from friendli_core.config import DEFAULT_BASE_URLS, ClientConfig, Endpoint
-from friendli_core.errors import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APIStreamError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    FriendliError,
-    IncompleteStreamError,
-    InternalServerError,
-    InvalidRequestError,
-    MissingTokenError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    UnprocessableEntityError,
-)
-from friendli_core.types import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatCompletionParams,
-    Completion,
-    CompletionChunk,
-    CompletionParams,
-)
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from friendli_core._client import AsyncFriendliClient, AsyncStream, FriendliClient, Stream
+    from friendli_core._retry import RetryPolicy
+    from friendli_core._streaming import (
+        ChatStreamAccumulator,
+        CompletionStreamAccumulator,
+        fold_chat_stream,
+        fold_completion_stream,
+    )
+    from friendli_core._version import __version__
+    from friendli_core.config import DEFAULT_BASE_URLS, ClientConfig, Endpoint
+    from friendli_core.errors import (
+        APIConnectionError,
+        APIError,
+        APIResponseValidationError,
+        APIStatusError,
+        APIStreamError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        FriendliError,
+        IncompleteStreamError,
+        InternalServerError,
+        InvalidRequestError,
+        MissingTokenError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        UnprocessableEntityError,
+    )
+    from friendli_core.types import (
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChatCompletionParams,
+        Completion,
+        CompletionChunk,
+        CompletionParams,
+    )
+
+# Public names are imported on first use (PEP 562), so `import friendli_core` stays cheap for
+# code that only needs part of it (pydantic models are built when the clients are first used).
+_EXPORTS: dict[str, str] = {
+    "APIConnectionError": "friendli_core.errors",
+    "APIError": "friendli_core.errors",
+    "APIResponseValidationError": "friendli_core.errors",
+    "APIStatusError": "friendli_core.errors",
+    "APIStreamError": "friendli_core.errors",
+    "APITimeoutError": "friendli_core.errors",
+    "AsyncFriendliClient": "friendli_core._client",
+    "AsyncStream": "friendli_core._client",
+    "AuthenticationError": "friendli_core.errors",
+    "BadRequestError": "friendli_core.errors",
+    "ChatCompletion": "friendli_core.types",
+    "ChatCompletionChunk": "friendli_core.types",
+    "ChatCompletionParams": "friendli_core.types",
+    "ChatStreamAccumulator": "friendli_core._streaming",
+    "ClientConfig": "friendli_core.config",
+    "Completion": "friendli_core.types",
+    "CompletionChunk": "friendli_core.types",
+    "CompletionParams": "friendli_core.types",
+    "CompletionStreamAccumulator": "friendli_core._streaming",
+    "ConflictError": "friendli_core.errors",
+    "DEFAULT_BASE_URLS": "friendli_core.config",
+    "Endpoint": "friendli_core.config",
+    "FriendliClient": "friendli_core._client",
+    "FriendliError": "friendli_core.errors",
+    "IncompleteStreamError": "friendli_core.errors",
+    "InternalServerError": "friendli_core.errors",
+    "InvalidRequestError": "friendli_core.errors",
+    "MissingTokenError": "friendli_core.errors",
+    "NotFoundError": "friendli_core.errors",
+    "PermissionDeniedError": "friendli_core.errors",
+    "RateLimitError": "friendli_core.errors",
+    "RetryPolicy": "friendli_core._retry",
+    "Stream": "friendli_core._client",
+    "UnprocessableEntityError": "friendli_core.errors",
+    "__version__": "friendli_core._version",
+    "fold_chat_stream": "friendli_core._streaming",
+    "fold_completion_stream": "friendli_core._streaming",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """Import a public name from its module on first access."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        msg = f"module 'friendli_core' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public names (they are imported lazily)."""
+    return sorted(__all__)
+
 
 __all__ = [
     "DEFAULT_BASE_URLS",

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 import httpx
-from httpx_sse import SSEError
 
 from friendli_core._protocol import (
     RequestSpec,
@@ -21,6 +20,7 @@ from friendli_core._protocol import (
     build_tokenize_request,
 )
 from friendli_core._retry import RetryPolicy
+from friendli_core._sse import is_event_stream
 from friendli_core.config import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
@@ -30,7 +30,7 @@ from friendli_core.config import (
 )
 from friendli_core.errors import APIConnectionError, APIError, APIStreamError, APITimeoutError
 
-__all__ = ["UNSET", "BaseClient", "ClientOptions", "map_transport_error"]
+__all__ = ["UNSET", "BaseClient", "ClientOptions", "check_event_stream", "map_transport_error"]
 
 logger = logging.getLogger("friendli_core")
 
@@ -64,11 +64,8 @@ def to_httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
 
 
 def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
-    """Map an httpx / httpx-sse exception to the core's typed error (never leaks the token)."""
+    """Map an httpx exception to the core's typed error (never leaks the token)."""
     where = f"{spec.method} {spec.path}"
-    if isinstance(exc, SSEError):  # an httpx.TransportError subclass, but not a network failure
-        msg = f"Invalid event stream for {where}: {exc}."
-        return APIStreamError(msg, method=spec.method, path=spec.path)
     if isinstance(exc, httpx.TimeoutException):
         msg = f"Request timed out ({type(exc).__name__}) for {where}."
         return APITimeoutError(msg, method=spec.method, path=spec.path)
@@ -78,6 +75,19 @@ def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
         return APIConnectionError(msg, method=spec.method, path=spec.path)
     msg = f"Invalid event stream for {where}: {exc}."
     return APIStreamError(msg, method=spec.method, path=spec.path)
+
+
+def check_event_stream(content_type: str, spec: RequestSpec) -> None:
+    """Raise `APIStreamError` when a streamed response is not an event stream.
+
+    (A server that ignores `stream: true` and answers JSON, for one.)
+    """
+    if not is_event_stream(content_type):
+        msg = (
+            f"Expected an event stream (Content-Type text/event-stream) for {spec.method} "
+            f"{spec.path}, got {content_type or 'no Content-Type'!r}."
+        )
+        raise APIStreamError(msg, method=spec.method, path=spec.path)
 
 
 class BaseClient:

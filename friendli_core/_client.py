@@ -10,17 +10,22 @@ that, errors surface while iterating and are never retried.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any, Generic, Self, TypeVar, Unpack
 
 import httpx
-from httpx_sse import EventSource, SSEError
 from pydantic import BaseModel
 
-from friendli_core._base import UNSET, BaseClient, ClientOptions, map_transport_error
+from friendli_core._base import (
+    UNSET,
+    BaseClient,
+    ClientOptions,
+    check_event_stream,
+    map_transport_error,
+)
 from friendli_core._protocol import RequestSpec, parse_model, raise_for_status
+from friendli_core._sse import SSEDecoder
 from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
 from friendli_core.config import TimeoutTypes
 from friendli_core.errors import APIError
@@ -39,7 +44,6 @@ _T = TypeVar("_T")
 _M = TypeVar("_M", bound=BaseModel)
 _Parser = ChatStreamParser | CompletionStreamParser
 _END: Any = object()
-_STREAM_ERRORS = (httpx.TransportError, SSEError)
 
 
 class _TokenList(BaseModel):
@@ -51,12 +55,15 @@ class _Text(BaseModel):
 
 
 def _iter_chunks(response: httpx.Response, parser: _Parser, spec: RequestSpec) -> Iterator[Any]:
+    check_event_stream(response.headers.get("content-type", ""), spec)
+    decoder = SSEDecoder()
     try:
-        for sse in EventSource(response).iter_sse():
-            chunk = parser.feed(sse.event, sse.data)
-            if chunk is not None:
-                yield chunk
-    except _STREAM_ERRORS as exc:
+        for raw in response.iter_bytes():
+            for event, data in decoder.feed(raw):
+                chunk = parser.feed(event, data)
+                if chunk is not None:
+                    yield chunk
+    except httpx.TransportError as exc:
         raise map_transport_error(exc, spec) from exc
     parser.close()
 
@@ -64,16 +71,16 @@ def _iter_chunks(response: httpx.Response, parser: _Parser, spec: RequestSpec) -
 async def _aiter_chunks(
     response: httpx.Response, parser: _Parser, spec: RequestSpec
 ) -> AsyncIterator[Any]:
-    events = EventSource(response).aiter_sse()
+    check_event_stream(response.headers.get("content-type", ""), spec)
+    decoder = SSEDecoder()
     try:
-        async for sse in events:
-            chunk = parser.feed(sse.event, sse.data)
-            if chunk is not None:
-                yield chunk
-    except _STREAM_ERRORS as exc:
+        async for raw in response.aiter_bytes():
+            for event, data in decoder.feed(raw):
+                chunk = parser.feed(event, data)
+                if chunk is not None:
+                    yield chunk
+    except httpx.TransportError as exc:
         raise map_transport_error(exc, spec) from exc
-    finally:
-        await events.aclose()
     parser.close()
 
 
@@ -312,20 +319,24 @@ class AsyncFriendliClient(BaseClient):
         self,
         *,
         http_client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         **options: Unpack[ClientOptions],
     ) -> None:
         """Create the client.
 
         Args:
             http_client: An `httpx.AsyncClient` to send with (its headers are respected).
-            sleep: Waits between retries (replaceable for tests).
+            sleep: Waits between retries (default `asyncio.sleep`; replaceable for tests).
             **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
         """
         super().__init__(**options)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._timeout)
         self._client_headers = dict(self._http.headers) if http_client is not None else None
+        if sleep is None:
+            import asyncio  # noqa: PLC0415 - only async users pay for importing asyncio
+
+            sleep = asyncio.sleep
         self._sleep = sleep
 
     async def chat(

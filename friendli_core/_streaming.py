@@ -1,6 +1,6 @@
 """Stream decoding and accumulation (sans-IO: no httpx, no asyncio).
 
-SSE framing (bytes to events) is done by `httpx-sse` in the clients; this module turns each
+SSE framing (bytes to events) is done by `_sse.SSEDecoder` in the clients; this module turns each
 event's `(event, data)` into a typed chunk, and folds chunks into the complete response:
 
 * `ChatStreamParser` / `CompletionStreamParser`: keep-alives and comments are ignored, `[DONE]`
@@ -95,6 +95,8 @@ class _ParserBase:
 
     def _pre(self, event: str, data: str) -> bool:
         """Handle control events; True when `data` is a JSON chunk to parse."""
+        if data[:1] == "{" and not event and not self.done:
+            return True  # the common case: a JSON chunk of the default event type
         if self.done:
             return False
         if event == "error":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import types
 
 import friendli_core
@@ -88,3 +90,14 @@ def test_submodule_all_names_exist() -> None:
     for module in (_client, _protocol, _retry, _streaming, _validate, config, errors, t):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_import_is_lazy_until_a_name_is_used() -> None:
+    code = (
+        "import sys, friendli_core\n"
+        "assert not {'httpx', 'pydantic'} & set(sys.modules), sorted(sys.modules)\n"
+        "client = friendli_core.FriendliClient(token='t')\n"
+        "assert 'httpx' in sys.modules and 'asyncio' not in sys.modules\n"
+        "assert friendli_core.ChatCompletion.model_validate({'choices': []}).choices == []\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)  # noqa: S603

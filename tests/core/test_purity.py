@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "friendli_core"
-PURE = ["_protocol", "_streaming", "_retry", "_validate", "errors", "types", "config", "_version"]
+PURE = [
+    "_protocol",
+    "_sse",
+    "_streaming",
+    "_retry",
+    "_validate",
+    "errors",
+    "types",
+    "config",
+    "_version",
+]
 FORBIDDEN = (
     "httpx",
     "httpx_sse",

@@ -1,7 +1,7 @@
 """Property-based fuzzing of the SSE decoding and chunk parsing, through the real clients.
 
 Bodies are served by `httpx.MockTransport` as a stream split at arbitrary points, so the SSE
-framing (httpx-sse inside the client) sees every possible chunk boundary. The contract: a stream
+framing (`friendli_core._sse` inside the client) sees every possible chunk boundary. The contract: a stream
 either yields the correct chunks or raises a `FriendliError` - never another exception, never
 a hang (the bodies are finite; pytest-timeout guards the loop).
 """
