@@ -4,9 +4,13 @@
 over `/completions`. Both run on `friendli_core` (serverless, dedicated and container
 endpoints). Their errors are `friendli_core` errors that are also LangChain `ModelError`s; the
 classes are exported here.
+
+`Friendli` (which pulls in LangChain's `BaseLLM` machinery) and `__version__` are imported on
+first use (PEP 562), so `from langchain_friendli import ChatFriendli` does not pay for them.
 """
 
-from friendli_core import __version__
+from typing import TYPE_CHECKING, Any
+
 from langchain_friendli._errors import (
     FriendliAPIStatusError,
     FriendliAuthenticationError,
@@ -28,7 +32,10 @@ from langchain_friendli._errors import (
     FriendliUnprocessableEntityError,
 )
 from langchain_friendli.chat_models import ChatFriendli
-from langchain_friendli.llms import Friendli
+
+if TYPE_CHECKING:
+    from friendli_core import __version__
+    from langchain_friendli.llms import Friendli
 
 __all__ = [
     "ChatFriendli",
@@ -53,3 +60,23 @@ __all__ = [
     "FriendliUnprocessableEntityError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Friendli":
+        from langchain_friendli.llms import Friendli  # noqa: PLC0415 - lazy by design
+
+        value: Any = Friendli
+    elif name == "__version__":
+        from friendli_core import __version__  # noqa: PLC0415 - lazy by design
+
+        value = __version__
+    else:
+        msg = f"module 'langchain_friendli' has no attribute {name!r}"
+        raise AttributeError(msg)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

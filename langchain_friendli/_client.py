@@ -21,7 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 from friendli_core import AsyncFriendliClient, FriendliClient
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 
-__all__ = ["FriendliBase"]
+__all__ = ["MODEL_CONFIG", "FriendliBase"]
+
+MODEL_CONFIG = ConfigDict(
+    populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", defer_build=False
+)
+"""The pydantic config of `ChatFriendli` and `Friendli` (set on each: their LangChain base
+class's config would win otherwise). Their schemas are built when the classes are defined."""
 
 
 class _ClientCache:
@@ -46,7 +52,9 @@ class _ClientCache:
 class FriendliBase(BaseModel):
     """Connection settings and shared sampling parameters of the Friendli LangChain models."""
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, extra="forbid")
+    # Never instantiated on its own, so its schema is not built (that of ChatFriendli and
+    # Friendli is, with their own config, MODEL_CONFIG).
+    model_config = ConfigDict(**{**MODEL_CONFIG, "defer_build": True})
 
     model: str | None = Field(default=None, alias="model_name")
     """Model code (serverless), endpoint ID (dedicated; `endpoint-id:adapter-route` selects a

@@ -292,14 +292,20 @@ def convert_dict_to_message(message: Mapping[str, Any]) -> AIMessage:
     for raw in message.get("tool_calls") or []:
         parsed = parse_tool_call(raw)
         (invalid if parsed.get("type") == "invalid_tool_call" else tool_calls).append(parsed)  # type: ignore[arg-type]
-    extra = {k: v for k, v in message.items() if k not in _MESSAGE_KEYS and v is not None}
+    # Only non-empty arguments are passed: each one costs validation in AIMessage.
+    fields: dict[str, Any] = {}
+    if tool_calls:
+        fields["tool_calls"] = tool_calls
+    if invalid:
+        fields["invalid_tool_calls"] = invalid
+    if extra := {k: v for k, v in message.items() if k not in _MESSAGE_KEYS and v is not None}:
+        fields["additional_kwargs"] = extra
+    if (name := message.get("name")) is not None:
+        fields["name"] = name
     return AIMessage(
         content=message.get("content") or "",
-        additional_kwargs=extra,
-        tool_calls=tool_calls,
-        invalid_tool_calls=invalid,
-        name=message.get("name"),
         response_metadata={"model_provider": MODEL_PROVIDER},
+        **fields,
     )
 
 
@@ -360,22 +366,26 @@ def create_chat_result(response: ChatCompletion, model: str | None = None) -> Ch
 
 
 def _delta_to_message_chunk(delta: Mapping[str, Any]) -> AIMessageChunk:
-    chunks = [
-        tool_call_chunk(
-            name=(frag.get("function") or {}).get("name"),
-            args=(frag.get("function") or {}).get("arguments"),
-            id=frag.get("id"),
-            index=frag.get("index", 0),
-        )
-        for frag in delta.get("tool_calls") or []
-    ]
-    extra = {k: v for k, v in delta.items() if k not in _MESSAGE_KEYS and v is not None}
+    # Only non-empty arguments are passed: each one costs validation in AIMessageChunk.
+    fields: dict[str, Any] = {}
+    if raw_calls := delta.get("tool_calls"):
+        fields["tool_call_chunks"] = [
+            tool_call_chunk(
+                name=(frag.get("function") or {}).get("name"),
+                args=(frag.get("function") or {}).get("arguments"),
+                id=frag.get("id"),
+                index=frag.get("index", 0),
+            )
+            for frag in raw_calls
+        ]
+    if extra := {k: v for k, v in delta.items() if k not in _MESSAGE_KEYS and v is not None}:
+        fields["additional_kwargs"] = extra
+    if (name := delta.get("name")) is not None:
+        fields["name"] = name
     return AIMessageChunk(
         content=delta.get("content") or "",
-        additional_kwargs=extra,
-        tool_call_chunks=chunks,
-        name=delta.get("name"),
         response_metadata={"model_provider": MODEL_PROVIDER},
+        **fields,
     )
 
 
@@ -392,7 +402,42 @@ def convert_chunk_to_generation_chunk(
         chunk: The parsed stream chunk.
         model: The requested model, used as `model_name` when the chunk names none.
     """
-    data = chunk.model_dump(exclude_none=True)
+    # Fast path, taken by almost every chunk of a stream: a text (or reasoning) delta and
+    # nothing else. It reads the typed chunk directly; whatever else a chunk may carry (tool
+    # calls, finish_reason, logprobs, usage, fields unknown to the types) takes the general
+    # path below, which converts the whole dump so that nothing is dropped. Chunk-level fields
+    # (id, model, created, extras) are only reported with the finish_reason, so they do not
+    # matter here.
+    choices = chunk.choices
+    if choices and chunk.usage is None:
+        choice = choices[0]
+        delta = choice.delta
+        if (
+            choice.finish_reason is None
+            and choice.logprobs is None
+            and delta.tool_calls is None
+            and not choice.__pydantic_extra__
+            and not delta.__pydantic_extra__
+        ):
+            reasoning = delta.reasoning_content
+            message = (
+                AIMessageChunk(
+                    content=delta.content or "",
+                    response_metadata={"model_provider": MODEL_PROVIDER},
+                )
+                if reasoning is None
+                else AIMessageChunk(
+                    content=delta.content or "",
+                    additional_kwargs={"reasoning_content": reasoning},
+                    response_metadata={"model_provider": MODEL_PROVIDER},
+                )
+            )
+            return ChatGenerationChunk(message=message)
+    return _convert_chunk_dump(chunk.model_dump(exclude_none=True), model)
+
+
+def _convert_chunk_dump(data: Mapping[str, Any], model: str | None) -> ChatGenerationChunk | None:
+    """The general path of `convert_chunk_to_generation_chunk`, on the chunk's dump."""
     choices = data.get("choices") or []
     if not choices and "usage" not in data:
         return None

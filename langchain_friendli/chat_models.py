@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 
-from langchain_friendli._client import FriendliBase
+from langchain_friendli._client import MODEL_CONFIG, FriendliBase
 from langchain_friendli._convert import (
     build_chat_params,
     combine_stop,
@@ -19,14 +19,11 @@ from langchain_friendli._convert import (
     create_chat_result,
 )
 from langchain_friendli._errors import translate_errors
-from langchain_friendli._structured import (
-    StructuredMethod,
-    ToolChoice,
-    ToolLike,
-    format_tools,
-    resolve_tool_choice,
-    structured_output,
-)
+
+if TYPE_CHECKING:
+    # Imported on first use of bind_tools / with_structured_output: the output parsers and
+    # tools of langchain_core are not needed to chat.
+    from langchain_friendli._structured import StructuredMethod, ToolChoice, ToolLike
 
 __all__ = ["ChatFriendli"]
 
@@ -213,7 +210,7 @@ class ChatFriendli(FriendliBase, BaseChatModel):
         `FriendliRateLimitError(friendli_core.RateLimitError, ModelRateLimitError)`.
     """
 
-    model_config = FriendliBase.model_config  # BaseChatModel/BaseLLM would win otherwise
+    model_config = MODEL_CONFIG  # BaseChatModel/BaseLLM would win otherwise
 
     logit_bias: dict[str, float] | None = None
     """Token ID (as a string) to a bias added to its logit."""
@@ -322,9 +319,10 @@ class ChatFriendli(FriendliBase, BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         with translate_errors():
             params = self._params(messages, stop, kwargs, stream=True)
+            model = params.get("model")
             with self.client.stream_chat(**params) as stream:
                 for chunk in stream:
-                    if gen := convert_chunk_to_generation_chunk(chunk, params.get("model")):
+                    if gen := convert_chunk_to_generation_chunk(chunk, model):
                         if run_manager:
                             run_manager.on_llm_new_token(gen.text, chunk=gen)
                         yield gen
@@ -338,9 +336,10 @@ class ChatFriendli(FriendliBase, BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         with translate_errors():
             params = self._params(messages, stop, kwargs, stream=True)
+            model = params.get("model")
             async with await self.async_client.stream_chat(**params) as stream:
                 async for chunk in stream:
-                    if gen := convert_chunk_to_generation_chunk(chunk, params.get("model")):
+                    if gen := convert_chunk_to_generation_chunk(chunk, model):
                         if run_manager:
                             await run_manager.on_llm_new_token(gen.text, chunk=gen)
                         yield gen
@@ -377,6 +376,11 @@ class ChatFriendli(FriendliBase, BaseChatModel):
         Returns:
             The model with the tools bound.
         """
+        from langchain_friendli._structured import (  # noqa: PLC0415 - lazy by design
+            format_tools,
+            resolve_tool_choice,
+        )
+
         del strict  # documented above: no Friendli counterpart
         choice = resolve_tool_choice(tool_choice)
         if choice is not None:
@@ -418,6 +422,8 @@ class ChatFriendli(FriendliBase, BaseChatModel):
         For Friendli's regular-expression format, pass it per call instead:
         `model.bind(response_format={"type": "regex", "schema": "(yes|no)"})`.
         """
+        from langchain_friendli._structured import structured_output  # noqa: PLC0415 - lazy
+
         if kwargs:
             msg = f"Received unsupported arguments {kwargs}"
             raise ValueError(msg)

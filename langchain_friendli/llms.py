@@ -10,7 +10,7 @@ from langchain_core.language_models.base import LangSmithParams
 from langchain_core.language_models.llms import BaseLLM
 from langchain_core.outputs import GenerationChunk, LLMResult
 
-from langchain_friendli._client import FriendliBase
+from langchain_friendli._client import MODEL_CONFIG, FriendliBase
 from langchain_friendli._completions import (
     build_completion_params,
     convert_completion_chunk,
@@ -81,7 +81,7 @@ class Friendli(FriendliBase, BaseLLM):
         `token_usage`, `model_name` and response `ids`.
     """
 
-    model_config = FriendliBase.model_config  # BaseChatModel/BaseLLM would win otherwise
+    model_config = MODEL_CONFIG  # BaseChatModel/BaseLLM would win otherwise
 
     logprobs: int | None = None
     """Number of most likely alternatives to return per position (0-20)."""

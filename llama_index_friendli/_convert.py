@@ -8,8 +8,8 @@ decision through these functions, so they differ only in the `await` on the clie
 * Responses: `to_chat_response` / `to_completion_response` (message with `ToolCallBlock`s and
   `additional_kwargs["tool_calls"]` as LlamaIndex's OpenAI integration builds them, logprobs,
   usage, `raw` as a plain dict), and `ChatStreamState` / `CompletionStreamState`, which fold
-  stream chunks with the core accumulators and yield one response per chunk carrying the
-  message so far.
+  stream chunks incrementally (constant work per chunk, whatever the stream's length) and yield
+  one response per chunk carrying the message so far, with the typed chunk as `raw`.
 * Tool calls: `tool_selections` (lenient on partial JSON, for streamed calls).
 """
 
@@ -41,13 +41,18 @@ from friendli_core import (
     APIResponseValidationError,
     ChatCompletion,
     ChatCompletionChunk,
-    ChatStreamAccumulator,
     Completion,
     CompletionChunk,
-    CompletionStreamAccumulator,
     InvalidRequestError,
 )
-from friendli_core.types import ChatLogprobs, CompletionLogprobs, ToolCall, Usage
+from friendli_core.types import (
+    ChatLogprobs,
+    CompletionLogprobs,
+    FunctionCall,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
 from friendli_core.types import ChatMessage as FriendliMessage
 
 if TYPE_CHECKING:
@@ -84,6 +89,8 @@ _ROLES: Mapping[MessageRole, str] = {
     MessageRole.FUNCTION: "tool",
 }
 _DEFAULT_IMAGE_MIMETYPE = "image/png"
+# wire role -> LlamaIndex role of a response message (unknown roles read as assistant)
+_RESPONSE_ROLES: Mapping[str, MessageRole] = {r.value: r for r in MessageRole}
 
 
 # --------------------------------------------------------------------------- requests
@@ -296,6 +303,37 @@ def to_completion_logprobs(logprobs: CompletionLogprobs | None) -> list[list[Log
     return result
 
 
+def _response_role(role: str | None) -> MessageRole:
+    return _RESPONSE_ROLES.get(role or "", MessageRole.ASSISTANT)
+
+
+def _tool_call_blocks(calls: Sequence[ToolCall]) -> list[ToolCallBlock]:
+    return [
+        ToolCallBlock(
+            tool_call_id=call.id, tool_name=call.function.name, tool_kwargs=call.function.arguments
+        )
+        for call in calls
+    ]
+
+
+def _assistant_message(
+    role: MessageRole,
+    content: str | None,
+    reasoning: str | None,
+    calls: list[ToolCall],
+    call_blocks: list[ToolCallBlock],
+) -> ChatMessage:
+    """The LlamaIndex message of a (possibly partial) Friendli assistant message."""
+    blocks: list[Any] = []
+    if reasoning:
+        blocks.append(ThinkingBlock(content=reasoning))
+    if content or not calls:
+        blocks.append(TextBlock(text=content or ""))
+    blocks.extend(call_blocks)
+    extra: dict[str, Any] = {"tool_calls": calls} if calls else {}
+    return ChatMessage(role=role, blocks=blocks, additional_kwargs=extra)
+
+
 def from_friendli_message(message: FriendliMessage) -> ChatMessage:
     """Convert a Friendli assistant message to a LlamaIndex `ChatMessage`.
 
@@ -304,21 +342,14 @@ def from_friendli_message(message: FriendliMessage) -> ChatMessage:
     raw arguments string; `additional_kwargs["tool_calls"]` holds the calls as `ToolCall`
     models with `.id` and `.function.name/.arguments`, as the OpenAI integration does.
     """
-    blocks: list[Any] = []
-    if message.reasoning_content:
-        blocks.append(ThinkingBlock(content=message.reasoning_content))
-    if message.content or not message.tool_calls:
-        blocks.append(TextBlock(text=message.content or ""))
     calls: list[ToolCall] = list(message.tool_calls or [])
-    blocks.extend(
-        ToolCallBlock(
-            tool_call_id=call.id, tool_name=call.function.name, tool_kwargs=call.function.arguments
-        )
-        for call in calls
+    return _assistant_message(
+        _response_role(message.role),
+        message.content,
+        message.reasoning_content,
+        calls,
+        _tool_call_blocks(calls),
     )
-    extra: dict[str, Any] = {"tool_calls": calls} if calls else {}
-    role = message.role if message.role in {r.value for r in MessageRole} else "assistant"
-    return ChatMessage(role=MessageRole(role), blocks=blocks, additional_kwargs=extra)
 
 
 def to_chat_response(completion: ChatCompletion) -> ChatResponse:
@@ -383,62 +414,158 @@ def completion_to_chat_response(response: CompletionResponse) -> ChatResponse:
     )
 
 
+class _ToolFold:
+    """One streamed tool call, assembled from its fragments."""
+
+    __slots__ = ("arguments", "id", "name", "type")
+
+    def __init__(self) -> None:
+        self.id = ""
+        self.type = "function"
+        self.name = ""
+        self.arguments = ""
+
+
 class ChatStreamState:
     """Turns each chat stream chunk into a `ChatResponse` carrying the message so far.
 
     The message holds the accumulated text, reasoning and tool calls (assembled by index, with
-    the arguments received so far); `delta` is the chunk's text, `additional_kwargs` the usage
+    the arguments received so far); `delta` is the chunk's text, `raw` the typed
+    `ChatCompletionChunk` (unknown fields in its `model_extra`), `additional_kwargs` the usage
     once it arrived and `thinking_delta` the chunk's reasoning text; `logprobs` are those
-    accumulated so far. The last response therefore equals the non-streaming one.
+    accumulated so far. The last response therefore equals the non-streaming one (but for `raw`).
+
+    The state is folded incrementally: each chunk costs the same whatever came before (only the
+    new text is appended; tool calls are rebuilt only when a fragment arrives; only the chunk's
+    logprobs are converted), and nothing is kept per chunk but the logprob entries.
     """
+
+    __slots__ = (
+        "_call_blocks",
+        "_calls",
+        "_content",
+        "_logprobs",
+        "_logprobs_seen",
+        "_reasoning",
+        "_role",
+        "_tools",
+        "_usage",
+    )
 
     def __init__(self) -> None:
         """Start with an empty message."""
-        self._acc = ChatStreamAccumulator()
+        self._role = MessageRole.ASSISTANT
+        self._content: str | None = None
+        self._reasoning: str | None = None
+        self._tools: dict[int, _ToolFold] = {}
+        self._calls: list[ToolCall] = []
+        self._call_blocks: list[ToolCallBlock] = []
+        self._logprobs: list[list[LogProb]] = []
+        self._logprobs_seen: list[list[LogProb]] | None = None
+        self._usage: dict[str, int] = {}
 
     def feed(self, chunk: ChatCompletionChunk) -> ChatResponse:
         """Merge one chunk and return the response for it."""
-        self._acc.feed(chunk)
-        folded = self._acc.result()
-        choice = next((c for c in folded.choices if c.index == 0), None)
-        delta = next((c.delta for c in chunk.choices if c.index == 0), None)
-        extra: dict[str, Any] = usage_kwargs(folded.usage)
+        if chunk.usage is not None:
+            self._usage = usage_kwargs(chunk.usage)
+        delta = None
+        for choice in chunk.choices:
+            if choice.index != 0:
+                continue
+            d = choice.delta
+            if delta is None:
+                delta = d
+            if d.role:
+                self._role = _response_role(d.role)
+            if d.content is not None:
+                self._content = d.content if self._content is None else self._content + d.content
+            if d.reasoning_content is not None:
+                reasoning = self._reasoning
+                piece = d.reasoning_content
+                self._reasoning = piece if reasoning is None else reasoning + piece
+            if d.tool_calls:
+                self._fold_tool_calls(d.tool_calls)
+            if choice.logprobs is not None and choice.logprobs.content is not None:
+                self._logprobs.extend(to_chat_logprobs(choice.logprobs) or ())
+                # a fresh list per change: earlier responses keep the logprobs they were given
+                self._logprobs_seen = list(self._logprobs)
+        extra: dict[str, Any] = dict(self._usage)
         if delta is not None and delta.reasoning_content:
             extra["thinking_delta"] = delta.reasoning_content
-        message = (
-            from_friendli_message(choice.message)
-            if choice is not None
-            else ChatMessage(role=MessageRole.ASSISTANT, content="")
-        )
-        return ChatResponse(
-            message=message,
+        response = ChatResponse(
+            message=_assistant_message(
+                self._role, self._content, self._reasoning, self._calls, self._call_blocks
+            ),
             delta=(delta.content or "") if delta is not None else "",
-            raw=chunk.model_dump(mode="json", exclude_unset=True),
-            logprobs=to_chat_logprobs(choice.logprobs) if choice is not None else None,
+            raw=chunk,
             additional_kwargs=extra,
         )
+        if self._logprobs_seen is not None:
+            # assigned, not passed: validation would re-check every entry on every chunk
+            response.logprobs = self._logprobs_seen
+        return response
+
+    def _fold_tool_calls(self, fragments: Sequence[ToolCallDelta]) -> None:
+        tools = self._tools
+        for frag in fragments:
+            tool = tools.get(frag.index)
+            if tool is None:
+                tool = tools[frag.index] = _ToolFold()
+            tool.id = tool.id or frag.id or ""
+            tool.type = frag.type or tool.type
+            if frag.function is not None:
+                tool.name = tool.name or frag.function.name or ""
+                if frag.function.arguments:
+                    tool.arguments += frag.function.arguments
+        self._calls = [
+            ToolCall(
+                id=t.id, type=t.type, function=FunctionCall(name=t.name, arguments=t.arguments)
+            )
+            for _, t in sorted(tools.items())
+        ]
+        self._call_blocks = _tool_call_blocks(self._calls)
 
 
 class CompletionStreamState:
-    """Turns each completions stream chunk into a `CompletionResponse` with the text so far."""
+    """Turns each completions stream chunk into a `CompletionResponse` with the text so far.
+
+    `delta` is the chunk's text, `raw` the typed `CompletionChunk`, `logprobs` those accumulated
+    so far and `additional_kwargs` the usage once it arrived; folded incrementally, like
+    `ChatStreamState`.
+    """
+
+    __slots__ = ("_logprobs", "_logprobs_seen", "_text", "_usage")
 
     def __init__(self) -> None:
         """Start with an empty text."""
-        self._acc = CompletionStreamAccumulator()
+        self._text = ""
+        self._logprobs: list[list[LogProb]] = []
+        self._logprobs_seen: list[list[LogProb]] | None = None
+        self._usage: dict[str, int] = {}
 
     def feed(self, chunk: CompletionChunk) -> CompletionResponse:
         """Merge one chunk and return the response for it."""
-        self._acc.feed(chunk)
-        folded = self._acc.result()
-        choice = next((c for c in folded.choices if c.index == 0), None)
-        delta = next((c.text for c in chunk.choices if c.index == 0), "")
-        return CompletionResponse(
-            text=choice.text if choice is not None else "",
-            delta=delta,
-            raw=chunk.model_dump(mode="json", exclude_unset=True),
-            logprobs=to_completion_logprobs(choice.logprobs) if choice is not None else None,
-            additional_kwargs=usage_kwargs(folded.usage),
+        if chunk.usage is not None:
+            self._usage = usage_kwargs(chunk.usage)
+        delta: str | None = None
+        for choice in chunk.choices:
+            if choice.index != 0:
+                continue
+            if delta is None:
+                delta = choice.text
+            self._text += choice.text
+            if choice.logprobs is not None:
+                self._logprobs.extend(to_completion_logprobs(choice.logprobs) or ())
+                self._logprobs_seen = list(self._logprobs)
+        response = CompletionResponse(
+            text=self._text,
+            delta=delta or "",
+            raw=chunk,
+            additional_kwargs=dict(self._usage),
         )
+        if self._logprobs_seen is not None:
+            response.logprobs = self._logprobs_seen  # as in ChatStreamState.feed
+        return response
 
 
 # --------------------------------------------------------------------------- tool calls

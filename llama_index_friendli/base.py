@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -62,8 +63,18 @@ __all__ = ["FriendliLLM"]
 
 dispatcher = get_dispatcher(__name__)
 
-_SAMPLING_FIELDS = "temperature top_p top_k min_p max_tokens frequency_penalty presence_penalty"
-_SAMPLING_FIELDS += " repetition_penalty seed stop"
+_SAMPLING_FIELDS = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "min_p",
+    "max_tokens",
+    "frequency_penalty",
+    "presence_penalty",
+    "repetition_penalty",
+    "seed",
+    "stop",
+)
 
 
 class FriendliLLM(FunctionCallingLLM):
@@ -233,13 +244,16 @@ class FriendliLLM(FunctionCallingLLM):
     # -- request parameters -------------------------------------------------------------------
 
     def _base_params(self) -> dict[str, Any]:
-        params = {name: getattr(self, name) for name in _SAMPLING_FIELDS.split()}
+        params = {name: getattr(self, name) for name in _SAMPLING_FIELDS}
         params["model"] = self.model
         return {k: v for k, v in params.items() if v is not None}
 
     def _chat_params(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Any:
-        logprobs = {"logprobs": self.logprobs, "top_logprobs": self.top_logprobs}
-        params = {**self._base_params(), **logprobs, **self.additional_kwargs, **kwargs}
+        params = self._base_params()
+        params["logprobs"] = self.logprobs
+        params["top_logprobs"] = self.top_logprobs
+        params.update(self.additional_kwargs)
+        params.update(kwargs)
         params["messages"] = to_friendli_message_dicts(messages)
         return {k: v for k, v in params.items() if v is not None}
 
@@ -503,3 +517,30 @@ class FriendliLLM(FunctionCallingLLM):
                 output_cls, prompt, llm_kwargs, **prompt_args
             )
         return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
+
+
+def _store_signatures(cls: type, names: Sequence[str]) -> None:
+    """Store the signature of each instrumented entry point on its wrapped function.
+
+    LlamaIndex's span wrapper calls `inspect.signature` on every call; with `__signature__`
+    set, that is a lookup instead of a walk through the decorator chain (~15 µs a call).
+    """
+    for name in names:
+        wrapped = getattr(cls.__dict__[name], "__wrapped__", None)
+        if callable(wrapped) and not hasattr(wrapped, "__signature__"):
+            wrapped.__signature__ = inspect.signature(wrapped)
+
+
+_store_signatures(
+    FriendliLLM,
+    (
+        "chat",
+        "achat",
+        "stream_chat",
+        "astream_chat",
+        "complete",
+        "acomplete",
+        "stream_complete",
+        "astream_complete",
+    ),
+)

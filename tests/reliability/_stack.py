@@ -94,6 +94,8 @@ def looks_finished(chunk: Any) -> bool:
             getattr(chunk, "chunk_position", None) == "last"
         )
     if isinstance(chunk, ChatResponse):
+        if isinstance(chunk.raw, ChatCompletionChunk):  # streamed responses carry the chunk
+            return looks_finished(chunk.raw)
         raw = chunk.raw if isinstance(chunk.raw, dict) else {}
         return any(c.get("finish_reason") for c in raw.get("choices") or [])
     return False

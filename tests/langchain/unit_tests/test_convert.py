@@ -15,6 +15,7 @@ from langchain_core.messages import (
 
 from friendli_core import ChatCompletion, ChatCompletionChunk, InvalidRequestError
 from langchain_friendli._convert import (
+    _convert_chunk_dump,
     build_chat_params,
     combine_stop,
     convert_chunk_to_generation_chunk,
@@ -508,6 +509,63 @@ def test_tool_call_chunk_fields() -> None:
     assert chunk.message.tool_call_chunks == [  # type: ignore[attr-defined]
         {"name": "f", "args": "", "id": "call_1", "index": 0, "type": "tool_call_chunk"}
     ]
+
+
+_EDGE_CHUNKS = [
+    {"id": "c", "model": "m", "choices": [{"index": 0, "delta": {"content": "plain"}}]},
+    {"choices": [{"delta": {"role": "assistant", "content": ""}}]},
+    {"choices": [{"delta": {}}]},
+    {"choices": [{"delta": {"content": None, "reasoning_content": ""}}]},
+    {"choices": [{"delta": {"content": "a", "reasoning_content": "r"}}]},
+    # unknown fields: in the delta, in the choice, at chunk level, None-valued, and a name
+    {"choices": [{"delta": {"content": "a", "audio": {"id": "x"}, "nothing": None}}]},
+    {"choices": [{"delta": {"content": "a", "name": "bot"}}]},
+    {"choices": [{"delta": {"content": "a"}, "stop_reason": 7, "matched": None}]},
+    {"id": "c", "system_fingerprint": "fp", "choices": [{"delta": {"content": "a"}}]},
+    {"choices": [{"delta": {"content": "a"}, "finish_reason": "length"}], "timings": {"t": 1}},
+    {"choices": [{"delta": {"content": "a"}, "logprobs": {"content": []}}]},
+    {"choices": [{"delta": {"content": "a"}}], "usage": {"prompt_tokens": 1}},
+    {"choices": [{"delta": {"content": "a"}}, {"index": 1, "delta": {"content": "b"}}]},
+    {"id": "c", "choices": []},
+    {"id": "c", "choices": [], "extra": 1},
+    *STREAM,
+]
+
+
+@pytest.mark.parametrize("raw", _EDGE_CHUNKS)
+def test_chunk_fast_path_equals_the_general_path(raw: dict) -> None:
+    """Every chunk converts as the dump-based general path converts it: nothing is dropped."""
+    chunk = ChatCompletionChunk.model_validate(raw)
+    fast = convert_chunk_to_generation_chunk(chunk, "requested")
+    general = _convert_chunk_dump(chunk.model_dump(exclude_none=True), "requested")
+    if general is None:
+        assert fast is None
+        return
+    assert fast is not None
+    assert fast.generation_info == general.generation_info
+    assert fast.text == general.text
+    assert fast.message.model_dump() == general.message.model_dump()
+    assert type(fast.message) is type(general.message) is AIMessageChunk
+
+
+def test_unknown_stream_fields_are_kept() -> None:
+    delta = {"content": "a", "audio": {"id": "x"}, "name": "bot"}
+    raw = {"id": "c", "fp": "x", "choices": [{"delta": delta, "stop_reason": 7}]}
+    chunk = convert_chunk_to_generation_chunk(ChatCompletionChunk.model_validate(raw))
+    assert chunk is not None
+    assert chunk.message.additional_kwargs == {"audio": {"id": "x"}}
+    assert chunk.message.name == "bot"
+    assert chunk.generation_info == {"stop_reason": 7}
+    done = {**raw, "choices": [{"delta": {}, "finish_reason": "stop"}]}
+    last = convert_chunk_to_generation_chunk(ChatCompletionChunk.model_validate(done), "m")
+    assert last is not None
+    assert last.generation_info == {
+        "finish_reason": "stop",
+        "id": "c",
+        "fp": "x",
+        "model_name": "m",
+        "model_provider": "friendli",
+    }
 
 
 def test_empty_chunk_is_skipped() -> None:

@@ -24,6 +24,8 @@ from friendli_core import (
     ChatCompletion,
     ChatCompletionChunk,
     InvalidRequestError,
+    fold_chat_stream,
+    fold_completion_stream,
 )
 from friendli_core.types import ChatMessage as FriendliMessage
 from friendli_core.types import Completion, CompletionChunk, CompletionLogprobs, ToolCall
@@ -352,8 +354,8 @@ def test_stream_state_accumulates_text_and_reports_usage_at_the_end() -> None:
         "completion_tokens": 3,
         "total_tokens": 12,
     }
-    assert all(isinstance(r.raw, dict) for r in responses)
-    assert responses[1].raw["choices"][0]["delta"]["content"] == "lo"
+    assert all(isinstance(r.raw, ChatCompletionChunk) for r in responses)
+    assert responses[1].raw.choices[0].delta.content == "lo"
 
 
 def test_stream_state_assembles_tool_calls_by_index() -> None:
@@ -480,6 +482,121 @@ def test_completion_stream_state() -> None:
         "completion_tokens": 2,
         "total_tokens": 3,
     }
+
+
+def _mixed_chat_stream() -> list[ChatCompletionChunk]:
+    """Reasoning, text with logprobs, two interleaved tool calls, a finish and a usage chunk."""
+
+    def lp(token: str) -> dict:
+        top = [{"token": token, "logprob": -0.1}, {"token": "?", "logprob": -2.0}]
+        return {"content": [{"token": token, "logprob": -0.1, "top_logprobs": top}]}
+
+    def frag(index: int, **fields: object) -> dict:
+        return {"tool_calls": [{"index": index, "type": "function", **fields}]}
+
+    events = [
+        chunk({"role": "assistant", "reasoning_content": "think "}),
+        chunk({"reasoning_content": "more"}),
+        *(chunk({"content": t}, logprobs=lp(t)) for t in ["The", " answer", " is"]),
+        chunk(frag(0, id="call_a", function={"name": "add", "arguments": '{"a": '})),
+        chunk(frag(1, id="call_b", function={"name": "mul", "arguments": "{}"})),
+        chunk(frag(0, function={"arguments": "1}"})),
+        chunk({}, "tool_calls"),
+        USAGE_CHUNK,
+    ]
+    return [ChatCompletionChunk.model_validate(e) for e in events]
+
+
+def test_stream_state_last_response_equals_the_folded_completion() -> None:
+    chunks = _mixed_chat_stream()
+    state = ChatStreamState()
+    responses = [state.feed(c) for c in chunks]
+    folded = to_chat_response(fold_chat_stream(chunks))
+    last = responses[-1]
+    assert last.message == folded.message
+    assert last.logprobs == folded.logprobs
+    assert last.additional_kwargs == folded.additional_kwargs
+    assert last.raw is chunks[-1]
+    assert [r.raw for r in responses] == chunks
+    # every partial response is the fold of the chunks up to it
+    for n in range(1, len(chunks)):
+        partial = to_chat_response(fold_chat_stream(chunks[:n]))
+        assert responses[n - 1].message == partial.message
+        assert responses[n - 1].logprobs == partial.logprobs
+
+
+def test_stream_state_earlier_responses_keep_their_logprobs() -> None:
+    state = ChatStreamState()
+    responses = [state.feed(c) for c in _mixed_chat_stream()]
+    assert responses[1].logprobs is None
+    assert [len(r.logprobs or []) for r in responses[2:5]] == [1, 2, 3]
+    assert [lp[0].token for lp in responses[2].logprobs or []] == ["The"]
+    assert responses[-1].logprobs == responses[4].logprobs
+
+
+def _largest_container(obj: object, depth: int = 6) -> int:
+    """The length of the largest list/dict/tuple reachable from obj's attributes."""
+    if isinstance(obj, str | int | float | bool) or obj is None or depth == 0:
+        return 0
+    if isinstance(obj, list | tuple | dict):
+        items = list(obj.values()) if isinstance(obj, dict) else list(obj)
+        return max([len(items), *(_largest_container(i, depth - 1) for i in items[:8])])
+    names = list(getattr(obj, "__dict__", {})) + list(getattr(type(obj), "__slots__", ()))
+    return max([0, *(_largest_container(getattr(obj, n, None), depth - 1) for n in names)])
+
+
+def test_stream_states_keep_no_per_chunk_objects() -> None:
+    """The fold holds running strings, not per-chunk pieces (it used to re-join them all)."""
+    n = 300
+    chat = ChatStreamState()
+    for i in range(n):
+        chat.feed(ChatCompletionChunk.model_validate(chunk({"content": f"t{i} "})))
+    completions = CompletionStreamState()
+    for i in range(n):
+        completions.feed(CompletionChunk.model_validate({"choices": [{"text": f"t{i} "}]}))
+    assert _largest_container(chat) < 4
+    assert _largest_container(completions) < 4
+    last = chat.feed(ChatCompletionChunk.model_validate(chunk({}, "stop")))
+    assert last.message.content == "".join(f"t{i} " for i in range(n))
+
+
+def test_completion_stream_state_matches_the_folded_completion_with_logprobs() -> None:
+    def event(text: str, **extra: object) -> CompletionChunk:
+        return CompletionChunk.model_validate(
+            {
+                "id": "c",
+                "object": "text_completion",
+                "choices": [{"index": 0, "text": text}],
+                **extra,
+            }
+        )
+
+    chunks = [
+        *(
+            event(t, choices=[{"index": 0, "text": t, "logprobs": lp}])
+            for t, lp in [
+                (
+                    " a",
+                    {"tokens": [" a"], "token_logprobs": [-0.5], "top_logprobs": [{" a": -0.5}]},
+                ),
+                (" b", {"tokens": [" b"], "token_logprobs": [-1.0], "top_logprobs": [None]}),
+            ]
+        ),
+        event("", choices=[{"index": 0, "text": "", "finish_reason": "stop"}]),
+        event(
+            "", choices=[], usage={"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
+        ),
+    ]
+    state = CompletionStreamState()
+    responses = [state.feed(c) for c in chunks]
+    folded = to_completion_response(fold_completion_stream(chunks))
+    assert (responses[-1].text, responses[-1].logprobs, responses[-1].additional_kwargs) == (
+        folded.text,
+        folded.logprobs,
+        folded.additional_kwargs,
+    )
+    assert [len(r.logprobs or []) for r in responses] == [1, 2, 2, 2]
+    assert all(r.raw is c for r, c in zip(responses, chunks, strict=True))
 
 
 # --------------------------------------------------------------------------- tool selections
