@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -168,8 +169,13 @@ def _check_fields(params: Mapping[str, Any], table: dict[str, tuple[Check, str]]
             raise _fail(msg)
         check, allowed = table[key]
         if value is not None and not check(value):
-            msg = f"Invalid {api} parameter {key}={value!r:.80}: expected {allowed}."
+            msg = f"Invalid {api} parameter {key}={_short_repr(value)}: expected {allowed}."
             raise _fail(msg)
+
+
+def _short_repr(value: object) -> str:
+    """A bounded repr for error messages (safe for huge or deeply nested values)."""
+    return reprlib.repr(value)
 
 
 def _check_shared_constraints(params: Mapping[str, Any], *, stream: bool) -> None:

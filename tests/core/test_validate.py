@@ -349,3 +349,19 @@ def test_message_fuzz_only_invalid_request_errors(messages: list[Any]) -> None:
     )
     if isinstance(outcome, dict):
         assert outcome["messages"] == messages
+
+
+def test_deeply_nested_bad_value_gives_a_bounded_message() -> None:
+    from friendli_core._validate import check_chat_params
+    from friendli_core.errors import InvalidRequestError
+
+    nested: list[object] = []
+    inner = nested
+    for _ in range(5000):
+        child: list[object] = []
+        inner.append(child)
+        inner = child
+    params = {"model": "m", "messages": [{"role": "user", "content": "h"}], "stop": nested}
+    with pytest.raises(InvalidRequestError, match="stop=") as info:
+        check_chat_params(params, stream=False, model_required=True)
+    assert len(str(info.value)) < 200

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import langchain_friendli
 
 EXPECTED = [
@@ -43,3 +46,21 @@ def test_pure_modules_do_no_io() -> None:
         source = open(module.__file__, encoding="utf-8").read()  # noqa: PTH123, SIM115
         assert "import httpx" not in source
         assert "import asyncio" not in source
+
+
+def test_chat_import_does_not_load_the_completions_llm_or_tool_helpers() -> None:
+    """`Friendli` and the tool / structured-output helpers are imported on first use."""
+    code = (
+        "import sys\n"
+        "from langchain_friendli import ChatFriendli\n"
+        "lazy = ['langchain_friendli.llms', 'langchain_friendli._structured',\n"
+        "        'langchain_core.language_models.llms']\n"
+        "print([m for m in lazy if m in sys.modules])\n"
+        "from langchain_friendli import Friendli, __version__\n"
+        "print(Friendli.__module__, bool(__version__))\n"
+    )
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert out[0] == "[]"
+    assert out[1] == "langchain_friendli.llms True"
