@@ -15,11 +15,14 @@ import weakref
 from typing import Any, ClassVar, Literal, Self
 
 import httpx
+from langchain_core.language_models import LangSmithParams
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from friendli_core import AsyncFriendliClient, FriendliClient
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from langchain_friendli._convert import combine_stop
+from langchain_friendli._errors import translate_errors
 
 __all__ = ["MODEL_CONFIG", "FriendliBase"]
 
@@ -134,6 +137,35 @@ class FriendliBase(BaseModel):
         "xtc_threshold",
         "xtc_probability",
     )
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Map the token field to its environment variable for serialization."""
+        return {"friendli_token": "FRIENDLI_TOKEN"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model, "endpoint": self.endpoint, **self._body_defaults()}
+
+    def _add_friendli_ls_params(
+        self, params: LangSmithParams, stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> LangSmithParams:
+        """Fill LangSmith's provider, model (per-call override first) and combined stop."""
+        params["ls_provider"] = "friendli"
+        if model := kwargs.get("model") or self.model:
+            params["ls_model_name"] = model
+        if ls_stop := combine_stop(self.stop, stop, kwargs.get("stop")):
+            params["ls_stop"] = ls_stop
+        return params
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token IDs of `text` from Friendli's tokenize endpoint (the model's own tokenizer)."""
+        with translate_errors():
+            return self.client.tokenize(text, model=self.model)
+
+    def get_num_tokens(self, text: str) -> int:
+        """Number of tokens in `text`, from Friendli's tokenize endpoint."""
+        return len(self.get_token_ids(text))
 
     def _body_defaults(self) -> dict[str, Any]:
         """The instance's request-body fields that are set (None means "server default")."""

@@ -14,7 +14,6 @@ from langchain_core.runnables import Runnable
 from langchain_friendli._client import MODEL_CONFIG, FriendliBase
 from langchain_friendli._convert import (
     build_chat_params,
-    combine_stop,
     convert_chunk_to_generation_chunk,
     create_chat_result,
 )
@@ -254,24 +253,9 @@ class ChatFriendli(FriendliBase, BaseChatModel):
     def _llm_type(self) -> str:
         return "friendli-chat"
 
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        """Map the token field to its environment variable for serialization."""
-        return {"friendli_token": "FRIENDLI_TOKEN"}
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.model, "endpoint": self.endpoint, **self._body_defaults()}
-
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = "friendli"
-        model = kwargs.get("model") or self.model
-        if model:
-            params["ls_model_name"] = model
-        if ls_stop := combine_stop(self.stop, stop, kwargs.get("stop")):
-            params["ls_stop"] = ls_stop
-        return params
+        return self._add_friendli_ls_params(params, stop, kwargs)
 
     def _params(
         self,
@@ -343,15 +327,6 @@ class ChatFriendli(FriendliBase, BaseChatModel):
                         if run_manager:
                             await run_manager.on_llm_new_token(gen.text, chunk=gen)
                         yield gen
-
-    def get_token_ids(self, text: str) -> list[int]:
-        """Token IDs of `text` from Friendli's tokenize endpoint (the model's own tokenizer)."""
-        with translate_errors():
-            return self.client.tokenize(text, model=self.model)
-
-    def get_num_tokens(self, text: str) -> int:
-        """Number of tokens in `text`, from Friendli's tokenize endpoint."""
-        return len(self.get_token_ids(text))
 
     def bind_tools(
         self,

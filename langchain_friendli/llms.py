@@ -17,7 +17,6 @@ from langchain_friendli._completions import (
     create_llm_result,
     result_from_chunks,
 )
-from langchain_friendli._convert import combine_stop
 from langchain_friendli._errors import translate_errors
 
 __all__ = ["Friendli"]
@@ -132,23 +131,9 @@ class Friendli(FriendliBase, BaseLLM):
     def _llm_type(self) -> str:
         return "friendli"
 
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        """Map the token field to its environment variable for serialization."""
-        return {"friendli_token": "FRIENDLI_TOKEN"}
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.model, "endpoint": self.endpoint, **self._body_defaults()}
-
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = "friendli"
-        if model := kwargs.get("model") or self.model:
-            params["ls_model_name"] = model
-        if ls_stop := combine_stop(self.stop, stop, kwargs.get("stop")):
-            params["ls_stop"] = ls_stop
-        return params
+        return self._add_friendli_ls_params(params, stop, kwargs)
 
     def _params(
         self, prompt: str, stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
@@ -226,12 +211,3 @@ class Friendli(FriendliBase, BaseLLM):
                         if run_manager:
                             await run_manager.on_llm_new_token(gen.text, chunk=gen)
                         yield gen
-
-    def get_token_ids(self, text: str) -> list[int]:
-        """Token IDs of `text` from Friendli's tokenize endpoint (the model's own tokenizer)."""
-        with translate_errors():
-            return self.client.tokenize(text, model=self.model)
-
-    def get_num_tokens(self, text: str) -> int:
-        """Number of tokens in `text`, from Friendli's tokenize endpoint."""
-        return len(self.get_token_ids(text))
