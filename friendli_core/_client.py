@@ -272,7 +272,7 @@ class FriendliClient(BaseClient):
     def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
         request = self._http.build_request(
             spec.method,
-            spec.url,
+            self._request_url(spec.url),
             headers=spec.headers,
             content=spec.content,
             timeout=self._request_timeout(timeout),
@@ -430,7 +430,7 @@ class AsyncFriendliClient(BaseClient):
     async def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
         request = self._http.build_request(
             spec.method,
-            spec.url,
+            self._request_url(spec.url),
             headers=spec.headers,
             content=spec.content,
             timeout=self._request_timeout(timeout),

@@ -157,6 +157,7 @@ def _fail(msg: str) -> InvalidRequestError:
 def _check_fields(params: Mapping[str, Any], table: dict[str, tuple[Check, str]], api: str) -> None:
     for key, value in params.items():
         if key == "extra_body":
+            _check_extra_body(value)
             continue
         if key == "stream":
             msg = "Do not pass stream: call the streaming method (stream_chat/stream_completions)."
@@ -171,6 +172,21 @@ def _check_fields(params: Mapping[str, Any], table: dict[str, tuple[Check, str]]
         if value is not None and not check(value):
             msg = f"Invalid {api} parameter {key}={_short_repr(value)}: expected {allowed}."
             raise _fail(msg)
+
+
+def _check_extra_body(extra: object) -> None:
+    """`extra_body` is sent unchecked, but it must be a dict and must not flip streaming."""
+    if extra is None:
+        return
+    if not isinstance(extra, Mapping):
+        msg = f"extra_body must be a dict of fields to add to the body; got {type(extra).__name__}."
+        raise _fail(msg)
+    if "stream" in extra:
+        msg = (
+            "extra_body cannot set stream: the method decides it (chat/completions return one "
+            "response, stream_chat/stream_completions a stream)."
+        )
+        raise _fail(msg)
 
 
 def _short_repr(value: object) -> str:

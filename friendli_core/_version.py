@@ -1,10 +1,8 @@
-"""Package version, read from the installed distribution metadata."""
+"""Package version: the single source, read by hatchling at build time (`[tool.hatch.version]`).
 
-from importlib.metadata import PackageNotFoundError, version
+A constant rather than `importlib.metadata.version(...)`, which costs about 5 ms at import.
+"""
 
 __all__ = ["__version__"]
 
-try:
-    __version__ = version("friendli-integrations")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+__version__ = "0.1.0"

@@ -143,6 +143,21 @@ async def test_base_url_override(kit, mode: str) -> None:
     assert str(recorder.requests[0].url) == "http://127.0.0.1:8080/proxy/openai/v1/chat/completions"
 
 
+async def test_each_request_goes_to_its_own_url(kit, mode: str) -> None:
+    """Parsed URLs are reused per distinct URL: alternating endpoints never mix them up."""
+    chat = kit.fixture_json("core_chat_basic.json")
+    tokens = {"tokens": [1, 2]}
+    recorder = kit.Recorder([httpx.Response(200, json=r) for r in (chat, tokens, chat, tokens)])
+    harness = kit.make_harness(mode, recorder, base_url="http://127.0.0.1:8080/a%20b/v1")
+    for _ in range(2):
+        await harness.call("chat", **CHAT)
+        await harness.call("tokenize", "hi", model="m")
+    assert [str(r.url) for r in recorder.requests] == [
+        "http://127.0.0.1:8080/a%20b/v1/chat/completions",
+        "http://127.0.0.1:8080/a%20b/v1/tokenize",
+    ] * 2
+
+
 async def test_base_url_from_environment(kit, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRIENDLI_BASE_URL", "http://127.0.0.1:9/v9")
     monkeypatch.setenv("FRIENDLI_TOKEN", "flp_env")

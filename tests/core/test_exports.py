@@ -68,9 +68,11 @@ def test_no_public_name_outside_all() -> None:
     assert public <= set(friendli_core.__all__), public - set(friendli_core.__all__)
 
 
-def test_version_is_a_string() -> None:
-    assert isinstance(friendli_core.__version__, str)
-    assert friendli_core.__version__
+def test_version_is_the_installed_distribution_version() -> None:
+    """`_version.py` is the single source: hatchling builds the distribution's version from it."""
+    from importlib.metadata import version
+
+    assert friendli_core.__version__ == version("friendli-integrations")
 
 
 def test_submodule_all_names_exist() -> None:

@@ -12,6 +12,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "friendli_core"
 PURE = [
     "_protocol",
+    "_prototype",
+    "_httpx_fields",
     "_sse",
     "_streaming",
     "_retry",

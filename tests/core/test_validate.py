@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -253,6 +254,30 @@ def test_extra_body_is_not_validated_and_is_sent() -> None:
         CONFIG, {"model": "m", "messages": MSGS, "extra_body": {"future_field": [1]}}, stream=False
     )
     assert json.loads(spec.content or b"")["future_field"] == [1]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"stream": True}, "extra_body cannot set stream: the method decides it"),
+        ({"stream": False}, "extra_body cannot set stream"),
+        ([("a", 1)], "extra_body must be a dict of fields to add to the body; got list"),
+        ("x", "extra_body must be a dict of fields to add to the body; got str"),
+    ],
+)
+@pytest.mark.parametrize("stream", [False, True])
+def test_extra_body_must_be_a_dict_that_leaves_streaming_alone(
+    extra: object, message: str, stream: bool
+) -> None:
+    """A body that says `stream` against the method would be parsed as the wrong kind of reply
+    (found by tests/reliability/test_fuzz_request.py)."""
+    params = {"model": "m", "messages": MSGS, "extra_body": extra}
+    with pytest.raises(InvalidRequestError, match=re.escape(message)):
+        build_chat_request(CONFIG, params, stream=stream)
+    with pytest.raises(InvalidRequestError, match=re.escape(message)):
+        build_completion_request(
+            CONFIG, {"model": "m", "prompt": "p", "extra_body": extra}, stream=stream
+        )
 
 
 @pytest.mark.parametrize("client_cls", [FriendliClient, AsyncFriendliClient])
