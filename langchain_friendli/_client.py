@@ -10,19 +10,23 @@ httpx async connections must not be reused across loops.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import weakref
-from typing import Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-import httpx
 from langchain_core.language_models import LangSmithParams
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
-from friendli_core import AsyncFriendliClient, FriendliClient
+from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from langchain_friendli._convert import combine_stop
 from langchain_friendli._errors import translate_errors
+
+if TYPE_CHECKING:
+    # Imported when the first client is built: importing the integration loads no httpx.
+    from friendli_core import AsyncFriendliClient, FriendliClient
 
 __all__ = ["MODEL_CONFIG", "FriendliBase"]
 
@@ -81,9 +85,9 @@ class FriendliBase(BaseModel):
     """Retries for connection errors, 408, 409, 429 and 5xx (with backoff and Retry-After)."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers sent with every request."""
-    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    http_client: HttpClient | None = Field(default=None, exclude=True)
     """An `httpx.Client` to send sync requests with (proxies, certificates, transports)."""
-    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
     """An `httpx.AsyncClient` to send async requests with; used on every event loop."""
     extra_body: dict[str, Any] | None = None
     """Fields merged into every request body as they are (for fields not listed here)."""
@@ -169,9 +173,37 @@ class FriendliBase(BaseModel):
 
     def _body_defaults(self) -> dict[str, Any]:
         """The instance's request-body fields that are set (None means "server default")."""
-        params = {"model": self.model}
-        params.update({name: getattr(self, name) for name in self._BODY_FIELDS})
-        return {k: v for k, v in params.items() if v is not None}
+        values = self.__dict__  # the field values (read per request: fields may be reassigned)
+        params = {} if self.model is None else {"model": self.model}
+        for name in self._BODY_FIELDS:
+            if (value := values[name]) is not None:
+                params[name] = value
+        return params
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Store the signatures of `_generate`/`_agenerate` on them once.
+
+        langchain-core inspects them on every call (does `_generate` take `run_manager`?),
+        which costs about 25 µs per call; `inspect.signature` returns a stored `__signature__`
+        at once. Done for every subclass, so a user's override is described by its own.
+        """
+        super().__pydantic_init_subclass__(**kwargs)
+        for name in ("_generate", "_agenerate"):
+            method = cls.__dict__.get(name)
+            if inspect.isfunction(method) and "__signature__" not in method.__dict__:
+                method.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
+
+    def _dict_for_compat(self) -> dict[str, Any]:
+        """`asdict()`, which langchain-core calls on every request for the invocation params.
+
+        langchain-core wraps it in a warnings filter for subclasses that still override the
+        deprecated `dict()`; that costs about 12 µs per call, so it is skipped unless a
+        subclass does override it.
+        """
+        if type(self).dict.__module__.startswith("langchain_core."):
+            return self.asdict()  # type: ignore[attr-defined, no-any-return]
+        return super()._dict_for_compat()  # type: ignore[misc, no-any-return]
 
     def _client_options(self) -> dict[str, Any]:
         token = self.friendli_token.get_secret_value() if self.friendli_token else None
@@ -189,6 +221,10 @@ class FriendliBase(BaseModel):
     def client(self) -> FriendliClient:
         """The sync `friendli_core` client, built on first use."""
         cache = self._clients
+        if (client := cache.sync) is not None:
+            return client
+        from friendli_core import FriendliClient  # noqa: PLC0415 - on first use, see above
+
         with cache.lock:
             if cache.sync is None:
                 cache.sync = FriendliClient(http_client=self.http_client, **self._client_options())
@@ -199,6 +235,10 @@ class FriendliBase(BaseModel):
         """The async `friendli_core` client of the running event loop, built on first use."""
         loop = asyncio.get_running_loop()
         cache = self._clients
+        if (client := cache.by_loop.get(loop)) is not None:
+            return client
+        from friendli_core import AsyncFriendliClient  # noqa: PLC0415 - on first use, see above
+
         with cache.lock:
             client = cache.by_loop.get(loop)
             if client is None:

@@ -9,12 +9,14 @@ usage is summed into `llm_output["token_usage"]`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 
-from friendli_core import Completion, CompletionChunk
 from langchain_friendli._convert import build_params
+
+if TYPE_CHECKING:
+    from friendli_core import Completion, CompletionChunk
 
 __all__ = [
     "build_completion_params",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import (
     AIMessage,
@@ -27,7 +27,11 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from friendli_core import ChatCompletion, ChatCompletionChunk, InvalidRequestError
+from friendli_core._prototype import Prototype
+from friendli_core.errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from friendli_core import ChatCompletion, ChatCompletionChunk
 
 __all__ = [
     "MODEL_PROVIDER",
@@ -41,6 +45,7 @@ __all__ = [
     "create_chat_result",
     "create_usage_metadata",
     "parse_tool_call",
+    "text_generation_chunk",
 ]
 
 MODEL_PROVIDER = "friendli"
@@ -419,21 +424,47 @@ def convert_chunk_to_generation_chunk(
             and not choice.__pydantic_extra__
             and not delta.__pydantic_extra__
         ):
-            reasoning = delta.reasoning_content
-            message = (
-                AIMessageChunk(
-                    content=delta.content or "",
-                    response_metadata={"model_provider": MODEL_PROVIDER},
-                )
-                if reasoning is None
-                else AIMessageChunk(
-                    content=delta.content or "",
-                    additional_kwargs={"reasoning_content": reasoning},
-                    response_metadata={"model_provider": MODEL_PROVIDER},
-                )
-            )
-            return ChatGenerationChunk(message=message)
+            return text_generation_chunk(delta.content or "", delta.reasoning_content)
     return _convert_chunk_dump(chunk.model_dump(exclude_none=True), model)
+
+
+# The shapes of a plain text (or reasoning) delta, validated once; `text_generation_chunk`
+# copies them (see friendli_core._prototype), which costs about half of validating two models
+# per token. tests/langchain/unit_tests/test_convert.py checks the copies equal validation.
+_TEXT_MESSAGE = Prototype(
+    AIMessageChunk(content="", response_metadata={"model_provider": MODEL_PROVIDER}),
+    replace={"content", "response_metadata"},
+)
+_REASONING_MESSAGE = Prototype(
+    AIMessageChunk(
+        content="",
+        additional_kwargs={"reasoning_content": ""},
+        response_metadata={"model_provider": MODEL_PROVIDER},
+    ),
+    replace={"content", "additional_kwargs", "response_metadata"},
+)
+_GENERATION = Prototype(
+    ChatGenerationChunk(message=AIMessageChunk(content="")), replace={"message", "text"}
+)
+
+
+def text_generation_chunk(content: str, reasoning: str | None = None) -> ChatGenerationChunk:
+    """The chunk of a text delta (with its reasoning text, if any), built without validation.
+
+    Equal to `ChatGenerationChunk(message=AIMessageChunk(content=..., [additional_kwargs=...],
+    response_metadata={"model_provider": "friendli"}))`, fields-set included.
+    """
+    if reasoning is None:
+        message = _TEXT_MESSAGE.make(
+            content=content, response_metadata={"model_provider": MODEL_PROVIDER}
+        )
+    else:
+        message = _REASONING_MESSAGE.make(
+            content=content,
+            additional_kwargs={"reasoning_content": reasoning},
+            response_metadata={"model_provider": MODEL_PROVIDER},
+        )
+    return _GENERATION.make(message=message, text=message.text)
 
 
 def _convert_chunk_dump(data: Mapping[str, Any], model: str | None) -> ChatGenerationChunk | None:

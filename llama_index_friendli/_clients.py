@@ -13,9 +13,8 @@ import asyncio
 import threading
 import weakref
 from collections.abc import AsyncGenerator, Generator, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import httpx
 from llama_index.core.base.llms.types import (
     ChatResponseAsyncGen,
     ChatResponseGen,
@@ -23,8 +22,13 @@ from llama_index.core.base.llms.types import (
     CompletionResponseGen,
 )
 
-from friendli_core import AsyncFriendliClient, AsyncStream, FriendliClient, Stream
 from llama_index_friendli._convert import chat_to_completion_response, completion_to_chat_response
+
+if TYPE_CHECKING:
+    # The core clients (and httpx) are imported when the first client is built.
+    import httpx
+
+    from friendli_core import AsyncFriendliClient, AsyncStream, FriendliClient, Stream
 
 __all__ = [
     "ClientCache",
@@ -55,6 +59,8 @@ class ClientCache:
 
     def sync(self, options: Mapping[str, Any], http_client: httpx.Client | None) -> FriendliClient:
         """The sync client for these options (created, or re-created after a change)."""
+        from friendli_core import FriendliClient  # noqa: PLC0415 - on first use, see above
+
         with self._lock:
             if self._sync is None or self._sync[0] != options:
                 self._sync = (dict(options), FriendliClient(http_client=http_client, **options))
@@ -64,6 +70,8 @@ class ClientCache:
         self, options: Mapping[str, Any], http_client: httpx.AsyncClient | None
     ) -> AsyncFriendliClient:
         """The async client of the running event loop for these options."""
+        from friendli_core import AsyncFriendliClient  # noqa: PLC0415 - on first use, see above
+
         loop = asyncio.get_running_loop()
         with self._lock:
             cached = self._async.get(loop)

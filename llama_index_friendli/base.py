@@ -6,7 +6,6 @@ import inspect
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from llama_index.core.base.llms.generic_utils import (
     messages_to_prompt as generic_messages_to_prompt,
 )
@@ -30,8 +29,8 @@ from llama_index.core.llms.llm import ToolSelection, default_completion_to_promp
 from llama_index.core.types import Model, PydanticProgramMode
 from typing_extensions import override
 
-from friendli_core import AsyncFriendliClient, Endpoint, FriendliClient
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
+from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 from llama_index_friendli._clients import (
     ClientCache,
     amap_chat_to_completion,
@@ -58,6 +57,8 @@ from llama_index_friendli._structured import JSONSchemaProgram, apredict, predic
 if TYPE_CHECKING:
     from llama_index.core.prompts.base import PromptTemplate
     from llama_index.core.tools.types import BaseTool
+
+    from friendli_core import AsyncFriendliClient, FriendliClient
 
 __all__ = ["FriendliLLM"]
 
@@ -173,10 +174,10 @@ class FriendliLLM(FunctionCallingLLM):
     is_function_calling_model: bool = Field(
         default=True, description="Whether the model supports tool calling."
     )
-    http_client: httpx.Client | None = Field(
+    http_client: HttpClient | None = Field(
         default=None, exclude=True, repr=False, description="An httpx.Client to send with."
     )
-    async_http_client: httpx.AsyncClient | None = Field(
+    async_http_client: HttpAsyncClient | None = Field(
         default=None,
         exclude=True,
         repr=False,

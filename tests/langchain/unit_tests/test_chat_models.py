@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import inspect
 import pickle
+import warnings
 from typing import Any
 
 import httpx
@@ -349,3 +351,53 @@ def test_model_name_alias_and_unknown_constructor_argument() -> None:
     assert ChatFriendli(model_name="any-model-name").model == "any-model-name"
     with pytest.raises(ValueError, match="temprature"):
         ChatFriendli(model="m", temprature=0.1)
+
+
+def test_invocation_params_reflect_fields_and_reassignment() -> None:
+    model = ChatFriendli(model="m", temperature=0.3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the deprecated dict() is not called
+        params = model._get_invocation_params(stop=["s"], seed=1)
+    assert params == {
+        "model": "m",
+        "endpoint": "serverless",
+        "temperature": 0.3,
+        "_type": "friendli-chat",
+        "stop": ["s"],
+        "seed": 1,
+    }
+    model.temperature = 0.9  # fields are read per request, never cached
+    assert model._get_invocation_params()["temperature"] == 0.9
+
+
+def test_a_subclass_overriding_the_deprecated_dict_is_still_honoured() -> None:
+    class Legacy(ChatFriendli):
+        def dict(self, **kwargs: Any) -> dict[str, Any]:
+            return {**super().dict(**kwargs), "legacy": True}
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert Legacy(model="m")._get_invocation_params()["legacy"] is True
+
+
+@MODES
+async def test_subclass_generate_signature_is_its_own(mode: str) -> None:
+    """The signature stored on `_generate` is per class: an override without `run_manager`
+    is called without one (a stale stored signature would pass it and fail)."""
+    seen: list[dict[str, Any]] = []
+
+    class NoRunManager(ChatFriendli):
+        def _generate(self, messages: Any, stop: Any = None, **kwargs: Any) -> Any:
+            seen.append(kwargs)
+            return super()._generate(messages, stop=stop, **kwargs)
+
+        async def _agenerate(self, messages: Any, stop: Any = None, **kwargs: Any) -> Any:
+            seen.append(kwargs)
+            return await super()._agenerate(messages, stop=stop, **kwargs)
+
+    api = MockAPI.json(chat_response("Hi"))
+    model = NoRunManager(model="m", api_key=TOKEN, max_retries=0, **api.clients())
+    assert (await ainvoke_or_invoke(model, mode, "Hello")).content == "Hi"
+    assert seen == [{}]
+    assert "run_manager" in inspect.signature(ChatFriendli._generate).parameters
+    assert "run_manager" not in inspect.signature(NoRunManager._generate).parameters

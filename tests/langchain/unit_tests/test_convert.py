@@ -12,6 +12,7 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
+from langchain_core.outputs import ChatGenerationChunk
 
 from friendli_core import ChatCompletion, ChatCompletionChunk, InvalidRequestError
 from langchain_friendli._convert import (
@@ -24,6 +25,7 @@ from langchain_friendli._convert import (
     convert_messages,
     create_chat_result,
     create_usage_metadata,
+    text_generation_chunk,
 )
 from langchain_friendli._structured import resolve_tool_choice
 
@@ -546,6 +548,45 @@ def test_chunk_fast_path_equals_the_general_path(raw: dict) -> None:
     assert fast.text == general.text
     assert fast.message.model_dump() == general.message.model_dump()
     assert type(fast.message) is type(general.message) is AIMessageChunk
+    assert fast == general
+    assert fast.message.model_fields_set == general.message.model_fields_set
+
+
+@pytest.mark.parametrize("reasoning", [None, "", "because"])
+@pytest.mark.parametrize("content", ["", " fox", "naïve ✓"])
+def test_text_chunks_equal_validated_construction(content: str, reasoning: str | None) -> None:
+    """The copied chunks are what validation builds: fields, fields-set, extras, text type.
+
+    Guards the `Prototype` shortcut against a langchain-core upgrade that changes what
+    `AIMessageChunk`/`ChatGenerationChunk` validation does.
+    """
+    extra = {} if reasoning is None else {"additional_kwargs": {"reasoning_content": reasoning}}
+    message = AIMessageChunk(
+        content=content, response_metadata={"model_provider": "friendli"}, **extra
+    )
+    expected = ChatGenerationChunk(message=message)
+    fast = text_generation_chunk(content, reasoning)
+    assert fast == expected
+    assert fast.__dict__.keys() == expected.__dict__.keys()
+    assert fast.message.__dict__ == expected.message.__dict__
+    assert fast.model_fields_set == expected.model_fields_set
+    assert fast.message.model_fields_set == expected.message.model_fields_set
+    assert fast.message.__pydantic_extra__ == expected.message.__pydantic_extra__
+    assert type(fast.text) is type(expected.text)
+    assert fast.message.text == content
+
+
+def test_text_chunks_share_no_mutable_state() -> None:
+    """Each chunk owns its lists and dicts: mutating one (as callbacks may) leaves the next."""
+    first = text_generation_chunk("a", "r")
+    first.message.response_metadata["x"] = 1
+    first.message.additional_kwargs["y"] = 2
+    first.message.tool_call_chunks.append({"name": "t", "args": "", "id": "1", "index": 0})  # type: ignore[typeddict-item]
+    second = text_generation_chunk("b", "r")
+    assert second.message.response_metadata == {"model_provider": "friendli"}
+    assert second.message.additional_kwargs == {"reasoning_content": "r"}
+    assert second.message.tool_call_chunks == []
+    assert (first + second).message.content == "ab"
 
 
 def test_unknown_stream_fields_are_kept() -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import langchain_friendli
+from tests.fresh import python_lines
 
 EXPECTED = [
     "ChatFriendli",
@@ -59,8 +57,22 @@ def test_chat_import_does_not_load_the_completions_llm_or_tool_helpers() -> None
         "from langchain_friendli import Friendli, __version__\n"
         "print(Friendli.__module__, bool(__version__))\n"
     )
-    out = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split("\n")
+    out = python_lines(code)
     assert out[0] == "[]"
     assert out[1] == "langchain_friendli.llms True"
+
+
+def test_import_loads_no_httpx_until_the_first_client() -> None:
+    """httpx and the core clients load when the first client is built, not at import."""
+    code = (
+        "import sys\n"
+        "from langchain_friendli import ChatFriendli\n"
+        "lazy = ['httpx', 'friendli_core._client']\n"
+        "print([m for m in lazy if m in sys.modules])\n"
+        "model = ChatFriendli(model='m', api_key='t')\n"
+        "print([m for m in lazy if m in sys.modules])\n"
+        "model.client\n"
+        "print([m for m in lazy if m in sys.modules])\n"
+    )
+    out = python_lines(code)
+    assert out[:3] == ["[]", "[]", "['httpx', 'friendli_core._client']"]

@@ -10,6 +10,7 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 
 import llama_index_friendli
 from llama_index_friendli import FriendliLLM
+from tests.fresh import python_lines
 
 PACKAGE = Path(llama_index_friendli.__file__).parent
 
@@ -51,3 +52,18 @@ def test_every_module_has_explicit_all() -> None:
             if isinstance(t, ast.Name)
         ]
         assert "__all__" in names, path.name
+
+
+def test_import_loads_no_httpx_until_the_first_client() -> None:
+    """httpx and the core clients load when the first client is built, not at import."""
+    code = (
+        "import sys\n"
+        "from llama_index_friendli import FriendliLLM\n"
+        "lazy = ['httpx', 'friendli_core._client']\n"
+        "print([m for m in lazy if m in sys.modules])\n"
+        "llm = FriendliLLM(model='m', api_key='t')\n"
+        "llm._sync_client()\n"
+        "print([m for m in lazy if m in sys.modules])\n"
+    )
+    out = python_lines(code)
+    assert out[:2] == ["[]", "['httpx', 'friendli_core._client']"]
