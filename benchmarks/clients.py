@@ -256,6 +256,20 @@ class OursChatFriendli(_LangChain):
         )
 
 
+class LangChainFloor(_LangChain):
+    label = "floor: minimal langchain-core chat model on raw httpx"
+    note = (
+        "the cheapest BaseChatModel possible (benchmarks/framework_floor.py): the raw-httpx "
+        "floor inside langchain-core's invoke/stream machinery; what it adds over the floor "
+        "is langchain-core's own cost, which any LangChain chat model pays"
+    )
+
+    def make(self, n: int) -> Any:
+        from benchmarks.framework_floor import FloorChatModel
+
+        return FloorChatModel(base_url=self.base_url, tokens=n)
+
+
 class LangChainOpenAI(_LangChain):
     label = "langchain_openai ChatOpenAI"
 
@@ -337,6 +351,20 @@ class OursFriendliLLM(_LlamaIndex):
         )
 
 
+class LlamaIndexFloor(_LlamaIndex):
+    label = "floor: minimal llama-index-core LLM on raw httpx"
+    note = (
+        "the cheapest LlamaIndex LLM possible (benchmarks/framework_floor.py): the raw-httpx "
+        "floor inside llama-index-core's chat callbacks and instrumentation; what it adds "
+        "over the floor is llama-index-core's own cost, which any LlamaIndex LLM pays"
+    )
+
+    def make(self, n: int) -> Any:
+        from benchmarks.framework_floor import FloorLLM
+
+        return FloorLLM(base_url=self.base_url, tokens=n)
+
+
 class LlamaIndexOpenAILike(_LlamaIndex):
     label = "llama-index OpenAILike"
 
@@ -376,6 +404,8 @@ CLIENTS: dict[str, type[Client]] = {
     "core-async": CoreAsync,
     "chatfriendli": OursChatFriendli,
     "friendlillm": OursFriendliLLM,
+    "lc-floor": LangChainFloor,
+    "li-floor": LlamaIndexFloor,
     "chatopenai": LangChainOpenAI,
     "openailike": LlamaIndexOpenAILike,
     "community-chatfriendli": CommunityChatFriendli,
@@ -686,11 +716,55 @@ def rss():
                 return int(line.split()[1])
     return 0
 r0 = rss()
+base = {base!r}
 t0 = time.perf_counter()
-import {module}
+if base:
+    __import__(base)
+tb = time.perf_counter()
+{statement}
 t1 = time.perf_counter()
-print(json.dumps({{"import_ms": (t1 - t0) * 1e3, "rss_kib": rss(), "rss_before_kib": r0}}))
+out = {{"import_ms": (t1 - t0) * 1e3, "rss_kib": rss(), "rss_before_kib": r0}}
+if base:
+    out["over_base_ms"] = (t1 - tb) * 1e3
+first_use = {first_use!r}
+if first_use:
+    t2 = time.perf_counter()
+    exec(first_use)
+    out["first_use_ms"] = (time.perf_counter() - t2) * 1e3
+print(json.dumps(out))
 """
+
+# How a user imports each module, where `import MODULE` alone would not load what they use:
+# the core package's names load on first access (PEP 562), so time the clients themselves.
+IMPORT_STATEMENT = {
+    "friendli_core": "from friendli_core import AsyncFriendliClient, FriendliClient",
+    "pydantic.main": "from pydantic import BaseModel",
+}
+
+# What a user does right after importing an integration, before the first request: build the
+# model and its HTTP client. Reported next to the import time (a module that defers imports
+# to first use pays them here), not part of the import targets.
+FIRST_USE = {
+    "httpx": "httpx.Client()",
+    "friendli_core": f"FriendliClient(token={TOKEN!r})",
+    "langchain_friendli": (
+        f"langchain_friendli.ChatFriendli(model={MODEL!r}, api_key={TOKEN!r}).client"
+    ),
+    "langchain_openai": f"langchain_openai.ChatOpenAI(model={MODEL!r}, api_key={TOKEN!r}).client",
+    "llama_index_friendli": (
+        f"llama_index_friendli.FriendliLLM(model={MODEL!r}, api_key={TOKEN!r})._sync_client()"
+    ),
+    "llama_index.llms.openai_like": (
+        f"llama_index.llms.openai_like.OpenAILike(model={MODEL!r}, api_key={TOKEN!r})._get_client()"
+    ),
+    "langchain_community.chat_models.friendli": (
+        "langchain_community.chat_models.friendli.ChatFriendli("
+        f"model={MODEL!r}, friendli_token={TOKEN!r}).client"
+    ),
+    "llama_index.llms.friendli": (
+        f"llama_index.llms.friendli.Friendli(model={MODEL!r}, friendli_token={TOKEN!r})._client"
+    ),
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -710,11 +784,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--mem-tokens", type=int, default=100_000)
     parser.add_argument("--import", dest="module", help="figure (d): time importing MODULE")
+    parser.add_argument(
+        "--import-base",
+        default="",
+        help="(d): import this module first and also time MODULE's import on top of it",
+    )
     args = parser.parse_args(argv)
     if args.cpu >= 0:
         pin_to_cpu(args.cpu)
     if args.module:
-        code = IMPORT_SNIPPET.format(module=args.module)
+        code = IMPORT_SNIPPET.format(
+            module=args.module,
+            statement=IMPORT_STATEMENT.get(args.module, f"import {args.module}"),
+            base=args.import_base,
+            first_use=FIRST_USE.get(args.module, ""),
+        )
         os.execv(sys.executable, [sys.executable, "-c", code])
     if not args.client:
         parser.error("client is required")

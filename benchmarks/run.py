@@ -61,6 +61,8 @@ MAIN_CLIENTS = [
     "core-async",
     "chatfriendli",
     "friendlillm",
+    "lc-floor",
+    "li-floor",
     "chatopenai",
     "openailike",
 ]
@@ -69,6 +71,7 @@ PEER_CLIENTS = ["httpx", "httpx-async", "community-chatfriendli", "llamaindex-fr
 # (module, env, baseline module it is compared with)
 IMPORTS: list[tuple[str, str, str | None]] = [
     ("httpx", "main", None),
+    ("pydantic.main", "main", "httpx"),
     ("friendli_core", "main", "httpx"),
     ("langchain_core.language_models.chat_models", "main", None),
     ("langchain_friendli", "main", "langchain_core.language_models.chat_models"),
@@ -307,7 +310,7 @@ def run_all(args: argparse.Namespace) -> Results:
     sizes = dict(QUICK if args.quick else FULL)
     if args.mem_tokens:
         sizes["mem-tokens"] = args.mem_tokens
-    rounds = args.rounds or (1 if args.quick else 5)
+    rounds = args.rounds or (1 if args.quick else 7)
     figures = [f.strip() for f in args.figures.split(",") if f.strip()]
     wanted_clients = set(args.clients.split(",")) if args.clients else None
 
@@ -350,7 +353,7 @@ def run_all(args: argparse.Namespace) -> Results:
                 _memory(results, server.url, cpu_client)
         if "d" in figures:
             modules = set(args.modules.split(",")) if args.modules else None
-            import_rounds = args.import_rounds or min(rounds, 3)
+            import_rounds = args.import_rounds or min(rounds, 5)
             _imports(results, import_rounds, cpu_client, warm=not args.quick, modules=modules)
     finally:
         server.close()
@@ -433,16 +436,18 @@ def _imports(results: Results, rounds: int, cpu: int, warm: bool, modules: set[s
     todo = [
         (m, e) for m, e, _ in IMPORTS if e in results.envs and (modules is None or m in modules)
     ]
+    bases = {(m, e): b for m, e, b in IMPORTS}
     for module, env in todo if warm else ():  # compile .pyc files first; not recorded
-        _run_json(_import_cmd(results.envs[env], module, cpu), 120)
+        _run_json(_import_cmd(results.envs[env], module, bases[module, env], cpu), 120)
     for _ in range(rounds):
         for module, env in todo:
-            out = _run_json(_import_cmd(results.envs[env], module, cpu), 120)
-            results.imports.setdefault(f"{env}:{module}", []).append(out)
+            cmd = _import_cmd(results.envs[env], module, bases[module, env], cpu)
+            results.imports.setdefault(f"{env}:{module}", []).append(_run_json(cmd, 120))
 
 
-def _import_cmd(env: Env, module: str, cpu: int) -> list[str]:
-    return [env.python, "-m", "benchmarks.clients", "--import", module, "--cpu", str(cpu)]
+def _import_cmd(env: Env, module: str, base: str | None, cpu: int) -> list[str]:
+    cmd = [env.python, "-m", "benchmarks.clients", "--import", module, "--cpu", str(cpu)]
+    return [*cmd, "--import-base", base] if base else cmd
 
 
 def _memory(results: Results, url: str, cpu: int) -> None:
@@ -493,11 +498,20 @@ def _per_round(results: Results, figure: str, key: str) -> dict[int, dict[str, A
 
 
 def ratios(
-    results: Results, figure: str, key: str, metric: str, invert: bool = False
+    results: Results,
+    figure: str,
+    key: str,
+    metric: str,
+    *,
+    invert: bool = False,
+    floor_key: str | None = None,
 ) -> Stat | None:
-    """Per-round ratio client/floor (floor/client when `invert`: for rates like tokens/s)."""
+    """Per-round ratio client/floor (floor/client when `invert`: for rates like tokens/s).
+
+    The floor is raw httpx of the same venv, or `floor_key`'s client when given.
+    """
     mine = _per_round(results, figure, key)
-    floor = _per_round(results, figure, _floor_key(key, figure))
+    floor = _per_round(results, figure, floor_key or _floor_key(key, figure))
     out = []
     for rnd, value in mine.items():
         if rnd in floor and value.get(metric) and floor[rnd].get(metric):
@@ -611,23 +625,34 @@ def table_c(results: Results) -> list[str]:
 
 
 def import_deltas(results: Results, env: str, module: str, base: str) -> Stat | None:
+    """The import cost of `module` on top of `base`, timed in the same process (base first).
+
+    Differences between separate processes are too noisy here: the baselines themselves
+    vary by ±100 ms from one process to the next.
+    """
+    del base  # the baseline was imported first in the same process (see _import_cmd)
     mine = results.imports.get(f"{env}:{module}", [])
-    theirs = results.imports.get(f"{env}:{base}", [])
-    return stat(
-        [
-            a["import_ms"] - b["import_ms"]
-            for a, b in zip(mine, theirs, strict=False)
-            if "import_ms" in a and "import_ms" in b
-        ]
-    )
+    return stat([r["over_base_ms"] for r in mine if "over_base_ms" in r])
 
 
 def table_d(results: Results) -> list[str]:
     rows = [
         f"### (d) Import time and RSS after import (fresh process each, {results.rounds} rounds)",
         "",
-        "| Module | env | import ms | vs baseline | + ms over baseline | RSS after import MiB |",
-        "| --- | --- | ---: | --- | ---: | ---: |",
+        (
+            "`import ms` is the whole import; `+ ms over baseline` times the module's import in "
+            "the same process right after its baseline's (what it adds to an application that "
+            "already uses the framework). "
+            "`first client ms` is what follows the import before a first request can be sent: "
+            "building the model and its HTTP client (`benchmarks/clients.py` `FIRST_USE`). The "
+            "Friendli integrations import httpx and the core client there, not at import."
+        ),
+        "",
+        (
+            "| Module | env | import ms | vs baseline | + ms over baseline | first client ms "
+            "| RSS after import MiB |"
+        ),
+        "| --- | --- | ---: | --- | ---: | ---: | ---: |",
     ]
     for module, env, base in IMPORTS:
         runs = results.imports.get(f"{env}:{module}")
@@ -635,14 +660,16 @@ def table_d(results: Results) -> list[str]:
             continue
         ok = [r for r in runs if "import_ms" in r]
         if not ok:
-            rows.append(f"| `{module}` | {env} | failed: {runs[0].get('error', '?')} | | | |")
+            rows.append(f"| `{module}` | {env} | failed: {runs[0].get('error', '?')} | | | | |")
             continue
         ms = stat([r["import_ms"] for r in ok])
         rss = stat([r["rss_kib"] / 1024 for r in ok])
         delta = import_deltas(results, env, module, base) if base else None
+        first = stat([r["first_use_ms"] for r in ok if "first_use_ms" in r])
         rows.append(
             f"| `{module}` | {env} | {ms.fmt(1) if ms else DASH} | {f'`{base}`' if base else 'baseline'} "
-            f"| {delta.fmt(1) if delta else ''} | {rss.fmt(1) if rss else DASH} |"
+            f"| {delta.fmt(1) if delta else ''} | {first.fmt(1) if first else ''} "
+            f"| {rss.fmt(1) if rss else DASH} |"
         )
     return rows
 
@@ -686,12 +713,48 @@ def _verdict(ok: bool | None) -> str:
     return "\u2013" if ok is None else ("PASS" if ok else "**FAIL**")
 
 
+FRAMEWORK_FLOORS = {"chatfriendli": "lc-floor", "friendlillm": "li-floor"}
+FIGURE_METRIC = {"a": ("latency_us", False), "b": ("tokens_per_s", True), "c": ("wall_ms", False)}
+
+
+def table_framework(results: Results) -> list[str]:
+    """Each integration against the cheapest model its framework allows (same round)."""
+    rows = [
+        "### Against the framework floors",
+        "",
+        (
+            "The framework floor is the cheapest chat model the framework allows, doing the raw "
+            "floor's work (`benchmarks/framework_floor.py`); its ratio to raw httpx is the "
+            "framework's own cost. The last column is the integration's cost on top of that."
+        ),
+        "",
+        (
+            "| Integration | figure | framework floor \u00d7 raw | integration \u00d7 raw "
+            "| integration \u00d7 framework floor |"
+        ),
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for ours, floor in FRAMEWORK_FLOORS.items():
+        mine_key, floor_key = f"main:{ours}", f"main:{floor}"
+        for fig in "abc":
+            m, inv = FIGURE_METRIC[fig]
+            base = ratios(results, fig, floor_key, m, invert=inv)
+            mine = ratios(results, fig, mine_key, m, invert=inv)
+            over = ratios(results, fig, mine_key, m, invert=inv, floor_key=floor_key)
+            if base is None or mine is None:
+                continue
+            rows.append(
+                f"| {CLIENTS[ours].label} | ({fig}) | {_x(base)} | {_x(mine)} | {_x(over)} |"
+            )
+    return rows if len(rows) > 6 else []
+
+
 def table_targets(results: Results) -> list[str]:
     rows = [
         "| Target | measured (median, min\u2013max) | result |",
         "| --- | --- | --- |",
     ]
-    metric = {"a": ("latency_us", False), "b": ("tokens_per_s", True), "c": ("wall_ms", False)}
+    metric = FIGURE_METRIC
     for name, limits in TARGETS.items():
         key = f"main:{name}"
         for fig, limit in limits.items():
@@ -747,25 +810,28 @@ def table_targets(results: Results) -> list[str]:
                         f"| {_verdict(mine.median < theirs.median)} |"
                     )
     for ours, peers in PEER_IMPORTS.items():
-        mine_runs = [
-            r["import_ms"] for r in results.imports.get(f"main:{ours}", []) if "import_ms" in r
-        ]
+        mine_runs = [_ready_ms(r) for r in results.imports.get(f"main:{ours}", [])]
+        mine_runs = [m for m in mine_runs if m is not None]
         if not mine_runs:
             continue
         for peer in peers:
             for env in results.envs:
-                theirs_runs = [
-                    r["import_ms"]
-                    for r in results.imports.get(f"{env}:{peer}", [])
-                    if "import_ms" in r
-                ]
+                theirs_runs = [_ready_ms(r) for r in results.imports.get(f"{env}:{peer}", [])]
+                theirs_runs = [t for t in theirs_runs if t is not None]
                 if theirs_runs:
                     a, b = statistics.median(mine_runs), statistics.median(theirs_runs)
                     rows.append(
-                        f"| import `{ours}` faster than `{peer}` | {a:.0f} ms vs {b:.0f} ms "
-                        f"| {_verdict(a < b)} |"
+                        f"| import + first client: `{ours}` faster than `{peer}` "
+                        f"| {a:.0f} ms vs {b:.0f} ms | {_verdict(a < b)} |"
                     )
     return rows
+
+
+def _ready_ms(run: dict[str, Any]) -> float | None:
+    """Import plus first client: the time until a first request can be sent."""
+    if "import_ms" not in run:
+        return None
+    return float(run["import_ms"]) + float(run.get("first_use_ms", 0.0))
 
 
 def render(results: Results, command: str) -> str:
@@ -777,7 +843,7 @@ def render(results: Results, command: str) -> str:
         (
             f"Generated {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} by `{command}` "
             f"({results.rounds} round(s), {results.notes.get('elapsed', '?')}). "
-            "Reproduce with `make bench` (5 rounds) or `python -m benchmarks.run --rounds N`. "
+            "Reproduce with `make bench` (7 rounds) or `python -m benchmarks.run --rounds N`. "
             "This file is generated; `benchmarks/README.md` explains the method."
         ),
         "",
@@ -840,6 +906,8 @@ def render(results: Results, command: str) -> str:
         "",
         *table_targets(results),
         "",
+        *table_framework(results),
+        "",
         "## Figures",
         "",
         *table_a(results),
@@ -877,7 +945,7 @@ def load_raw(path: Path) -> Results:
 def main(argv: list[str] | None = None) -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description="Benchmark client overhead; writes RESULTS.md.")
-    parser.add_argument("--rounds", type=int, default=0, help="rounds (default 5; 1 with --quick)")
+    parser.add_argument("--rounds", type=int, default=0, help="rounds (default 7; 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
     parser.add_argument("--figures", default="a,b,c,d,e")
     parser.add_argument("--clients", default="", help="comma-separated subset (floors always run)")
@@ -887,7 +955,7 @@ def main(argv: list[str] | None = None) -> None:
         "--per-figure", action="store_true", help="a fresh process per figure, not per round"
     )
     parser.add_argument("--modules", default="", help="comma-separated subset of (d) modules")
-    parser.add_argument("--import-rounds", type=int, default=0, help="(d) rounds; default 3")
+    parser.add_argument("--import-rounds", type=int, default=0, help="(d) rounds; default 5")
     parser.add_argument("--from-raw", default="", help="re-render RESULTS.md from a raw JSON")
     parser.add_argument("--mem-tokens", type=int, default=0, help="override the (e) stream size")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT))
