@@ -68,11 +68,13 @@ MAIN_CLIENTS = [
 ]
 PEER_CLIENTS = ["httpx", "httpx-async", "community-chatfriendli", "llamaindex-friendli"]
 
-# (module, env, baseline module it is compared with)
+# (module, env, baseline modules imported first, comma-separated: the first is what it is
+# compared with; each later one is also reported, as a decomposition)
 IMPORTS: list[tuple[str, str, str | None]] = [
     ("httpx", "main", None),
-    ("pydantic.main", "main", "httpx"),
-    ("friendli_core", "main", "httpx"),
+    ("benchmarks.pydantic_floor", "main", "httpx"),
+    # timed over httpx (the target) and, in the same process, over pydantic's first model
+    ("friendli_core", "main", "httpx,benchmarks.pydantic_floor"),
     ("langchain_core.language_models.chat_models", "main", None),
     ("langchain_friendli", "main", "langchain_core.language_models.chat_models"),
     ("langchain_openai", "main", "langchain_core.language_models.chat_models"),
@@ -119,7 +121,6 @@ FULL = {
     "concurrency": 50,
     "repeats": 3,
     "mem-tokens": 100_000,
-    "mem-tokens-peers": 20_000,
 }
 QUICK = {
     "calls": 20,
@@ -131,7 +132,6 @@ QUICK = {
     "concurrency": 5,
     "repeats": 1,
     "mem-tokens": 2000,
-    "mem-tokens-peers": 2000,
 }
 
 # Targets from the issue (median x floor).
@@ -151,7 +151,6 @@ PEER_IMPORTS = {
     "langchain_friendli": ["langchain_openai", "langchain_community.chat_models.friendli"],
     "llama_index_friendli": ["llama_index.llms.openai_like", "llama_index.llms.friendli"],
 }
-OURS = {"core", "core-async", "chatfriendli", "friendlillm"}  # (e) at full size
 FLAT_TOLERANCE_KIB = 16.0
 CPU_METRIC = {"a": "cpu_us", "b": "cpu_us_per_token", "c": "cpu_ms"}
 CPU_UNIT = {
@@ -250,8 +249,7 @@ def _client_cmd(
     cmd = [env.python, "-m", "benchmarks.clients", client, figures, "--url", url]
     cmd += ["--cpu", str(cpu)]
     for key, value in sizes.items():
-        if key != "mem-tokens-peers":
-            cmd += [f"--{key}", str(value)]
+        cmd += [f"--{key}", str(value)]
     return cmd
 
 
@@ -335,7 +333,6 @@ def run_all(args: argparse.Namespace) -> Results:
 
     cpu_server, cpu_client = (1, 0) if _machine()["cpus"] != "1" else (-1, -1)
     warm = [sizes["call-tokens"], sizes["stream-tokens"], sizes["mem-tokens"]]
-    warm.append(sizes["mem-tokens-peers"])
     server = Server(warm, cpu_server)
     started = time.monotonic()
     load_before = os.getloadavg()
@@ -454,11 +451,7 @@ def _memory(results: Results, url: str, cpu: int) -> None:
     log("memory (e)")
     for env in results.envs.values():
         for name in env.clients:
-            sizes = dict(results.sizes)
-            if name not in OURS:
-                sizes["mem-tokens"] = min(sizes["mem-tokens"], sizes["mem-tokens-peers"])
-            sizes.pop("mem-tokens-peers")
-            out = _run_json(_client_cmd(env, name, "e", url, sizes, cpu=cpu), 900)
+            out = _run_json(_client_cmd(env, name, "e", url, results.sizes, cpu=cpu), 900)
             results.memory[f"{env.name}:{name}"] = out.get("e", out)
 
 
@@ -630,9 +623,9 @@ def import_deltas(results: Results, env: str, module: str, base: str) -> Stat | 
     Differences between separate processes are too noisy here: the baselines themselves
     vary by ±100 ms from one process to the next.
     """
-    del base  # the baseline was imported first in the same process (see _import_cmd)
     mine = results.imports.get(f"{env}:{module}", [])
-    return stat([r["over_base_ms"] for r in mine if "over_base_ms" in r])
+    first = base.split(",", maxsplit=1)[0]
+    return stat([r["over_ms"][first] for r in mine if first in r.get("over_ms", {})])
 
 
 def table_d(results: Results) -> list[str]:
@@ -645,7 +638,11 @@ def table_d(results: Results) -> list[str]:
             "already uses the framework). "
             "`first client ms` is what follows the import before a first request can be sent: "
             "building the model and its HTTP client (`benchmarks/clients.py` `FIRST_USE`). The "
-            "Friendli integrations import httpx and the core client there, not at import."
+            "Friendli integrations import httpx and the core client there, not at import. "
+            "A `(same runs)` row is the same import timed over a second baseline imported "
+            "between the first and the module: `benchmarks/pydantic_floor.py` is pydantic with "
+            "one model defined, what any pydantic-based client pays before its own models, so "
+            "`friendli_core` over it is the core's own cost."
         ),
         "",
         (
@@ -664,13 +661,21 @@ def table_d(results: Results) -> list[str]:
             continue
         ms = stat([r["import_ms"] for r in ok])
         rss = stat([r["rss_kib"] / 1024 for r in ok])
-        delta = import_deltas(results, env, module, base) if base else None
+        bases = base.split(",") if base else []
+        delta = import_deltas(results, env, module, bases[0]) if bases else None
         first = stat([r["first_use_ms"] for r in ok if "first_use_ms" in r])
         rows.append(
-            f"| `{module}` | {env} | {ms.fmt(1) if ms else DASH} | {f'`{base}`' if base else 'baseline'} "
+            f"| `{module}` | {env} | {ms.fmt(1) if ms else DASH} "
+            f"| {f'`{bases[0]}`' if bases else 'baseline'} "
             f"| {delta.fmt(1) if delta else ''} | {first.fmt(1) if first else ''} "
             f"| {rss.fmt(1) if rss else DASH} |"
         )
+        for later in bases[1:]:
+            own = import_deltas(results, env, module, later)
+            rows.append(
+                f"| `{module}` (same runs) | {env} | | `{bases[0]}` + `{later}` "
+                f"| {own.fmt(1) if own else ''} | | |"
+            )
     return rows
 
 
@@ -678,8 +683,8 @@ def table_e(results: Results) -> list[str]:
     n = results.sizes["mem-tokens"]
     rows = [
         (
-            f"### (e) Memory while streaming {n:,} tokens (tracemalloc, one process per client; "
-            f"peers: {results.sizes['mem-tokens-peers']:,} tokens, growth scaled per 10k tokens)"
+            f"### (e) Memory while streaming {n:,} tokens (tracemalloc, one process per client, "
+            "every client at the same size)"
         ),
         "",
         (
@@ -773,9 +778,15 @@ def table_targets(results: Results) -> list[str]:
         base = next(b for m, e, b in IMPORTS if m == module and e == "main")
         assert base is not None
         d = import_deltas(results, "main", module, base)
+        first, *later = base.split(",")
+        own = "".join(
+            f"; {o.fmt(1, ' ms')} over `{b}`"
+            for b in later
+            if (o := import_deltas(results, "main", module, b)) is not None
+        )
         rows.append(
-            f"| import `{module}` ≤ `{base}` + {limit:.0f} ms | "
-            f"{d.fmt(1, ' ms') if d else 'not measured'} "
+            f"| import `{module}` ≤ `{first}` + {limit:.0f} ms | "
+            f"{d.fmt(1, ' ms') if d else 'not measured'}{own} "
             f"| {_verdict(None if d is None else d.median <= limit)} |"
         )
     for ours, peers in PEERS_OF.items():
@@ -809,6 +820,9 @@ def table_targets(results: Results) -> list[str]:
                         f"{mine.median:.2f}\u00d7 vs {theirs.median:.2f}\u00d7{cpu} "
                         f"| {_verdict(mine.median < theirs.median)} |"
                     )
+                    if fig == "b":
+                        rows += _ttft_row(results, ours, key, f"{env.name}:{peer}")
+    rows += _memory_rows(results)
     for ours, peers in PEER_IMPORTS.items():
         mine_runs = [_ready_ms(r) for r in results.imports.get(f"main:{ours}", [])]
         mine_runs = [m for m in mine_runs if m is not None]
@@ -824,6 +838,42 @@ def table_targets(results: Results) -> list[str]:
                         f"| import + first client: `{ours}` faster than `{peer}` "
                         f"| {a:.0f} ms vs {b:.0f} ms | {_verdict(a < b)} |"
                     )
+    return rows
+
+
+def _ttft_row(results: Results, ours: str, key: str, peer_key: str) -> list[str]:
+    """(b) time to first token, as a ratio to each one's floor in the same round."""
+    mine = ratios(results, "b", key, "ttft_us")
+    theirs = ratios(results, "b", peer_key, "ttft_us")
+    if mine is None or theirs is None:
+        return []
+    row = (
+        f"| {CLIENTS[ours].label} beats {_label(peer_key)} on (b) time to first token | "
+        f"{mine.median:.2f}\u00d7 vs {theirs.median:.2f}\u00d7 "
+        f"| {_verdict(mine.median < theirs.median)} |"
+    )
+    return [row]
+
+
+def _memory_rows(results: Results) -> list[str]:
+    """(e) growth per 10k streamed tokens beyond the text: ours against each peer."""
+    rows = []
+    for ours, peers in PEERS_OF.items():
+        mine = results.memory.get(f"main:{ours}", {})
+        if "beyond_text_kib_per_10k" not in mine:
+            continue
+        for peer in peers:
+            for env in results.envs.values():
+                theirs = results.memory.get(f"{env.name}:{peer}", {})
+                if "beyond_text_kib_per_10k" not in theirs:
+                    continue
+                a, b = mine["beyond_text_kib_per_10k"], theirs["beyond_text_kib_per_10k"]
+                rows.append(
+                    f"| {CLIENTS[ours].label} beats or ties (within {FLAT_TOLERANCE_KIB:.0f} KiB) "
+                    f"{_label(f'{env.name}:{peer}')} on (e) memory beyond the text "
+                    f"| {a:,.1f} vs {b:,.1f} KiB per 10k tokens "
+                    f"| {_verdict(a < b or a - b <= FLAT_TOLERANCE_KIB)} |"
+                )
     return rows
 
 
