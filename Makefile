@@ -43,7 +43,19 @@ unit: $(STAMP)
 demo: $(DEMO_STAMP)
 	$(PY) examples/demo.py
 
+# The community Friendli integrations pin httpx<0.25 (we need >=0.27): they are benchmarked
+# from their own venv. If it cannot be installed, the run reports them as not measured.
+PEERS := benchmarks/.work/peers
+PEERS_STAMP := $(PEERS)/.installed
+PEER_PACKAGES := friendli-client==1.5.8 llama-index-llms-friendli==0.6.0 langchain-community==0.4.2
+
+$(PEERS_STAMP): | $(PY)
+	$(PYTHON) -m venv $(PEERS)
+	$(UV) pip install -q --python $(PEERS)/bin/python $(PEER_PACKAGES)
+	touch $@
+
 bench: $(STAMP)
+	$(MAKE) $(PEERS_STAMP) || echo "bench: the peers venv could not be installed; the community integrations will be reported as not measured"
 	$(PY) -m benchmarks.run
 
 real-model-server: $(STAMP)

@@ -324,7 +324,7 @@ def run_all(args: argparse.Namespace) -> Results:
         for name in PEER_CLIENTS[2:]:
             results.skipped[f"peers:{name}"] = (
                 f"not installed: no peers venv at {peers_python.relative_to(ROOT)} "
-                "(see benchmarks/README.md)"
+                "(`make bench` creates it; see benchmarks/README.md)"
             )
     for env in envs.values():
         env.versions = _versions(env)
