@@ -350,7 +350,7 @@ def run_all(args: argparse.Namespace) -> Results:
                 _memory(results, server.url, cpu_client)
         if "d" in figures:
             modules = set(args.modules.split(",")) if args.modules else None
-            import_rounds = args.import_rounds or min(rounds, 5)
+            import_rounds = args.import_rounds or rounds
             _imports(results, import_rounds, cpu_client, warm=not args.quick, modules=modules)
     finally:
         server.close()
@@ -629,8 +629,9 @@ def import_deltas(results: Results, env: str, module: str, base: str) -> Stat | 
 
 
 def table_d(results: Results) -> list[str]:
+    runs = max((len(r) for r in results.imports.values()), default=0)
     rows = [
-        f"### (d) Import time and RSS after import (fresh process each, {results.rounds} rounds)",
+        f"### (d) Import time and RSS after import (fresh process each, {runs} rounds)",
         "",
         (
             "`import ms` is the whole import; `+ ms over baseline` times the module's import in "
@@ -1005,7 +1006,9 @@ def main(argv: list[str] | None = None) -> None:
         "--per-figure", action="store_true", help="a fresh process per figure, not per round"
     )
     parser.add_argument("--modules", default="", help="comma-separated subset of (d) modules")
-    parser.add_argument("--import-rounds", type=int, default=0, help="(d) rounds; default 5")
+    parser.add_argument(
+        "--import-rounds", type=int, default=0, help="(d) rounds; default: --rounds"
+    )
     parser.add_argument("--from-raw", default="", help="re-render RESULTS.md from a raw JSON")
     parser.add_argument("--mem-tokens", type=int, default=0, help="override the (e) stream size")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT))
