@@ -1,15 +1,15 @@
 """Build many instances of one pydantic model shape without re-validating each.
 
-A stream turns every token into framework objects (LangChain's `AIMessageChunk` and
-`ChatGenerationChunk`, LlamaIndex's `ChatResponse` and `ChatMessage`). Validating each one
-costs more per token than parsing the chunk off the wire, although only a string changes from
-one to the next. `Prototype` validates one instance once (so the framework's validators and
-defaults are run exactly as for any other construction) and then makes shallow copies of it
-with some fields replaced: pydantic's own `__copy__` (which carries the fields-set, extras and
-private attributes over) plus a `__dict__` update, as `BaseModel.model_copy(update=...)`
-does, but keeping the template's fields-set so that the copy equals what validation would
-have produced. Every list or dict field of the template is copied too, so no two instances
-share a mutable default.
+A LangChain stream turns every token into an `AIMessageChunk` and a `ChatGenerationChunk`.
+Validating both costs more per token than parsing the chunk off the wire, although only a
+string changes from one to the next. (LlamaIndex's response models validate faster than a
+copy is made, so the LlamaIndex adapter does not use this.) `Prototype` validates one
+instance once (so the framework's validators and defaults are run exactly as for any other
+construction) and then makes shallow copies of it with some fields replaced: pydantic's own
+`__copy__` (which carries the fields-set, extras and private attributes over) plus a
+`__dict__` update, as `BaseModel.model_copy(update=...)` does, but keeping the template's
+fields-set so that the copy equals what validation would have produced. Every list or dict
+field of the template is copied too, so no two instances share a mutable default.
 
 Callers use it only for the shapes it is known to be exact for, and test that (a copy equals
 the validated construction, field for field, including the fields-set), so an upgrade of the

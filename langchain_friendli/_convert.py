@@ -429,11 +429,12 @@ def convert_chunk_to_generation_chunk(
 
 
 # The shapes of a plain text (or reasoning) delta, validated once; `text_generation_chunk`
-# copies them (see friendli_core._prototype), which costs about half of validating two models
-# per token. tests/langchain/unit_tests/test_convert.py checks the copies equal validation.
+# copies them (see friendli_core._prototype; each copy gets its own `response_metadata` and
+# other containers), which costs about half of validating two models per token.
+# tests/langchain/unit_tests/test_convert.py checks the copies equal validation.
 _TEXT_MESSAGE = Prototype(
     AIMessageChunk(content="", response_metadata={"model_provider": MODEL_PROVIDER}),
-    replace={"content", "response_metadata"},
+    replace={"content"},
 )
 _REASONING_MESSAGE = Prototype(
     AIMessageChunk(
@@ -441,7 +442,7 @@ _REASONING_MESSAGE = Prototype(
         additional_kwargs={"reasoning_content": ""},
         response_metadata={"model_provider": MODEL_PROVIDER},
     ),
-    replace={"content", "additional_kwargs", "response_metadata"},
+    replace={"content", "additional_kwargs"},
 )
 _GENERATION = Prototype(
     ChatGenerationChunk(message=AIMessageChunk(content="")), replace={"message", "text"}
@@ -455,14 +456,10 @@ def text_generation_chunk(content: str, reasoning: str | None = None) -> ChatGen
     response_metadata={"model_provider": "friendli"}))`, fields-set included.
     """
     if reasoning is None:
-        message = _TEXT_MESSAGE.make(
-            content=content, response_metadata={"model_provider": MODEL_PROVIDER}
-        )
+        message = _TEXT_MESSAGE.make(content=content)
     else:
         message = _REASONING_MESSAGE.make(
-            content=content,
-            additional_kwargs={"reasoning_content": reasoning},
-            response_metadata={"model_provider": MODEL_PROVIDER},
+            content=content, additional_kwargs={"reasoning_content": reasoning}
         )
     return _GENERATION.make(message=message, text=message.text)
 

@@ -59,10 +59,10 @@ class ClientCache:
 
     def sync(self, options: Mapping[str, Any], http_client: httpx.Client | None) -> FriendliClient:
         """The sync client for these options (created, or re-created after a change)."""
-        from friendli_core import FriendliClient  # noqa: PLC0415 - on first use, see above
-
         with self._lock:
             if self._sync is None or self._sync[0] != options:
+                from friendli_core import FriendliClient  # noqa: PLC0415 - on first use
+
                 self._sync = (dict(options), FriendliClient(http_client=http_client, **options))
             return self._sync[1]
 
@@ -70,12 +70,12 @@ class ClientCache:
         self, options: Mapping[str, Any], http_client: httpx.AsyncClient | None
     ) -> AsyncFriendliClient:
         """The async client of the running event loop for these options."""
-        from friendli_core import AsyncFriendliClient  # noqa: PLC0415 - on first use, see above
-
         loop = asyncio.get_running_loop()
         with self._lock:
             cached = self._async.get(loop)
             if cached is None or cached[0] != options:
+                from friendli_core import AsyncFriendliClient  # noqa: PLC0415 - on first use
+
                 client = AsyncFriendliClient(http_client=http_client, **options)
                 cached = self._async[loop] = (dict(options), client)
             return cached[1]
