@@ -54,6 +54,11 @@ class FloorChatModel(BaseChatModel):
             self._sync = HttpxSync(self.base_url)
         return self._sync
 
+    def _ahttp(self) -> HttpxAsync:
+        if self._async is None:
+            self._async = HttpxAsync(self.base_url)
+        return self._async
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -84,9 +89,7 @@ class FloorChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self._async is None:
-            self._async = HttpxAsync(self.base_url)
-        text = await self._async.acall(self.tokens)
+        text = await self._ahttp().acall(self.tokens)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     async def _astream(
@@ -96,9 +99,7 @@ class FloorChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        if self._async is None:
-            self._async = HttpxAsync(self.base_url)
-        async for piece in self._async.astream(self.tokens):
+        async for piece in self._ahttp().astream(self.tokens):
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:
                 await run_manager.on_llm_new_token(piece, chunk=chunk)

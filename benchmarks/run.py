@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -624,8 +625,7 @@ def import_deltas(results: Results, env: str, module: str, base: str) -> Stat | 
     vary by ±100 ms from one process to the next.
     """
     mine = results.imports.get(f"{env}:{module}", [])
-    first = base.split(",", maxsplit=1)[0]
-    return stat([r["over_ms"][first] for r in mine if first in r.get("over_ms", {})])
+    return stat([r["over_ms"][base] for r in mine if base in r.get("over_ms", {})])
 
 
 def table_d(results: Results) -> list[str]:
@@ -725,7 +725,7 @@ FIGURE_METRIC = {"a": ("latency_us", False), "b": ("tokens_per_s", True), "c": (
 
 def table_framework(results: Results) -> list[str]:
     """Each integration against the cheapest model its framework allows (same round)."""
-    rows = [
+    head = [
         "### Against the framework floors",
         "",
         (
@@ -740,6 +740,7 @@ def table_framework(results: Results) -> list[str]:
         ),
         "| --- | --- | ---: | ---: | ---: |",
     ]
+    rows = []
     for ours, floor in FRAMEWORK_FLOORS.items():
         mine_key, floor_key = f"main:{ours}", f"main:{floor}"
         for fig in "abc":
@@ -752,7 +753,7 @@ def table_framework(results: Results) -> list[str]:
             rows.append(
                 f"| {CLIENTS[ours].label} | ({fig}) | {_x(base)} | {_x(mine)} | {_x(over)} |"
             )
-    return rows if len(rows) > 6 else []
+    return [*head, *rows] if rows else []
 
 
 def table_targets(results: Results) -> list[str]:
@@ -778,8 +779,8 @@ def table_targets(results: Results) -> list[str]:
     for module, limit in IMPORT_TARGETS.items():
         base = next(b for m, e, b in IMPORTS if m == module and e == "main")
         assert base is not None
-        d = import_deltas(results, "main", module, base)
         first, *later = base.split(",")
+        d = import_deltas(results, "main", module, first)
         own = "".join(
             f"; {o.fmt(1, ' ms')} over `{b}`"
             for b in later
@@ -795,34 +796,31 @@ def table_targets(results: Results) -> list[str]:
             continue
         for fig in "abc":
             m, inv = metric[fig]
-            if ours == "core" and fig == "c":
+            if ours == "core" and fig == "c":  # the core's (c) is AsyncFriendliClient's target
                 continue
-            key = f"main:{ours}" if not (ours == "core" and fig == "c") else "main:core-async"
+            key = f"main:{ours}"
             mine = ratios(results, fig, key, m, invert=inv)
             if mine is None:
                 continue
-            for peer in peers:
-                for env in results.envs.values():
-                    if peer not in env.clients:
-                        continue
-                    theirs = ratios(results, fig, f"{env.name}:{peer}", m, invert=inv)
-                    if theirs is None:
-                        continue
-                    cpu_metric = CPU_METRIC[fig]
-                    cpu_mine = values(results, fig, key, cpu_metric)
-                    cpu_theirs = values(results, fig, f"{env.name}:{peer}", cpu_metric)
-                    cpu = (
-                        f"; CPU {cpu_mine.median:,.1f} vs {cpu_theirs.median:,.1f} {CPU_UNIT[fig]}"
-                        if cpu_mine and cpu_theirs
-                        else ""
-                    )
-                    rows.append(
-                        f"| {CLIENTS[ours].label} beats {_label(f'{env.name}:{peer}')} on ({fig}) | "
-                        f"{mine.median:.2f}\u00d7 vs {theirs.median:.2f}\u00d7{cpu} "
-                        f"| {_verdict(mine.median < theirs.median)} |"
-                    )
-                    if fig == "b":
-                        rows += _ttft_row(results, ours, key, f"{env.name}:{peer}")
+            for peer_key in _peer_keys(results, peers):
+                theirs = ratios(results, fig, peer_key, m, invert=inv)
+                if theirs is None:
+                    continue
+                cpu_metric = CPU_METRIC[fig]
+                cpu_mine = values(results, fig, key, cpu_metric)
+                cpu_theirs = values(results, fig, peer_key, cpu_metric)
+                cpu = (
+                    f"; CPU {cpu_mine.median:,.1f} vs {cpu_theirs.median:,.1f} {CPU_UNIT[fig]}"
+                    if cpu_mine and cpu_theirs
+                    else ""
+                )
+                rows.append(
+                    f"| {CLIENTS[ours].label} beats {_label(peer_key)} on ({fig}) | "
+                    f"{mine.median:.2f}\u00d7 vs {theirs.median:.2f}\u00d7{cpu} "
+                    f"| {_verdict(mine.median < theirs.median)} |"
+                )
+                if fig == "b":
+                    rows += _ttft_row(results, ours, key, peer_key)
     rows += _memory_rows(results)
     for ours, peers in PEER_IMPORTS.items():
         mine_runs = [_ready_ms(r) for r in results.imports.get(f"main:{ours}", [])]
@@ -863,19 +861,26 @@ def _memory_rows(results: Results) -> list[str]:
         mine = results.memory.get(f"main:{ours}", {})
         if "beyond_text_kib_per_10k" not in mine:
             continue
-        for peer in peers:
-            for env in results.envs.values():
-                theirs = results.memory.get(f"{env.name}:{peer}", {})
-                if "beyond_text_kib_per_10k" not in theirs:
-                    continue
-                a, b = mine["beyond_text_kib_per_10k"], theirs["beyond_text_kib_per_10k"]
-                rows.append(
-                    f"| {CLIENTS[ours].label} beats or ties (within {FLAT_TOLERANCE_KIB:.0f} KiB) "
-                    f"{_label(f'{env.name}:{peer}')} on (e) memory beyond the text "
-                    f"| {a:,.1f} vs {b:,.1f} KiB per 10k tokens "
-                    f"| {_verdict(a < b or a - b <= FLAT_TOLERANCE_KIB)} |"
-                )
+        for peer_key in _peer_keys(results, peers):
+            theirs = results.memory.get(peer_key, {})
+            if "beyond_text_kib_per_10k" not in theirs:
+                continue
+            a, b = mine["beyond_text_kib_per_10k"], theirs["beyond_text_kib_per_10k"]
+            rows.append(
+                f"| {CLIENTS[ours].label} beats or ties (within {FLAT_TOLERANCE_KIB:.0f} KiB) "
+                f"{_label(peer_key)} on (e) memory beyond the text "
+                f"| {a:,.1f} vs {b:,.1f} KiB per 10k tokens "
+                f"| {_verdict(a < b or a - b <= FLAT_TOLERANCE_KIB)} |"
+            )
     return rows
+
+
+def _peer_keys(results: Results, peers: list[str]) -> Iterator[str]:
+    """The `env:client` keys of these peers, in each venv that runs them."""
+    for peer in peers:
+        for env in results.envs.values():
+            if peer in env.clients:
+                yield f"{env.name}:{peer}"
 
 
 def _ready_ms(run: dict[str, Any]) -> float | None:
