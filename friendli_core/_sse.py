@@ -26,11 +26,12 @@ def is_event_stream(content_type: str) -> bool:
 class SSEDecoder:
     """Incremental event-stream decoder; feed it network reads in order."""
 
-    __slots__ = ("_cr", "_data", "_event", "_line", "_text")
+    __slots__ = ("_cr", "_data", "_event", "_line", "_pending", "_text")
 
     def __init__(self) -> None:
         """Start with no buffered input."""
         self._text = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = False  # the UTF-8 decoder may hold part of a character
         self._line = ""  # an incomplete last line
         self._cr = False  # the last read ended in CR (its LF may come next)
         self._event = ""
@@ -38,7 +39,22 @@ class SSEDecoder:
 
     def feed(self, raw: bytes) -> list[tuple[str, str]]:
         """Decode one read; return the events it completed, in order."""
+        if (
+            raw[:6] == b"data: "
+            and raw.find(b"\n") == len(raw) - 2
+            and raw[-1:] == b"\n"
+            and raw.find(b"\r") < 0
+            and not (self._line or self._data or self._event or self._cr or self._pending)
+        ):
+            # The common read: one whole `data:` event (servers flush per event) with nothing
+            # buffered before it. Decoded whole, it gives what the general path gives.
+            return [("", raw[6:-2].decode("utf-8", "replace"))]
+        return self._feed(raw)
+
+    def _feed(self, raw: bytes) -> list[tuple[str, str]]:
         text = self._text.decode(raw)
+        # a read that ends in an ASCII byte leaves no partial character behind
+        self._pending = bool(raw) and raw[-1] >= 0x80 and bool(self._text.getstate()[0])  # noqa: PLR2004
         if not text:  # e.g. only part of a multi-byte character so far
             return []
         if self._cr or "\r" in text:
@@ -60,6 +76,8 @@ class SSEDecoder:
                 name, _, value = line.partition(":")
                 if name == "event":
                     self._event = value[1:] if value[:1] == " " else value
+                elif name == "data":  # the line `data` (no colon) is an empty data line
+                    self._data.append("")
         return events
 
     def _normalize(self, text: str) -> str:

@@ -7,7 +7,9 @@ friendli-api.md §5/§6 (keep-alive comments, CRLF, `id:`/`retry:` fields, usage
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from pathlib import Path
 
 import httpx
@@ -319,6 +321,26 @@ async def test_any_sse_line_ending(kit, mode: str, line_end: str) -> None:
     result = fold_chat_stream(await harness.stream("stream_chat", **CHAT))
     assert result.choices[0].message.reasoning_content == "The user greets me. I should greet back."
     assert result.choices[0].message.content == "Hi! Nice to meet you."
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "identity", " Identity "])
+async def test_content_coded_streams_are_decoded(kit, mode: str, coding: str) -> None:
+    """A compressed event stream is decoded before framing; an identity one is read raw."""
+    raw = kit.fixture_bytes("core_chat_logprobs.sse")
+    if coding == "gzip":
+        raw = gzip.compress(raw)
+    elif coding == "deflate":
+        raw = zlib.compress(raw)
+    pieces = [raw[i : i + 7] for i in range(0, len(raw), 7)]
+
+    def handler(_: httpx.Request) -> httpx.Response:
+        response = kit.sse_response(pieces)
+        response.headers["content-encoding"] = coding
+        return response
+
+    harness = kit.make_harness(mode, handler)
+    result = fold_chat_stream(await harness.stream("stream_chat", **CHAT))
+    assert result.choices[0].message.content == "Héllo 世界 👋"
 
 
 async def test_byte_at_a_time_delivery(kit, mode: str) -> None:
