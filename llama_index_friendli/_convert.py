@@ -45,6 +45,7 @@ from friendli_core import (
     CompletionChunk,
     InvalidRequestError,
 )
+from friendli_core._prototype import Prototype
 from friendli_core.types import (
     ChatLogprobs,
     CompletionLogprobs,
@@ -316,6 +317,20 @@ def _tool_call_blocks(calls: Sequence[ToolCall]) -> list[ToolCallBlock]:
     ]
 
 
+# An assistant message, and a streamed response, are made per token: they are copied from
+# validated prototypes (see friendli_core._prototype), which costs less than half of validating
+# the message. Every value given to `make` is built here (block models, a fresh list and dict),
+# and tests check that the copies equal validated construction, fields-set included.
+_MESSAGE: Prototype[ChatMessage] = Prototype(
+    ChatMessage(role=MessageRole.ASSISTANT, blocks=[], additional_kwargs={}),
+    replace={"role", "blocks", "additional_kwargs"},
+)
+_STREAM_RESPONSE: Prototype[ChatResponse] = Prototype(
+    ChatResponse(message=ChatMessage(), delta="", raw=None, additional_kwargs={}),
+    replace={"message", "delta", "raw", "additional_kwargs"},
+)
+
+
 def _assistant_message(
     role: MessageRole,
     content: str | None,
@@ -331,7 +346,7 @@ def _assistant_message(
         blocks.append(TextBlock(text=content or ""))
     blocks.extend(call_blocks)
     extra: dict[str, Any] = {"tool_calls": calls} if calls else {}
-    return ChatMessage(role=role, blocks=blocks, additional_kwargs=extra)
+    return _MESSAGE.make(role=role, blocks=blocks, additional_kwargs=extra)
 
 
 def from_friendli_message(message: FriendliMessage) -> ChatMessage:
@@ -492,7 +507,7 @@ class ChatStreamState:
         extra: dict[str, Any] = dict(self._usage)
         if delta is not None and delta.reasoning_content:
             extra["thinking_delta"] = delta.reasoning_content
-        response = ChatResponse(
+        response = _STREAM_RESPONSE.make(
             message=_assistant_message(
                 self._role, self._content, self._reasoning, self._calls, self._call_blocks
             ),

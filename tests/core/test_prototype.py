@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from friendli_core._prototype import Prototype
 
@@ -57,3 +57,40 @@ def test_replaced_fields_are_taken_as_given() -> None:
 def test_unknown_fields_are_refused() -> None:
     with pytest.raises(ValueError, match=r"Shape has no fields \['nope'\]"):
         Prototype(Shape(text=""), replace={"text", "nope"})
+
+
+class WithPrivate(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    text: str
+    _cache: dict[str, int] = PrivateAttr(default_factory=dict)
+
+
+def test_copies_own_fields_set_extras_and_private_attributes() -> None:
+    """What `BaseModel.__copy__` gives each copy, `make` gives too: nothing is shared."""
+    template = WithPrivate(text="", note="n")
+    template._cache["k"] = 1
+    proto = Prototype(template, replace={"text"})
+    first, second = proto.make(text="a"), proto.make(text="b")
+    assert first.__pydantic_extra__ == {"note": "n"}
+    assert first._cache == {"k": 1}
+    first.__pydantic_extra__["more"] = 1  # type: ignore[index]
+    first._cache = {"j": 2}  # shallow, as `__copy__`: the private mapping is the copy's own
+    first.text = "changed"
+    first.model_fields_set.add("other")
+    assert second.__pydantic_extra__ == {"note": "n"}
+    assert second._cache == {"k": 1}
+    assert second.model_fields_set == template.model_fields_set == {"text", "note"}
+    assert template.__pydantic_extra__ == {"note": "n"}
+    expected = WithPrivate(text="b", note="n")
+    expected._cache["k"] = 1
+    assert second == expected
+
+
+def test_copy_matches_pydantic_copy() -> None:
+    template = Shape(text="", tags=["t"])
+    made = Prototype(template, replace={"text"}).make(text="")
+    copied = template.__copy__()
+    for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__"):
+        assert getattr(made, name) == getattr(copied, name)
+    assert made.__pydantic_private__ == copied.__pydantic_private__

@@ -534,6 +534,53 @@ def test_stream_state_earlier_responses_keep_their_logprobs() -> None:
     assert responses[-1].logprobs == responses[4].logprobs
 
 
+def _validated(response: ChatResponse) -> ChatResponse:
+    """The response rebuilt by validation from the same values."""
+    message = response.message
+    logprobs = {} if response.logprobs is None else {"logprobs": response.logprobs}
+    return ChatResponse(
+        message=ChatMessage(
+            role=message.role,
+            blocks=list(message.blocks),
+            additional_kwargs=dict(message.additional_kwargs),
+        ),
+        delta=response.delta,
+        raw=response.raw,
+        additional_kwargs=dict(response.additional_kwargs),
+        **logprobs,
+    )
+
+
+def test_stream_responses_equal_validated_construction() -> None:
+    """Streamed responses and their messages are copies of validated prototypes: each equals
+    what validation builds from the same values, fields-set included, and owns its containers.
+
+    Guards the `Prototype` shortcut against a llama-index-core upgrade that changes what
+    `ChatMessage`/`ChatResponse` validation does.
+    """
+    chunks = _mixed_chat_stream()
+    state = ChatStreamState()
+    responses = [state.feed(c) for c in chunks]
+    whole = to_chat_response(fold_chat_stream(chunks))  # the non-streaming conversion
+    assert whole.message == _validated(whole).message
+    assert whole.message.model_fields_set == _validated(whole).message.model_fields_set
+    assert any(isinstance(b, ThinkingBlock) for b in responses[0].message.blocks)
+    assert any(isinstance(b, ToolCallBlock) for b in responses[-1].message.blocks)
+    for response in responses:
+        expected = _validated(response)
+        assert response == expected
+        assert response.__dict__.keys() == expected.__dict__.keys()
+        assert response.model_fields_set == expected.model_fields_set
+        assert response.message.__dict__ == expected.message.__dict__
+        assert response.message.model_fields_set == expected.message.model_fields_set
+        assert response.message.__pydantic_extra__ == expected.message.__pydantic_extra__
+    first, second = responses[2], responses[3]
+    assert first.message.blocks is not second.message.blocks
+    assert first.message.additional_kwargs is not second.message.additional_kwargs
+    assert first.additional_kwargs is not second.additional_kwargs
+    assert first.message.model_fields_set is not second.message.model_fields_set
+
+
 def _largest_container(obj: object, depth: int = 6) -> int:
     """The length of the largest list/dict/tuple reachable from obj's attributes."""
     if isinstance(obj, str | int | float | bool) or obj is None or depth == 0:
