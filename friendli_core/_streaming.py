@@ -88,7 +88,6 @@ class _ParserBase:
         self.where = (method, path)
         self.done = False
         self._open: set[int] = set()
-        self._seen_any = False
 
     def _stream_error(self, text: str) -> APIStreamError:
         return APIStreamError(text, method=self.where[0], path=self.where[1])
@@ -107,7 +106,6 @@ class _ParserBase:
         return bool(data.strip()) and event in {"", "message"}
 
     def _track(self, index: int, finish_reason: str | None) -> None:
-        self._seen_any = True
         if finish_reason:
             self._open.discard(index)
         else:
@@ -131,6 +129,12 @@ class _ParserBase:
 class ChatStreamParser(_ParserBase):
     """Turns chat SSE events into `ChatCompletionChunk`s."""
 
+    def __init__(self, method: str | None = None, path: str | None = None) -> None:
+        """Start a stream; `method` and `path` name the request in errors."""
+        super().__init__(method, path)
+        # the model's validator, bound once: `model_validate_json` costs ~0.3 µs more per chunk
+        self._validate = ChatCompletionChunk.__pydantic_validator__.validate_json
+
     def feed(self, event: str, data: str) -> ChatCompletionChunk | None:
         """Parse one SSE event; None for control events (keep-alive, `[DONE]`).
 
@@ -138,10 +142,10 @@ class ChatStreamParser(_ParserBase):
             APIStatusError: An error event or error object in the stream.
             APIStreamError: Data that is not a chunk.
         """
-        if not self._pre(event, data):
+        if (data[:1] != "{" or event or self.done) and not self._pre(event, data):
             return None
         try:
-            chunk = ChatCompletionChunk.model_validate_json(data)
+            chunk: ChatCompletionChunk = self._validate(data)
         except ValidationError:
             payload = _loads(data)
             if isinstance(payload, dict) and "error" in payload:

@@ -110,8 +110,7 @@ class _State(Protocol[_Chunk_contra, _Out_co]):
 def relay(stream: Stream[_Chunk], state: _State[_Chunk, _Out]) -> Generator[_Out, None, None]:
     """Yield `state.feed(chunk)` for each chunk of an open stream, then close it."""
     with stream:
-        for chunk in stream:
-            yield state.feed(chunk)
+        yield from map(state.feed, stream)
 
 
 async def arelay(
