@@ -387,11 +387,7 @@ def _delta_to_message_chunk(delta: Mapping[str, Any]) -> AIMessageChunk:
         fields["additional_kwargs"] = extra
     if (name := delta.get("name")) is not None:
         fields["name"] = name
-    return AIMessageChunk(
-        content=delta.get("content") or "",
-        response_metadata={"model_provider": MODEL_PROVIDER},
-        **fields,
-    )
+    return AIMessageChunk(content=delta.get("content") or "", **fields)
 
 
 def convert_chunk_to_generation_chunk(
@@ -400,8 +396,8 @@ def convert_chunk_to_generation_chunk(
     """Convert one stream chunk (of a single-choice stream) to a `ChatGenerationChunk`.
 
     The usage chunk carries `usage_metadata`; the chunk with the finish_reason carries the
-    response metadata (model_name, id, ...), so each appears once in the sum of the chunks.
-    Returns None for a chunk that carries nothing.
+    response metadata (model_name, id, model_provider, ...), so each appears once in the sum of
+    the chunks. Returns None for a chunk that carries nothing.
 
     Args:
         chunk: The parsed stream chunk.
@@ -429,19 +425,15 @@ def convert_chunk_to_generation_chunk(
 
 
 # The shapes of a plain text (or reasoning) delta, validated once; `text_generation_chunk`
-# copies them (see friendli_core._prototype; each copy gets its own `response_metadata` and
-# other containers), which costs about half of validating two models per token.
-# tests/langchain/unit_tests/test_convert.py checks the copies equal validation.
-_TEXT_MESSAGE = Prototype(
-    AIMessageChunk(content="", response_metadata={"model_provider": MODEL_PROVIDER}),
-    replace={"content"},
-)
+# copies them (see friendli_core._prototype; each copy gets its own containers), which costs
+# about half of validating two models per token. tests/langchain/unit_tests/test_convert.py
+# checks the copies equal validation. Like the rest of the response metadata, `model_provider`
+# is only on the finish_reason chunk (langchain-openai puts it on every chunk: langchain-core's
+# `stream()` keeps every chunk, so that is about 120 bytes per token, and no block translator
+# is registered for "friendli" that a single chunk would need it for).
+_TEXT_MESSAGE = Prototype(AIMessageChunk(content=""), replace={"content"})
 _REASONING_MESSAGE = Prototype(
-    AIMessageChunk(
-        content="",
-        additional_kwargs={"reasoning_content": ""},
-        response_metadata={"model_provider": MODEL_PROVIDER},
-    ),
+    AIMessageChunk(content="", additional_kwargs={"reasoning_content": ""}),
     replace={"content", "additional_kwargs"},
 )
 _GENERATION = Prototype(
@@ -452,8 +444,8 @@ _GENERATION = Prototype(
 def text_generation_chunk(content: str, reasoning: str | None = None) -> ChatGenerationChunk:
     """The chunk of a text delta (with its reasoning text, if any), built without validation.
 
-    Equal to `ChatGenerationChunk(message=AIMessageChunk(content=..., [additional_kwargs=...],
-    response_metadata={"model_provider": "friendli"}))`, fields-set included.
+    Equal to `ChatGenerationChunk(message=AIMessageChunk(content=..., [additional_kwargs=...]))`,
+    fields-set included.
     """
     if reasoning is None:
         message = _TEXT_MESSAGE.make(content=content)

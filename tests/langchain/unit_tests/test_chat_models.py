@@ -116,6 +116,9 @@ async def test_stream_assembles_text_tool_calls_and_usage(mode: str) -> None:
     assert total.usage_metadata == {"input_tokens": 5, "output_tokens": 3, "total_tokens": 8}
     assert total.response_metadata["finish_reason"] == "tool_calls"
     assert total.response_metadata["model_name"] == "m"
+    # once in the sum, although text chunks do not carry it (langchain-core keeps every chunk)
+    assert total.response_metadata["model_provider"] == "friendli"
+    assert chunks[1].response_metadata == {}
     assert api.last_body["stream"] is True
     assert api.last_body["stream_options"] == {"include_usage": True}
 
@@ -140,6 +143,8 @@ async def test_on_llm_new_token_fires_per_token(mode: str) -> None:
     model = make_model(api, streaming=True, stream_usage=False)
     result = await ainvoke_or_invoke(model, mode, "x", config={"callbacks": [recorder]})
     assert result.content == "abc"
+    assert result.response_metadata["model_provider"] == "friendli"
+    assert result.response_metadata["finish_reason"] == "stop"
     assert [t for t in recorder.tokens if t] == ["a", "b", "c"]
     assert api.last_body["stream_options"] == {"include_usage": False}
 

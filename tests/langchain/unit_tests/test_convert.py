@@ -561,9 +561,7 @@ def test_text_chunks_equal_validated_construction(content: str, reasoning: str |
     `AIMessageChunk`/`ChatGenerationChunk` validation does.
     """
     extra = {} if reasoning is None else {"additional_kwargs": {"reasoning_content": reasoning}}
-    message = AIMessageChunk(
-        content=content, response_metadata={"model_provider": "friendli"}, **extra
-    )
+    message = AIMessageChunk(content=content, **extra)
     expected = ChatGenerationChunk(message=message)
     fast = text_generation_chunk(content, reasoning)
     assert fast == expected
@@ -583,7 +581,7 @@ def test_text_chunks_share_no_mutable_state() -> None:
     first.message.additional_kwargs["y"] = 2
     first.message.tool_call_chunks.append({"name": "t", "args": "", "id": "1", "index": 0})  # type: ignore[typeddict-item]
     second = text_generation_chunk("b", "r")
-    assert second.message.response_metadata == {"model_provider": "friendli"}
+    assert second.message.response_metadata == {}
     assert second.message.additional_kwargs == {"reasoning_content": "r"}
     assert second.message.tool_call_chunks == []
     assert (first + second).message.content == "ab"
