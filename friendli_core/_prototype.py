@@ -52,7 +52,9 @@ class Prototype(Generic[_M]):
             raise ValueError(msg)
         self._cls = type(template)
         self._fields = frozenset(replace)
-        self._values = {k: v for k, v in template.__dict__.items() if k not in self._fields}
+        # all of them, replaced ones too: `update` then keeps the fields in the template's order
+        # (the order validation gives, which repr and JSON dumps follow)
+        self._values = dict(template.__dict__)
         self._fields_set = frozenset(template.__pydantic_fields_set__)
         self._extra = template.__pydantic_extra__
         private = getattr(template, "__pydantic_private__", None)
@@ -62,7 +64,9 @@ class Prototype(Generic[_M]):
             else {k: v for k, v in private.items() if v is not PydanticUndefined}
         )
         self._containers = tuple(
-            name for name, value in self._values.items() if isinstance(value, list | dict)
+            name
+            for name, value in self._values.items()
+            if isinstance(value, list | dict) and name not in self._fields
         )
 
     def make(self, **fields: Any) -> _M:

@@ -32,6 +32,8 @@ def test_copy_equals_validation_including_fields_set() -> None:
     made = proto.make(text="abc", length=3)
     expected = Shape(text="abc")
     assert made == expected
+    assert list(made.__dict__) == list(expected.__dict__)  # the order repr and dumps follow
+    assert repr(made) == repr(expected)
     assert made.model_fields_set == expected.model_fields_set
     assert made.__pydantic_extra__ == expected.__pydantic_extra__ == {}
     assert proto.fields == {"text", "length"}

@@ -567,6 +567,9 @@ def test_text_chunks_equal_validated_construction(content: str, reasoning: str |
     assert fast == expected
     assert fast.__dict__.keys() == expected.__dict__.keys()
     assert fast.message.__dict__ == expected.message.__dict__
+    assert list(fast.message.__dict__) == list(expected.message.__dict__)  # repr, JSON order
+    assert repr(fast) == repr(expected)
+    assert fast.message.model_dump_json() == expected.message.model_dump_json()
     assert fast.model_fields_set == expected.model_fields_set
     assert fast.message.model_fields_set == expected.message.model_fields_set
     assert fast.message.__pydantic_extra__ == expected.message.__pydantic_extra__

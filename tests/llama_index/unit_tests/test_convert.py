@@ -572,6 +572,9 @@ def test_stream_responses_equal_validated_construction() -> None:
         assert response.__dict__.keys() == expected.__dict__.keys()
         assert response.model_fields_set == expected.model_fields_set
         assert response.message.__dict__ == expected.message.__dict__
+        assert list(response.message.__dict__) == list(expected.message.__dict__)
+        assert list(response.__dict__) == list(expected.__dict__)
+        assert repr(response) == repr(expected)
         assert response.message.model_fields_set == expected.message.model_fields_set
         assert response.message.__pydantic_extra__ == expected.message.__pydantic_extra__
     first, second = responses[2], responses[3]
