@@ -142,6 +142,7 @@ class ChatStreamParser(_ParserBase):
             APIStatusError: An error event or error object in the stream.
             APIStreamError: Data that is not a chunk.
         """
+        # `_pre`'s common case, tested inline first: this runs once per token
         if (data[:1] != "{" or event or self.done) and not self._pre(event, data):
             return None
         try:
