@@ -11,6 +11,7 @@ from typing import Any, TypedDict
 
 import httpx
 
+from friendli_core._http import DefaultHeaders, merge_headers
 from friendli_core._protocol import (
     RequestSpec,
     build_chat_request,
@@ -98,6 +99,8 @@ class BaseClient:
 
     config: ClientConfig
     _client_headers: Mapping[str, str] | None
+    _http: httpx.Client | httpx.AsyncClient
+    _defaults: DefaultHeaders | None  # the default headers of a client we created, else None
 
     def __init__(
         self,
@@ -138,6 +141,26 @@ class BaseClient:
                 self._urls.clear()
             parsed = self._urls[url] = httpx.URL(url)
         return parsed
+
+    def _build_request(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Request:
+        """The request to send for `spec`: what `build_request` gives, built directly when we can.
+
+        For a client we created, with no cookie stored, `build_request` would only merge the
+        default headers (see `_http`); a user's client always goes through `build_request`.
+        """
+        url = self._request_url(spec.url)
+        request_timeout = self._request_timeout(timeout)
+        if self._defaults is not None and not self._http.cookies:
+            return httpx.Request(
+                spec.method,
+                url,
+                headers=merge_headers(self._defaults, spec.headers),
+                content=spec.content,
+                extensions={"timeout": request_timeout.as_dict()},
+            )
+        return self._http.build_request(
+            spec.method, url, headers=spec.headers, content=spec.content, timeout=request_timeout
+        )
 
     def __repr__(self) -> str:
         """Show the configuration with the token masked."""

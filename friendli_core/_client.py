@@ -24,6 +24,7 @@ from friendli_core._base import (
     check_event_stream,
     map_transport_error,
 )
+from friendli_core._http import OwnedAsyncClient, OwnedClient, default_headers
 from friendli_core._protocol import RequestSpec, parse_model, raise_for_status
 from friendli_core._sse import SSEDecoder
 from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
@@ -188,8 +189,9 @@ class FriendliClient(BaseClient):
         """
         super().__init__(**options)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=self._timeout)
+        self._http: httpx.Client = http_client or OwnedClient(timeout=self._timeout)
         self._client_headers = dict(self._http.headers) if http_client is not None else None
+        self._defaults = default_headers(self._http) if http_client is None else None
         self._sleep = sleep
 
     def chat(
@@ -281,13 +283,7 @@ class FriendliClient(BaseClient):
             attempt += 1
 
     def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
-        request = self._http.build_request(
-            spec.method,
-            self._request_url(spec.url),
-            headers=spec.headers,
-            content=spec.content,
-            timeout=self._request_timeout(timeout),
-        )
+        request = self._build_request(spec, timeout)
         try:
             response = self._http.send(request, stream=True)
             if not response.is_success:
@@ -342,8 +338,9 @@ class AsyncFriendliClient(BaseClient):
         """
         super().__init__(**options)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=self._timeout)
+        self._http: httpx.AsyncClient = http_client or OwnedAsyncClient(timeout=self._timeout)
         self._client_headers = dict(self._http.headers) if http_client is not None else None
+        self._defaults = default_headers(self._http) if http_client is None else None
         if sleep is None:
             import asyncio  # noqa: PLC0415 - only async users pay for importing asyncio
 
@@ -439,13 +436,7 @@ class AsyncFriendliClient(BaseClient):
             attempt += 1
 
     async def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
-        request = self._http.build_request(
-            spec.method,
-            self._request_url(spec.url),
-            headers=spec.headers,
-            content=spec.content,
-            timeout=self._request_timeout(timeout),
-        )
+        request = self._build_request(spec, timeout)
         try:
             response = await self._http.send(request, stream=True)
             if not response.is_success:
