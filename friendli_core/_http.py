@@ -64,22 +64,18 @@ class _OwnCookies:
 class OwnedClient(_OwnCookies, httpx.Client):
     """The `httpx.Client` a `FriendliClient` creates when it is given none."""
 
-    def __init__(
-        self, *, timeout: httpx.Timeout, transport: httpx.BaseTransport | None = None
-    ) -> None:
+    def __init__(self, *, timeout: httpx.Timeout) -> None:
         """Create the client (httpx sets its jar directly, so ours is set after)."""
-        super().__init__(timeout=timeout, transport=transport)
+        super().__init__(timeout=timeout)
         self.cookies = {}
 
 
 class OwnedAsyncClient(_OwnCookies, httpx.AsyncClient):
     """The `httpx.AsyncClient` an `AsyncFriendliClient` creates when it is given none."""
 
-    def __init__(
-        self, *, timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, *, timeout: httpx.Timeout) -> None:
         """Create the client (httpx sets its jar directly, so ours is set after)."""
-        super().__init__(timeout=timeout, transport=transport)
+        super().__init__(timeout=timeout)
         self.cookies = {}
 
 
