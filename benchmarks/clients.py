@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import json
 import os
@@ -100,7 +101,8 @@ class HttpxSync(Client):
         response = self.http.post(self.url, content=_floor_body(n, stream=False))
         if response.status_code != 200:
             raise RuntimeError(response.status_code)
-        return json.loads(response.content)["choices"][0]["message"]["content"]
+        content: str = json.loads(response.content)["choices"][0]["message"]["content"]
+        return content
 
     def stream(self, n: int) -> Iterator[str]:
         with self.http.stream("POST", self.url, content=_floor_body(n, stream=True)) as response:
@@ -141,7 +143,8 @@ class HttpxAsync(Client):
         response = await self.http.post(self.url, content=_floor_body(n, stream=False))
         if response.status_code != 200:
             raise RuntimeError(response.status_code)
-        return json.loads(response.content)["choices"][0]["message"]["content"]
+        content: str = json.loads(response.content)["choices"][0]["message"]["content"]
+        return content
 
     async def astream(self, n: int) -> AsyncIterator[str]:
         async with self.http.stream(
@@ -234,7 +237,8 @@ class _LangChain(Client):
         return self._models[n]
 
     def call(self, n: int) -> str:
-        return self.model(n).invoke(PROMPT).content
+        content: str = self.model(n).invoke(PROMPT).content
+        return content
 
     def stream(self, n: int) -> Iterator[str]:
         for chunk in self.model(n).stream(PROMPT):
@@ -242,7 +246,8 @@ class _LangChain(Client):
                 yield chunk.content
 
     async def acall(self, n: int) -> str:
-        return (await self.model(n).ainvoke(PROMPT)).content
+        content: str = (await self.model(n).ainvoke(PROMPT)).content
+        return content
 
 
 class OursChatFriendli(_LangChain):
@@ -701,15 +706,17 @@ def run_figures(
         factory: Callable[[], dict[str, Any]]
         client = CLIENTS[name](url)
         if figure == "a":
-            factory = lambda c=client: fig_a(c, args.calls, args.call_tokens, args.warmup)  # noqa: E731
+            factory = functools.partial(fig_a, client, args.calls, args.call_tokens, args.warmup)
         elif figure == "b":
-            factory = lambda c=client: fig_b(c, args.streams, args.stream_tokens, 1)  # noqa: E731
+            factory = functools.partial(fig_b, client, args.streams, args.stream_tokens, 1)
         elif figure == "c":
-            factory = lambda c=client: fig_c(c, args.async_calls, args.concurrency, args.repeats)  # noqa: E731
+            factory = functools.partial(
+                fig_c, client, args.async_calls, args.concurrency, args.repeats
+            )
         elif figure == "e":
-            factory = lambda c=client: fig_e(c, args.mem_tokens)  # noqa: E731
+            factory = functools.partial(fig_e, client, args.mem_tokens)
         elif figure == "probe":
-            factory = lambda c=client: probe(c)  # noqa: E731
+            factory = functools.partial(probe, client)
         else:
             msg = f"unknown figure {figure!r}"
             raise SystemExit(msg)

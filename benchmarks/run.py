@@ -26,7 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -239,7 +239,8 @@ def _run_json(cmd: list[str], timeout: float) -> dict[str, Any]:
     if done.returncode != 0 or not lines:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return {"error": f"exit {done.returncode}: {tail}"[:400]}
-    return json.loads(lines[-1])
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
 
 
 def _client_cmd(
@@ -471,11 +472,16 @@ class Stat:
         return f"{med}{suffix} ({low}\u2013{high})"
 
 
-def stat(values: list[float]) -> Stat | None:
-    values = [v for v in values if v is not None]
-    if not values:
+def present(values: Iterable[float | None]) -> list[float]:
+    """The values that were measured (a failed round gives None)."""
+    return [v for v in values if v is not None]
+
+
+def stat(values: Iterable[float | None]) -> Stat | None:
+    measured = present(values)
+    if not measured:
         return None
-    return Stat(statistics.median(values), min(values), max(values))
+    return Stat(statistics.median(measured), min(measured), max(measured))
 
 
 def _floor_key(key: str, figure: str) -> str:
@@ -818,14 +824,13 @@ def table_targets(results: Results) -> list[str]:
                     rows += _ttft_row(results, ours, key, peer_key)
     rows += _memory_rows(results)
     for ours, peers in PEER_IMPORTS.items():
-        mine_runs = [_ready_ms(r) for r in results.imports.get(f"main:{ours}", [])]
-        mine_runs = [m for m in mine_runs if m is not None]
+        mine_runs = present(_ready_ms(r) for r in results.imports.get(f"main:{ours}", []))
         if not mine_runs:
             continue
         for peer in peers:
             for env in results.envs:
-                theirs_runs = [_ready_ms(r) for r in results.imports.get(f"{env}:{peer}", [])]
-                theirs_runs = [t for t in theirs_runs if t is not None]
+                peer_runs = results.imports.get(f"{env}:{peer}", [])
+                theirs_runs = present(_ready_ms(r) for r in peer_runs)
                 if theirs_runs:
                     a, b = statistics.median(mine_runs), statistics.median(theirs_runs)
                     rows.append(
