@@ -11,7 +11,7 @@ from typing import Any, TypedDict
 
 import httpx
 
-from friendli_core._http import DefaultHeaders, merge_headers
+from friendli_core._http import DefaultHeaders, default_headers, merge_headers
 from friendli_core._protocol import (
     RequestSpec,
     build_chat_request,
@@ -98,8 +98,9 @@ class BaseClient:
     """Configuration and request building shared by `FriendliClient` and `AsyncFriendliClient`."""
 
     config: ClientConfig
-    _client_headers: Mapping[str, str] | None
     _http: httpx.Client | httpx.AsyncClient
+    _owns_http: bool
+    _client_headers: Mapping[str, str] | None  # a user's client's own headers, else None
     _defaults: DefaultHeaders | None  # the default headers of a client we created, else None
 
     def __init__(
@@ -141,6 +142,16 @@ class BaseClient:
                 self._urls.clear()
             parsed = self._urls[url] = httpx.URL(url)
         return parsed
+
+    def _adopt_http(self, *, owned: bool) -> None:
+        """Note how requests merge headers with `self._http`, the client sent with.
+
+        A user's client keeps its own headers (requests must not repeat them); one we created
+        has fixed default headers, merged directly (see `_http`).
+        """
+        self._owns_http = owned
+        self._client_headers = None if owned else dict(self._http.headers)
+        self._defaults = default_headers(self._http) if owned else None
 
     def _build_request(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Request:
         """The request to send for `spec`: what `build_request` gives, built directly when we can.

@@ -24,7 +24,7 @@ from friendli_core._base import (
     check_event_stream,
     map_transport_error,
 )
-from friendli_core._http import OwnedAsyncClient, OwnedClient, default_headers
+from friendli_core._http import OwnedAsyncClient, OwnedClient
 from friendli_core._protocol import RequestSpec, parse_model, raise_for_status
 from friendli_core._sse import SSEDecoder
 from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
@@ -188,10 +188,8 @@ class FriendliClient(BaseClient):
             **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
         """
         super().__init__(**options)
-        self._owns_http = http_client is None
         self._http: httpx.Client = http_client or OwnedClient(timeout=self._timeout)
-        self._client_headers = dict(self._http.headers) if http_client is not None else None
-        self._defaults = default_headers(self._http) if http_client is None else None
+        self._adopt_http(owned=http_client is None)
         self._sleep = sleep
 
     def chat(
@@ -337,10 +335,8 @@ class AsyncFriendliClient(BaseClient):
             **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
         """
         super().__init__(**options)
-        self._owns_http = http_client is None
         self._http: httpx.AsyncClient = http_client or OwnedAsyncClient(timeout=self._timeout)
-        self._client_headers = dict(self._http.headers) if http_client is not None else None
-        self._defaults = default_headers(self._http) if http_client is None else None
+        self._adopt_http(owned=http_client is None)
         if sleep is None:
             import asyncio  # noqa: PLC0415 - only async users pay for importing asyncio
 
