@@ -31,7 +31,14 @@ from friendli_core.config import (
 )
 from friendli_core.errors import APIConnectionError, APIError, APIStreamError, APITimeoutError
 
-__all__ = ["UNSET", "BaseClient", "ClientOptions", "check_event_stream", "map_transport_error"]
+__all__ = [
+    "UNSET",
+    "BaseClient",
+    "ClientOptions",
+    "check_event_stream",
+    "map_transport_error",
+    "raw_reads",
+]
 
 logger = logging.getLogger("friendli_core")
 
@@ -76,6 +83,16 @@ def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
         return APIConnectionError(msg, method=spec.method, path=spec.path)
     msg = f"Invalid event stream for {where}: {exc}."
     return APIStreamError(msg, method=spec.method, path=spec.path)
+
+
+def raw_reads(response: httpx.Response) -> bool:
+    """Whether to read the body with `iter_raw`, a little faster than `iter_bytes`.
+
+    Only when the body is not yet read (an event hook may have read it, or a mock built it
+    from bytes) and has no content coding, so that `iter_bytes` would only relay the reads.
+    """
+    coding: str = response.headers.get("content-encoding", "identity")
+    return not response.is_stream_consumed and coding.strip().lower() == "identity"
 
 
 def check_event_stream(content_type: str, spec: RequestSpec) -> None:

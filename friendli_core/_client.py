@@ -23,6 +23,7 @@ from friendli_core._base import (
     ClientOptions,
     check_event_stream,
     map_transport_error,
+    raw_reads,
 )
 from friendli_core._http import OwnedAsyncClient, OwnedClient
 from friendli_core._protocol import RequestSpec, parse_model, raise_for_status
@@ -55,21 +56,11 @@ class _Text(BaseModel):
     text: str
 
 
-def _raw_reads(response: httpx.Response) -> bool:
-    """Whether to read the body with `iter_raw`, a little faster than `iter_bytes`.
-
-    Only when the body is not yet read (an event hook may have read it, or a mock built it
-    from bytes) and has no content coding, so that `iter_bytes` would only relay the reads.
-    """
-    coding: str = response.headers.get("content-encoding", "identity")
-    return not response.is_stream_consumed and coding.strip().lower() == "identity"
-
-
 def _iter_chunks(response: httpx.Response, parser: _Parser, spec: RequestSpec) -> Iterator[Any]:
     check_event_stream(response.headers.get("content-type", ""), spec)
     decoder = SSEDecoder()
     try:
-        for raw in response.iter_raw() if _raw_reads(response) else response.iter_bytes():
+        for raw in response.iter_raw() if raw_reads(response) else response.iter_bytes():
             for event, data in decoder.feed(raw):
                 chunk = parser.feed(event, data)
                 if chunk is not None:
@@ -85,7 +76,7 @@ async def _aiter_chunks(
     check_event_stream(response.headers.get("content-type", ""), spec)
     decoder = SSEDecoder()
     try:
-        reads = response.aiter_raw() if _raw_reads(response) else response.aiter_bytes()
+        reads = response.aiter_raw() if raw_reads(response) else response.aiter_bytes()
         async for raw in reads:
             for event, data in decoder.feed(raw):
                 chunk = parser.feed(event, data)
