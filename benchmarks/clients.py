@@ -739,17 +739,16 @@ def rss():
                 return int(line.split()[1])
     return 0
 r0 = rss()
-bases = [b for b in {base!r}.split(",") if b]
-marks = {{}}
+base = {base!r}
 t0 = time.perf_counter()
-for b in bases:
-    __import__(b)
-    marks[b] = time.perf_counter()
+if base:
+    __import__(base)
+mark = time.perf_counter()
 {statement}
 t1 = time.perf_counter()
 out = {{"import_ms": (t1 - t0) * 1e3, "rss_kib": rss(), "rss_before_kib": r0}}
-if bases:
-    out["over_ms"] = {{b: (t1 - marks[b]) * 1e3 for b in bases}}
+if base:
+    out["over_ms"] = (t1 - mark) * 1e3
 first_use = {first_use!r}
 if first_use:
     t2 = time.perf_counter()
@@ -810,10 +809,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--import-base",
         default="",
-        help=(
-            "(d): import these modules first (comma-separated, in order) and also time "
-            "MODULE's import on top of each"
-        ),
+        help="(d): import this module first and also time MODULE's import on top of it",
     )
     args = parser.parse_args(argv)
     if args.cpu >= 0:

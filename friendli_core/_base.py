@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
 
@@ -30,6 +30,9 @@ from friendli_core.config import (
     TimeoutTypes,
 )
 from friendli_core.errors import APIConnectionError, APIError, APIStreamError, APITimeoutError
+
+if TYPE_CHECKING:
+    from friendli_core._replies import Replies
 
 __all__ = [
     "UNSET",
@@ -119,6 +122,7 @@ class BaseClient:
     _owns_http: bool
     _client_headers: Mapping[str, str] | None  # a user's client's own headers, else None
     _defaults: DefaultHeaders | None  # the default headers of a client we created, else None
+    _replies: type[Replies]  # how replies are parsed: pydantic, loaded by the first client
 
     def __init__(
         self,
@@ -146,6 +150,10 @@ class BaseClient:
         self._retry = retry_policy or RetryPolicy(max_retries=self.config.max_retries)
         self._timeout = to_httpx_timeout(self.config.timeout)
         self._urls: dict[str, httpx.URL] = {}
+        # pydantic and the response models load here, with the first client, not at import
+        from friendli_core._replies import Replies  # noqa: PLC0415 - see `_replies`
+
+        self._replies = Replies
 
     def _request_url(self, url: str) -> httpx.URL:
         """`url` as an `httpx.URL`, parsed once per distinct URL.

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import Any, Generic, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, Unpack
 
 import httpx
-from pydantic import BaseModel
 
 from friendli_core._base import (
     UNSET,
@@ -26,34 +25,28 @@ from friendli_core._base import (
     raw_reads,
 )
 from friendli_core._http import OwnedAsyncClient, OwnedClient
-from friendli_core._protocol import RequestSpec, parse_model, raise_for_status
+from friendli_core._protocol import RequestSpec, raise_for_status
 from friendli_core._sse import SSEDecoder
-from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
 from friendli_core.config import TimeoutTypes
 from friendli_core.errors import APIError
-from friendli_core.types import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatCompletionParams,
-    Completion,
-    CompletionChunk,
-    CompletionParams,
-)
+
+if TYPE_CHECKING:  # pydantic's side, imported by the first client (see `_replies`)
+    from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
+    from friendli_core.types import (
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChatCompletionParams,
+        Completion,
+        CompletionChunk,
+        CompletionParams,
+    )
+
+    _Parser = ChatStreamParser | CompletionStreamParser
 
 __all__ = ["AsyncFriendliClient", "AsyncStream", "FriendliClient", "Stream"]
 
 _T = TypeVar("_T")
-_M = TypeVar("_M", bound=BaseModel)
-_Parser = ChatStreamParser | CompletionStreamParser
 _END: Any = object()
-
-
-class _TokenList(BaseModel):
-    tokens: list[int]
-
-
-class _Text(BaseModel):
-    text: str
 
 
 def _iter_chunks(response: httpx.Response, parser: _Parser, spec: RequestSpec) -> Iterator[Any]:
@@ -192,7 +185,7 @@ class FriendliClient(BaseClient):
     ) -> ChatCompletion:
         """Create a chat completion; see `ChatCompletionParams` for the fields."""
         spec = self._chat_spec(params, stream=False, extra_headers=extra_headers)
-        return self._retrying(spec, lambda: self._fetch(spec, ChatCompletion, timeout))
+        return self._retrying(spec, lambda: self._fetch(spec, self._replies.chat, timeout))
 
     def stream_chat(
         self,
@@ -203,7 +196,7 @@ class FriendliClient(BaseClient):
     ) -> Stream[ChatCompletionChunk]:
         """Stream a chat completion; usage is requested unless `stream_options` is given."""
         spec = self._chat_spec(params, stream=True, extra_headers=extra_headers)
-        return self._retrying(spec, lambda: self._open(spec, ChatStreamParser, timeout))
+        return self._retrying(spec, lambda: self._open(spec, self._replies.chat_stream, timeout))
 
     def completions(
         self,
@@ -214,7 +207,7 @@ class FriendliClient(BaseClient):
     ) -> Completion:
         """Create a text completion; see `CompletionParams` for the fields."""
         spec = self._completion_spec(params, stream=False, extra_headers=extra_headers)
-        return self._retrying(spec, lambda: self._fetch(spec, Completion, timeout))
+        return self._retrying(spec, lambda: self._fetch(spec, self._replies.completion, timeout))
 
     def stream_completions(
         self,
@@ -225,23 +218,24 @@ class FriendliClient(BaseClient):
     ) -> Stream[CompletionChunk]:
         """Stream a text completion."""
         spec = self._completion_spec(params, stream=True, extra_headers=extra_headers)
-        return self._retrying(spec, lambda: self._open(spec, CompletionStreamParser, timeout))
+        return self._retrying(
+            spec, lambda: self._open(spec, self._replies.completion_stream, timeout)
+        )
 
     def tokenize(self, prompt: str, *, model: str | None = None) -> list[int]:
         """Token IDs of `prompt` under the model's tokenizer."""
         spec = self._tokenize_spec(prompt, model)
-        return self._retrying(spec, lambda: self._fetch(spec, _TokenList, UNSET)).tokens
+        return self._retrying(spec, lambda: self._fetch(spec, self._replies.tokens, UNSET))
 
     def detokenize(self, tokens: list[int], *, model: str | None = None) -> str:
         """Text of a list of token IDs."""
         spec = self._detokenize_spec(tokens, model)
-        return self._retrying(spec, lambda: self._fetch(spec, _Text, UNSET)).text
+        return self._retrying(spec, lambda: self._fetch(spec, self._replies.text, UNSET))
 
     def list_models(self) -> dict[str, Any]:
         """The model catalog (`GET /models`) as returned by the server."""
         spec = self._models_spec()
-        content = self._retrying(spec, lambda: self._read(spec, UNSET))
-        return dict(parse_model(_Catalog, content, spec).model_dump())
+        return self._retrying(spec, lambda: self._fetch(spec, self._replies.catalog, UNSET))
 
     def close(self) -> None:
         """Close the connection pool (only if this client created it)."""
@@ -294,8 +288,10 @@ class FriendliClient(BaseClient):
         finally:
             response.close()
 
-    def _fetch(self, spec: RequestSpec, model: type[_M], timeout: TimeoutTypes) -> _M:
-        return parse_model(model, self._read(spec, timeout), spec)
+    def _fetch(
+        self, spec: RequestSpec, parse: Callable[[bytes, RequestSpec], _T], timeout: TimeoutTypes
+    ) -> _T:
+        return parse(self._read(spec, timeout), spec)
 
     def _open(self, spec: RequestSpec, parser: type[_Parser], timeout: TimeoutTypes) -> Stream[Any]:
         response = self._send(spec, timeout)
@@ -343,7 +339,7 @@ class AsyncFriendliClient(BaseClient):
     ) -> ChatCompletion:
         """Create a chat completion; see `ChatCompletionParams` for the fields."""
         spec = self._chat_spec(params, stream=False, extra_headers=extra_headers)
-        return await self._retrying(spec, lambda: self._fetch(spec, ChatCompletion, timeout))
+        return await self._retrying(spec, lambda: self._fetch(spec, self._replies.chat, timeout))
 
     async def stream_chat(
         self,
@@ -354,7 +350,9 @@ class AsyncFriendliClient(BaseClient):
     ) -> AsyncStream[ChatCompletionChunk]:
         """Stream a chat completion; usage is requested unless `stream_options` is given."""
         spec = self._chat_spec(params, stream=True, extra_headers=extra_headers)
-        return await self._retrying(spec, lambda: self._open(spec, ChatStreamParser, timeout))
+        return await self._retrying(
+            spec, lambda: self._open(spec, self._replies.chat_stream, timeout)
+        )
 
     async def completions(
         self,
@@ -365,7 +363,9 @@ class AsyncFriendliClient(BaseClient):
     ) -> Completion:
         """Create a text completion; see `CompletionParams` for the fields."""
         spec = self._completion_spec(params, stream=False, extra_headers=extra_headers)
-        return await self._retrying(spec, lambda: self._fetch(spec, Completion, timeout))
+        return await self._retrying(
+            spec, lambda: self._fetch(spec, self._replies.completion, timeout)
+        )
 
     async def stream_completions(
         self,
@@ -376,23 +376,24 @@ class AsyncFriendliClient(BaseClient):
     ) -> AsyncStream[CompletionChunk]:
         """Stream a text completion."""
         spec = self._completion_spec(params, stream=True, extra_headers=extra_headers)
-        return await self._retrying(spec, lambda: self._open(spec, CompletionStreamParser, timeout))
+        return await self._retrying(
+            spec, lambda: self._open(spec, self._replies.completion_stream, timeout)
+        )
 
     async def tokenize(self, prompt: str, *, model: str | None = None) -> list[int]:
         """Token IDs of `prompt` under the model's tokenizer."""
         spec = self._tokenize_spec(prompt, model)
-        return (await self._retrying(spec, lambda: self._fetch(spec, _TokenList, UNSET))).tokens
+        return await self._retrying(spec, lambda: self._fetch(spec, self._replies.tokens, UNSET))
 
     async def detokenize(self, tokens: list[int], *, model: str | None = None) -> str:
         """Text of a list of token IDs."""
         spec = self._detokenize_spec(tokens, model)
-        return (await self._retrying(spec, lambda: self._fetch(spec, _Text, UNSET))).text
+        return await self._retrying(spec, lambda: self._fetch(spec, self._replies.text, UNSET))
 
     async def list_models(self) -> dict[str, Any]:
         """The model catalog (`GET /models`) as returned by the server."""
         spec = self._models_spec()
-        content = await self._retrying(spec, lambda: self._read(spec, UNSET))
-        return dict(parse_model(_Catalog, content, spec).model_dump())
+        return await self._retrying(spec, lambda: self._fetch(spec, self._replies.catalog, UNSET))
 
     async def close(self) -> None:
         """Close the connection pool (only if this client created it)."""
@@ -445,8 +446,10 @@ class AsyncFriendliClient(BaseClient):
         finally:
             await response.aclose()
 
-    async def _fetch(self, spec: RequestSpec, model: type[_M], timeout: TimeoutTypes) -> _M:
-        return parse_model(model, await self._read(spec, timeout), spec)
+    async def _fetch(
+        self, spec: RequestSpec, parse: Callable[[bytes, RequestSpec], _T], timeout: TimeoutTypes
+    ) -> _T:
+        return parse(await self._read(spec, timeout), spec)
 
     async def _open(
         self, spec: RequestSpec, parser: type[_Parser], timeout: TimeoutTypes
@@ -459,8 +462,3 @@ class AsyncFriendliClient(BaseClient):
             await response.aclose()
             raise
         return AsyncStream(first, chunks, response)
-
-
-class _Catalog(BaseModel):
-    model_config = {"extra": "allow"}
-    data: list[dict[str, Any]] = []

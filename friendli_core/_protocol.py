@@ -1,8 +1,8 @@
-"""Request building and response parsing (sans-IO: no httpx, no asyncio).
+"""Request building and error mapping (sans-IO: no httpx, no asyncio, no pydantic).
 
 `build_*_request` turn a config and parameters into a `RequestSpec` (method, URL, headers,
-encoded body) after checking the parameters; `parse_*`/`raise_for_status` turn a status, headers
-and body bytes into a typed model or a typed error.
+encoded body) after checking the parameters; `raise_for_status` turns a non-2xx status, headers
+and body bytes into a typed error. 2xx bodies are parsed into models by `_replies`.
 """
 
 from __future__ import annotations
@@ -10,17 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
-
-from pydantic import BaseModel, ValidationError
 
 from friendli_core._retry import parse_retry_after
 from friendli_core._validate import check_chat_params, check_completion_params
 from friendli_core._version import __version__
 from friendli_core.config import ClientConfig
 from friendli_core.errors import (
-    APIResponseValidationError,
     InvalidRequestError,
     MissingTokenError,
     make_status_error,
@@ -34,12 +31,10 @@ __all__ = [
     "build_models_request",
     "build_tokenize_request",
     "decode_json",
-    "parse_model",
     "raise_for_status",
 ]
 
 USER_AGENT = f"friendli-integrations/{__version__}"
-_M = TypeVar("_M", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,20 +309,3 @@ def raise_for_status(
         method=spec.method,
         path=spec.path,
     )
-
-
-def parse_model(model: type[_M], content: bytes, spec: RequestSpec) -> _M:
-    """Parse a 2xx JSON body into `model`.
-
-    Raises:
-        APIResponseValidationError: The body is not JSON of the expected shape.
-    """
-    try:
-        return model.model_validate_json(content)
-    except ValidationError as exc:
-        snippet = content[:200].decode("utf-8", errors="replace")
-        msg = (
-            f"Unexpected response body for {spec.method} {spec.path} "
-            f"({exc.error_count()} problem(s)): {snippet!r}"
-        )
-        raise APIResponseValidationError(msg, method=spec.method, path=spec.path) from None

@@ -23,9 +23,9 @@ from friendli_core._protocol import (
     build_models_request,
     build_tokenize_request,
     decode_json,
-    parse_model,
     raise_for_status,
 )
+from friendli_core._replies import parse_model
 
 MSGS = [{"role": "user", "content": "Hi"}]
 SPEC = RequestSpec("POST", "https://x/v1/chat/completions", "/v1/chat/completions", {}, b"")

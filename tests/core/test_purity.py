@@ -12,6 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "friendli_core"
 PURE = [
     "_protocol",
+    "_replies",
     "_prototype",
     "_httpx_fields",
     "_sse",
