@@ -55,7 +55,8 @@ if _typing.TYPE_CHECKING:
     )
 
 # Public names are imported on first use (PEP 562), so `import friendli_core` stays cheap for
-# code that only needs part of it (pydantic models are built when the clients are first used).
+# code that only needs part of it; the clients load pydantic and the response models when the
+# first client is created (see `_replies`).
 _EXPORTS: dict[str, str] = {
     "APIConnectionError": "friendli_core.errors",
     "APIError": "friendli_core.errors",
