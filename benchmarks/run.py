@@ -621,18 +621,15 @@ def table_c(results: Results) -> list[str]:
     return rows
 
 
-def import_deltas(results: Results, env: str, module: str) -> Stat | None:
-    """The import cost of `module` on top of its baseline, timed in the same process.
+def import_stat(results: Results, env: str, module: str, field: str) -> Stat | None:
+    """One figure (d) measurement of `module` across rounds.
 
-    Differences between separate processes are too noisy here: the baselines themselves
-    vary by ±100 ms from one process to the next.
+    `over_ms` is its import on top of its baseline, timed in the same process (differences
+    between separate processes are too noisy here: the baselines themselves vary by ±100 ms
+    from one process to the next); `first_use_ms` the time from the import to a client that
+    can send (`FIRST_USE`).
     """
-    return stat([r.get("over_ms") for r in results.imports.get(f"{env}:{module}", [])])
-
-
-def first_client(results: Results, env: str, module: str) -> Stat | None:
-    """The time from the import to a client that can send (`FIRST_USE`)."""
-    return stat([r.get("first_use_ms") for r in results.imports.get(f"{env}:{module}", [])])
+    return stat([r.get(field) for r in results.imports.get(f"{env}:{module}", [])])
 
 
 def table_d(results: Results) -> list[str]:
@@ -669,8 +666,8 @@ def table_d(results: Results) -> list[str]:
             continue
         ms = stat([r["import_ms"] for r in ok])
         rss = stat([r["rss_kib"] / 1024 for r in ok])
-        delta = import_deltas(results, env, module)
-        first = first_client(results, env, module)
+        delta = import_stat(results, env, module, "over_ms")
+        first = import_stat(results, env, module, "first_use_ms")
         rows.append(
             f"| `{module}` | {env} | {ms.fmt(1) if ms else DASH} "
             f"| {f'`{base}`' if base else 'baseline'} "
@@ -778,9 +775,9 @@ def table_targets(results: Results) -> list[str]:
             )
     for module, limit in IMPORT_TARGETS.items():
         base = next(b for m, e, b in IMPORTS if m == module and e == "main")
-        d = import_deltas(results, "main", module)
+        d = import_stat(results, "main", module, "over_ms")
         # what the import defers is paid by the first client: shown next to it, not hidden
-        first = first_client(results, "main", module)
+        first = import_stat(results, "main", module, "first_use_ms")
         then = f"; then first client {first.fmt(1, ' ms')}" if first else ""
         rows.append(
             f"| import `{module}` ≤ `{base}` + {limit:.0f} ms | "
