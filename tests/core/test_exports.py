@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import types
+
+import pytest
 
 import friendli_core
 
@@ -103,3 +106,34 @@ def test_import_is_lazy_until_a_name_is_used() -> None:
         "assert friendli_core.ChatCompletion.model_validate({'choices': []}).choices == []\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)  # noqa: S603
+
+
+# The clients send with httpx and need pydantic only to parse replies (`_replies`): importing
+# them must not load it; the first client does. Each check runs in a fresh interpreter.
+_REPLY_SIDE = {"pydantic", "pydantic_core", "friendli_core.types", "friendli_core._replies"}
+
+
+def _loaded_after(code: str) -> set[str]:
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(  # noqa: S603 - the running interpreter, our own snippet
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    return set(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "from friendli_core import FriendliClient, AsyncFriendliClient",
+        "from friendli_core import ClientConfig, RetryPolicy, FriendliError, APIStatusError",
+    ],
+)
+def test_importing_the_clients_does_not_load_pydantic(statement: str) -> None:
+    loaded = _loaded_after(statement)
+    assert not loaded & _REPLY_SIDE, sorted(loaded & _REPLY_SIDE)
+
+
+@pytest.mark.parametrize("client", ["FriendliClient", "AsyncFriendliClient"])
+def test_the_first_client_loads_the_reply_side(client: str) -> None:
+    loaded = _loaded_after(f"from friendli_core import {client}\n{client}(token='flp_x')")
+    assert loaded >= _REPLY_SIDE
