@@ -190,9 +190,9 @@ def build_chat_request(
         InvalidRequestError: The parameters break the spec or a documented constraint.
     """
     check_chat_params(params, stream=stream, model_required=config.endpoint != "container")
+    if params.get("tools"):  # the checked tools; `extra_body` below is sent as given
+        params = {**params, "tools": [_with_parameters(tool) for tool in params["tools"]]}
     body = _body(params, stream=stream)
-    if body.get("tools"):
-        body["tools"] = [_with_parameters(tool) for tool in body["tools"]]
     return _spec(
         config,
         "/chat/completions",

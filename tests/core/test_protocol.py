@@ -289,6 +289,22 @@ def test_extra_body_merges_last() -> None:
     assert "extra_body" not in body
 
 
+def test_tools_get_an_empty_schema_but_extra_body_tools_are_sent_as_given() -> None:
+    bare = {"type": "function", "function": {"name": "f"}}
+    params = {"model": "m", "messages": MSGS, "tools": [bare]}
+    body = _body(build_chat_request(ClientConfig(token="t"), params, stream=False))
+    assert body["tools"][0]["function"]["parameters"] == {"type": "object", "properties": {}}
+    # extra_body is passed through unchecked: whatever its `tools` hold is encoded verbatim
+    # (a hypothesis run found a crash when they were not a list of tool dicts)
+    for raw in ([bare], [[1]], {"a": 1}, "x", [None]):
+        params = {"model": "m", "messages": MSGS, "tools": [bare], "extra_body": {"tools": raw}}
+        body = _body(build_chat_request(ClientConfig(token="t"), params, stream=False))
+        assert body["tools"] == raw
+    params = {"model": "m", "messages": MSGS, "tools": [bare], "extra_body": {"tools": object()}}
+    with pytest.raises(InvalidRequestError, match="cannot be encoded as JSON"):
+        build_chat_request(ClientConfig(token="t"), params, stream=False)
+
+
 @pytest.mark.parametrize(
     "content",
     [
