@@ -43,6 +43,7 @@ if _typing.TYPE_CHECKING:
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
+        StreamConsumedError,
         UnprocessableEntityError,
     )
     from friendli_core.types import (
@@ -91,6 +92,7 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": "friendli_core.errors",
     "RetryPolicy": "friendli_core._retry",
     "Stream": "friendli_core._client",
+    "StreamConsumedError": "friendli_core.errors",
     "UnprocessableEntityError": "friendli_core.errors",
     "__version__": "friendli_core._version",
     "fold_chat_stream": "friendli_core._streaming",
@@ -148,6 +150,7 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "Stream",
+    "StreamConsumedError",
     "UnprocessableEntityError",
     "__version__",
     "fold_chat_stream",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
 
+from friendli_core._forks import adopt_inherited, fork_generation
 from friendli_core._http import DefaultHeaders, default_headers, merge_headers
 from friendli_core._protocol import (
     RequestSpec,
@@ -123,6 +124,8 @@ class BaseClient:
     _client_headers: Mapping[str, str] | None  # a user's client's own headers, else None
     _defaults: DefaultHeaders | None  # the default headers of a client we created, else None
     _replies: type[Replies]  # how replies are parsed: pydantic, loaded by the first client
+    _owned_http: type[httpx.Client | httpx.AsyncClient]  # the pool class we create
+    _generation: int  # the fork generation `_http` belongs to (see `_forks`)
 
     def __init__(
         self,
@@ -177,6 +180,18 @@ class BaseClient:
         self._owns_http = owned
         self._client_headers = None if owned else dict(self._http.headers)
         self._defaults = default_headers(self._http) if owned else None
+        self._generation = fork_generation()
+
+    def _leave_parent_pool(self) -> None:
+        """In a forked child, send through a pool of our own, never the parent's (`_forks`).
+
+        A user-supplied client cannot be rebuilt here: it stays, as the caller's to replace.
+        """
+        self._generation = fork_generation()
+        if self._owns_http:
+            adopt_inherited(self._http)
+            self._http = self._owned_http(timeout=self._timeout)
+            self._adopt_http(owned=True)
 
     def _build_request(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Request:
         """The request to send for `spec`: what `build_request` gives, built directly when we can.

@@ -24,11 +24,12 @@ from friendli_core._base import (
     map_transport_error,
     raw_reads,
 )
+from friendli_core._forks import fork_generation
 from friendli_core._http import OwnedAsyncClient, OwnedClient
 from friendli_core._protocol import RequestSpec, raise_for_status
 from friendli_core._sse import SSEDecoder
 from friendli_core.config import TimeoutTypes
-from friendli_core.errors import APIError
+from friendli_core.errors import APIError, StreamConsumedError
 
 if TYPE_CHECKING:  # pydantic's side, imported by the first client (see `_replies`)
     from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
@@ -47,6 +48,10 @@ __all__ = ["AsyncFriendliClient", "AsyncStream", "FriendliClient", "Stream"]
 
 _T = TypeVar("_T")
 _END: Any = object()
+_CONSUMED = (
+    "This stream was already iterated: a stream is read once. Keep the chunks you need while "
+    "iterating, or send the request again for a new stream."
+)
 
 
 def _iter_chunks(response: httpx.Response, parser: _Parser, spec: RequestSpec) -> Iterator[Any]:
@@ -87,10 +92,21 @@ class Stream(Generic[_T]):
         """Wrap the prefetched first chunk, the remaining chunks and the open response."""
         self._first = first
         self._rest = rest
+        self._iterated = False
         self.response = response
 
     def __iter__(self) -> Iterator[_T]:
-        """Yield the chunks; the response is closed at the end, on error or on break."""
+        """Yield the chunks; the response is closed at the end, on error or on break.
+
+        Raises:
+            StreamConsumedError: The stream was iterated before (a stream is read once).
+        """
+        if self._iterated:
+            raise StreamConsumedError(_CONSUMED)
+        self._iterated = True
+        return self._iterate()
+
+    def _iterate(self) -> Iterator[_T]:
         try:
             if self._first is not _END:
                 first, self._first = self._first, _END
@@ -120,10 +136,18 @@ class AsyncStream(Generic[_T]):
         """Wrap the prefetched first chunk, the remaining chunks and the open response."""
         self._first = first
         self._rest = rest
+        self._iterated = False
         self.response = response
 
     def __aiter__(self) -> AsyncIterator[_T]:
-        """Iterate the chunks."""
+        """Iterate the chunks.
+
+        Raises:
+            StreamConsumedError: The stream was iterated before (a stream is read once).
+        """
+        if self._iterated:
+            raise StreamConsumedError(_CONSUMED)
+        self._iterated = True
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[_T]:
@@ -154,8 +178,12 @@ class FriendliClient(BaseClient):
     """Synchronous client for the Friendli chat, completions and tokenizer endpoints.
 
     Safe to share between threads. Use it as a context manager, or call `close()`, to release
-    the connection pool (a user-supplied `http_client` is never closed by us).
+    the connection pool (a user-supplied `http_client` is never closed by us). Safe across
+    `os.fork`: a forked child sends through a pool of its own, never its parent's (a
+    user-supplied `http_client` is the caller's to replace in the child).
     """
+
+    _owned_http = OwnedClient
 
     def __init__(
         self,
@@ -266,6 +294,8 @@ class FriendliClient(BaseClient):
             attempt += 1
 
     def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
+        if self._generation != fork_generation():
+            self._leave_parent_pool()
         request = self._build_request(spec, timeout)
         try:
             response = self._http.send(request, stream=True)
@@ -306,6 +336,8 @@ class FriendliClient(BaseClient):
 
 class AsyncFriendliClient(BaseClient):
     """Asynchronous twin of `FriendliClient`; safe to share between tasks of one event loop."""
+
+    _owned_http = OwnedAsyncClient
 
     def __init__(
         self,
@@ -424,6 +456,8 @@ class AsyncFriendliClient(BaseClient):
             attempt += 1
 
     async def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
+        if self._generation != fork_generation():
+            self._leave_parent_pool()
         request = self._build_request(spec, timeout)
         try:
             response = await self._http.send(request, stream=True)

@@ -5,6 +5,7 @@ Every error the core raises is a `FriendliError`. The hierarchy::
     FriendliError
     ├── InvalidRequestError          bad parameters or configuration, raised before sending
     │   └── MissingTokenError        no token for serverless/dedicated (set FRIENDLI_TOKEN)
+    ├── StreamConsumedError          a `Stream` iterated a second time (it is read once)
     └── APIError                     anything that happened talking to the server
         ├── APIConnectionError       the request or the stream could not be completed
         │   └── APITimeoutError      a connect/read/write/pool timeout
@@ -27,6 +28,9 @@ Every error the core raises is a `FriendliError`. The hierarchy::
 server's `message`, `type` and `code` parsed from the body. Match on classes and fields, never on
 message text. No error message or repr contains the API token: messages are built only from the
 status, the request path and the server's own message.
+
+Every error pickles as itself (class, message and every attribute), so one raised in a
+`multiprocessing` worker or a Ray task reaches the parent as the same class.
 """
 
 from __future__ import annotations
@@ -52,14 +56,36 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "StreamConsumedError",
     "UnprocessableEntityError",
     "make_status_error",
     "parse_error_body",
 ]
 
 
+def _restore(cls: type[FriendliError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """Rebuild a pickled error without calling its `__init__` (see `FriendliError`)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class FriendliError(Exception):
     """Base class of every error raised by `friendli_core`."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the same class with the same message and attributes.
+
+        `Exception` pickles as `cls(*args)`, which fails for errors whose `__init__` takes
+        keyword-only fields (`status_code`, ...): a `multiprocessing` pool whose worker raised
+        one would hang, and Ray would report it as unserializable.
+        """
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+class StreamConsumedError(FriendliError, RuntimeError):
+    """A stream was iterated a second time: a stream is read once."""
 
 
 class InvalidRequestError(FriendliError, ValueError):

@@ -1,18 +1,14 @@
 """Fields and lazy client construction shared by `ChatFriendli` and `Friendli`.
 
 `FriendliBase` holds the connection settings and the sampling parameters common to the chat and
-completions bodies. It builds the `friendli_core` clients on first use and never pickles or
-copies them: a copy or an unpickled model starts without clients and builds its own. The sync
-client is shared by all threads; an async client is built per running event loop, because
-httpx async connections must not be reused across loops.
+completions bodies. Its clients come from `friendli_core._lifecycle.ModelClients`: built on
+first use, rebuilt when a connection setting changes, one async client per event loop, never
+shared with a forked child, never pickled.
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-import threading
-import weakref
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from langchain_core.language_models import LangSmithParams
@@ -20,6 +16,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
+from friendli_core._lifecycle import Connection, ModelClients, secret_value
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from langchain_friendli._convert import combine_stop
 from langchain_friendli._errors import translate_errors
@@ -35,25 +32,6 @@ MODEL_CONFIG = ConfigDict(
 )
 """The pydantic config of `ChatFriendli` and `Friendli` (set on each: their LangChain base
 class's config would win otherwise). Their schemas are built when the classes are defined."""
-
-
-class _ClientCache:
-    """Holds the lazily built clients; copies and unpickled instances start empty."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.sync: FriendliClient | None = None
-        self.by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncFriendliClient]
-        self.by_loop = weakref.WeakKeyDictionary()
-
-    def __copy__(self) -> _ClientCache:
-        return _ClientCache()
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _ClientCache:
-        return _ClientCache()
-
-    def __reduce__(self) -> tuple[type[_ClientCache], tuple[()]]:
-        return (_ClientCache, ())
 
 
 class FriendliBase(BaseModel):
@@ -123,7 +101,7 @@ class FriendliBase(BaseModel):
     xtc_probability: float | None = None
     """XTC sampling probability, [0, 1]."""
 
-    _clients: _ClientCache = PrivateAttr(default_factory=_ClientCache)
+    _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
 
     _BODY_FIELDS: ClassVar[tuple[str, ...]] = (
         "temperature",
@@ -205,48 +183,40 @@ class FriendliBase(BaseModel):
             return self.asdict()  # type: ignore[attr-defined, no-any-return]
         return super()._dict_for_compat()  # type: ignore[misc, no-any-return]
 
-    def _client_options(self) -> dict[str, Any]:
-        token = self.friendli_token.get_secret_value() if self.friendli_token else None
-        return {
-            "token": token,
-            "team_id": self.friendli_team,
-            "endpoint": self.endpoint,
-            "base_url": self.base_url,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
+    def _connection(self) -> Connection:
+        """Every setting the clients depend on, read per request (fields may be reassigned)."""
+        return Connection(
+            secret_value(self.friendli_token),
+            self.friendli_team,
+            self.endpoint,
+            self.base_url,
+            self.timeout,
+            self.max_retries,
+            self.default_headers,
+            self.http_client,
+            self.http_async_client,
+        )
 
     @property
     def client(self) -> FriendliClient:
-        """The sync `friendli_core` client, built on first use."""
-        cache = self._clients
-        if (client := cache.sync) is not None:
-            return client
-        from friendli_core import FriendliClient  # noqa: PLC0415 - on first use, see above
-
-        with cache.lock:
-            if cache.sync is None:
-                cache.sync = FriendliClient(http_client=self.http_client, **self._client_options())
-            return cache.sync
+        """The sync `friendli_core` client for the current settings, built on first use."""
+        return self._clients.sync(self._connection())
 
     @property
     def async_client(self) -> AsyncFriendliClient:
-        """The async `friendli_core` client of the running event loop, built on first use."""
-        loop = asyncio.get_running_loop()
-        cache = self._clients
-        if (client := cache.by_loop.get(loop)) is not None:
-            return client
-        from friendli_core import AsyncFriendliClient  # noqa: PLC0415 - on first use, see above
+        """The `friendli_core` async client of the running event loop, built on first use."""
+        return self._clients.async_(self._connection())
 
-        with cache.lock:
-            client = cache.by_loop.get(loop)
-            if client is None:
-                client = AsyncFriendliClient(
-                    http_client=self.http_async_client, **self._client_options()
-                )
-                cache.by_loop[loop] = client
-            return client
+    def close(self) -> None:
+        """Close the sync client's connections; a later call opens new ones.
+
+        A user-supplied `http_client` stays open. Async clients are closed by `aclose()`.
+        """
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the running event loop's async client; a later call opens a new one."""
+        await self._clients.aclose()
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         """Deep-copy the settings; user-supplied httpx clients are shared, not copied."""

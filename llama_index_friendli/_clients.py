@@ -1,19 +1,14 @@
-"""Core clients for `FriendliLLM`, created lazily, and the stream relays (the adapter's only I/O).
+"""The stream relays of `FriendliLLM` (its clients come from `friendli_core._lifecycle`).
 
-`ClientCache` keeps one sync `FriendliClient` and one `AsyncFriendliClient` per running event
-loop (an httpx async pool must never be shared between loops), and rebuilds a client when the
-LLM's connection settings changed since it was created. The relays iterate an open core stream,
-closing it at the end, on error or when the consumer stops early, and turn each chunk into a
-LlamaIndex response through a pure state object from `_convert`.
+The relays iterate an open core stream, closing it at the end, on error or when the consumer
+stops early, and turn each chunk into a LlamaIndex response through a pure state object from
+`_convert`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import weakref
-from collections.abc import AsyncGenerator, Generator, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import AsyncGenerator, Generator
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from llama_index.core.base.llms.types import (
     ChatResponseAsyncGen,
@@ -26,12 +21,10 @@ from llama_index_friendli._convert import chat_to_completion_response, completio
 
 if TYPE_CHECKING:
     # The core clients (and httpx) are imported when the first client is built.
-    import httpx
 
-    from friendli_core import AsyncFriendliClient, AsyncStream, FriendliClient, Stream
+    from friendli_core import AsyncStream, Stream
 
 __all__ = [
-    "ClientCache",
     "amap_chat_to_completion",
     "amap_completion_to_chat",
     "arelay",
@@ -44,63 +37,6 @@ _Chunk = TypeVar("_Chunk")
 _Out = TypeVar("_Out")
 _Chunk_contra = TypeVar("_Chunk_contra", contravariant=True)
 _Out_co = TypeVar("_Out_co", covariant=True)
-
-
-class ClientCache:
-    """Lazily created core clients: one sync client, one async client per event loop."""
-
-    def __init__(self) -> None:
-        """Start without clients."""
-        self._lock = threading.Lock()
-        self._sync: tuple[dict[str, Any], FriendliClient] | None = None
-        self._async: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, tuple[dict[str, Any], AsyncFriendliClient]
-        ] = weakref.WeakKeyDictionary()
-
-    def sync(self, options: Mapping[str, Any], http_client: httpx.Client | None) -> FriendliClient:
-        """The sync client for these options (created, or re-created after a change)."""
-        with self._lock:
-            if self._sync is None or self._sync[0] != options:
-                from friendli_core import FriendliClient  # noqa: PLC0415 - on first use
-
-                self._sync = (dict(options), FriendliClient(http_client=http_client, **options))
-            return self._sync[1]
-
-    def async_(
-        self, options: Mapping[str, Any], http_client: httpx.AsyncClient | None
-    ) -> AsyncFriendliClient:
-        """The async client of the running event loop for these options."""
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            cached = self._async.get(loop)
-            if cached is None or cached[0] != options:
-                from friendli_core import AsyncFriendliClient  # noqa: PLC0415 - on first use
-
-                client = AsyncFriendliClient(http_client=http_client, **options)
-                cached = self._async[loop] = (dict(options), client)
-            return cached[1]
-
-    def close(self) -> None:
-        """Close the sync client (a user-supplied httpx client stays open)."""
-        with self._lock:
-            cached, self._sync = self._sync, None
-        if cached is not None:
-            cached[1].close()
-
-    async def aclose(self) -> None:
-        """Close the running loop's async client (a user-supplied httpx client stays open)."""
-        with self._lock:
-            cached = self._async.pop(asyncio.get_running_loop(), None)
-        if cached is not None:
-            await cached[1].close()
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickle as an empty cache: clients and locks are per process."""
-        return {}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """Unpickle as an empty cache."""
-        self.__init__()  # type: ignore[misc]
 
 
 class _State(Protocol[_Chunk_contra, _Out_co]):

@@ -30,9 +30,9 @@ from llama_index.core.types import Model, PydanticProgramMode
 from typing_extensions import override
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
+from friendli_core._lifecycle import Connection, ModelClients, secret_value
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 from llama_index_friendli._clients import (
-    ClientCache,
     amap_chat_to_completion,
     amap_completion_to_chat,
     arelay,
@@ -184,7 +184,7 @@ class FriendliLLM(FunctionCallingLLM):
         description="An httpx.AsyncClient to send with (bound to one event loop).",
     )
 
-    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
+    _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
 
     @model_validator(mode="after")
     def _check_model(self) -> FriendliLLM:
@@ -214,32 +214,37 @@ class FriendliLLM(FunctionCallingLLM):
 
     # -- clients ------------------------------------------------------------------------------
 
-    def _client_options(self) -> dict[str, Any]:
-        key: SecretStr | str | None = self.api_key  # a plain str if assigned after creation
-        return {
-            "token": key.get_secret_value() if isinstance(key, SecretStr) else key,
-            "team_id": self.team_id,
-            "endpoint": self.endpoint,
-            "base_url": self.base_url,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
+    def _connection(self) -> Connection:
+        """Every setting the clients depend on, read per request (fields may be reassigned)."""
+        return Connection(
+            secret_value(self.api_key),
+            self.team_id,
+            self.endpoint,
+            self.base_url,
+            self.timeout,
+            self.max_retries,
+            self.default_headers,
+            self.http_client,
+            self.async_http_client,
+        )
 
     def _sync_client(self) -> FriendliClient:
         """The sync client, created on first use (and again if the settings changed)."""
-        return self._clients.sync(self._client_options(), self.http_client)
+        return self._clients.sync(self._connection())
 
     def _async_client(self) -> AsyncFriendliClient:
         """The async client of the running event loop (never shared between loops)."""
-        return self._clients.async_(self._client_options(), self.async_http_client)
+        return self._clients.async_(self._connection())
 
     def close(self) -> None:
-        """Close the sync client's connections (a user-supplied http_client stays open)."""
+        """Close the sync client's connections; a later call opens new ones.
+
+        A user-supplied `http_client` stays open. Async clients are closed by `aclose()`.
+        """
         self._clients.close()
 
     async def aclose(self) -> None:
-        """Close the running loop's async client (a user-supplied client stays open)."""
+        """Close the running event loop's async client; a later call opens a new one."""
         await self._clients.aclose()
 
     # -- request parameters -------------------------------------------------------------------

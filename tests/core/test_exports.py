@@ -43,6 +43,7 @@ EXPECTED = {
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "StreamConsumedError",
     "RetryPolicy",
     "Stream",
     "UnprocessableEntityError",
