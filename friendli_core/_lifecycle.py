@@ -11,7 +11,8 @@ It gives:
   token or to a stale URL. The last few distinct settings keep their clients, so a model and
   its copies used in turn do not rebuild on every call;
 * after `os.fork`, nothing of the parent's: the child builds its own clients (`_forks`);
-* nothing in a pickle or a copy: those start empty and build their own;
+* nothing in a pickle or a copy: those start empty and build their own (and a pickled model
+  leaves its token behind, `pickle_state_without_token`);
 * `close()` / `aclose()` release the connections; the next request builds new clients. When
   the object is collected, the sync clients it built are closed.
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
     from friendli_core._client import AsyncFriendliClient, FriendliClient
 
-__all__ = ["Connection", "ModelClients", "secret_value"]
+__all__ = ["Connection", "ModelClients", "pickle_state_without_token", "secret_value"]
 
 _C = TypeVar("_C")
 _KEEP = 4  # distinct connections kept per client kind (a model and a few copies of it)
@@ -50,6 +51,15 @@ def secret_value(secret: object) -> str | None:
         raise TypeError(msg)
     value: str = reveal()
     return value
+
+
+def pickle_state_without_token(state: dict[str, Any], token_field: str) -> dict[str, Any]:
+    """A pydantic model's pickle state with its token field emptied.
+
+    Secrets never travel in a pickle: the unpickled model's token is None, so its client reads
+    `FRIENDLI_TOKEN` in the process that uses it (a worker, a Ray task).
+    """
+    return {**state, "__dict__": {**state["__dict__"], token_field: None}}
 
 
 class Connection(NamedTuple):

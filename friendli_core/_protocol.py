@@ -96,7 +96,9 @@ def build_headers(
     elif config.endpoint != "container" and not user_auth:
         msg = (
             f"No Friendli token for the {config.endpoint} endpoint: pass token=... (api_key=... "
-            "in the LangChain/LlamaIndex classes) or set the FRIENDLI_TOKEN environment variable."
+            "in the LangChain/LlamaIndex classes) or set the FRIENDLI_TOKEN environment variable. "
+            "Tokens are never pickled: a model unpickled in another process (a worker, a Ray "
+            "task) reads FRIENDLI_TOKEN there."
         )
         raise MissingTokenError(msg)
     if config.team_id and config.endpoint != "container":

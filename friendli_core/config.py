@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal, TypeAlias, get_args
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 
 from friendli_core.errors import InvalidRequestError
 
@@ -118,6 +118,11 @@ class ClientConfig:
         """Return a copy with some fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle without the token: the unpickled config reads FRIENDLI_TOKEN where it runs."""
+        kept = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "token"}
+        return (_unpickle, (kept,))
+
     def __repr__(self) -> str:
         """Show the configuration with the token masked."""
         return (
@@ -127,3 +132,7 @@ class ClientConfig:
         )
 
     __str__ = __repr__
+
+
+def _unpickle(kept: dict[str, Any]) -> ClientConfig:
+    return ClientConfig(token=os.environ.get("FRIENDLI_TOKEN") or None, **kept)

@@ -16,7 +16,12 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
-from friendli_core._lifecycle import Connection, ModelClients, secret_value
+from friendli_core._lifecycle import (
+    Connection,
+    ModelClients,
+    pickle_state_without_token,
+    secret_value,
+)
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from langchain_friendli._convert import combine_stop
 from langchain_friendli._errors import translate_errors
@@ -217,6 +222,10 @@ class FriendliBase(BaseModel):
     async def aclose(self) -> None:
         """Close the running event loop's async client; a later call opens a new one."""
         await self._clients.aclose()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
+        return pickle_state_without_token(super().__getstate__(), "friendli_token")
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         """Deep-copy the settings; user-supplied httpx clients are shared, not copied."""

@@ -30,7 +30,12 @@ from llama_index.core.types import Model, PydanticProgramMode
 from typing_extensions import override
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
-from friendli_core._lifecycle import Connection, ModelClients, secret_value
+from friendli_core._lifecycle import (
+    Connection,
+    ModelClients,
+    pickle_state_without_token,
+    secret_value,
+)
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 from llama_index_friendli._clients import (
     amap_chat_to_completion,
@@ -246,6 +251,10 @@ class FriendliLLM(FunctionCallingLLM):
     async def aclose(self) -> None:
         """Close the running event loop's async client; a later call opens a new one."""
         await self._clients.aclose()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
+        return pickle_state_without_token(super().__getstate__(), "api_key")
 
     # -- request parameters -------------------------------------------------------------------
 

@@ -127,13 +127,7 @@ async def close(obj: Any, mode: str) -> None:
         obj.close()
     elif isinstance(obj, AsyncFriendliClient):
         await obj.close()
-    elif isinstance(obj, ChatFriendli | Friendli):
-        cache = obj._clients
-        if cache.sync is not None:
-            cache.sync.close()
-        for client in list(cache.by_loop.values()):
-            await client.close()
-    elif isinstance(obj, FriendliLLM):
+    else:
         obj.close()
         if mode == "async":
             await obj.aclose()
