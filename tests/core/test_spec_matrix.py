@@ -3,9 +3,9 @@
 A broad matrix (every field of the chat and completions bodies, tool_choice in all forms,
 response_format in all four types, seed as int and list, prompt as str/list and tokens) is built
 by `_protocol.build_*_request` for the serverless, dedicated and container endpoints, streaming
-and not, and each JSON body is validated against the matching component of
-friendli-openapi.yaml. Because no component sets `additionalProperties: false`, each body's keys
-are also checked against the properties the component declares (a misspelt field would otherwise
+and not, and each JSON body is validated against the matching component of the vendored
+OpenAPI spec (tests/spec). Because no component sets `additionalProperties: false`, each body's
+keys are also checked against the properties the component declares (a misspelt field would otherwise
 pass). The recorded fixtures are checked against the response schemas, so the client tests rest
 on spec-shaped data.
 """
@@ -294,7 +294,7 @@ def test_explicit_stream_options_are_kept_and_valid(spec) -> None:
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_tool_without_parameters_gets_the_empty_schema(spec, stream: bool) -> None:
-    """`Function.parameters` is required by the spec; friendli-api.md §2 says to send `{}` props."""
+    """`Function.parameters` is required by the spec: a tool without one gets `{}` properties."""
     bare = {"type": "function", "function": {"name": "ping", "description": None}}
     params = {"model": "m", "messages": MESSAGES[-1:], "tools": [bare, WEATHER_TOOL]}
     snapshot = json.loads(json.dumps(params))
