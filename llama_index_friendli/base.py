@@ -28,11 +28,9 @@ from llama_index.core.bridge.pydantic import (
     model_validator,
 )
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
-from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection, default_completion_to_prompt
-from llama_index.core.types import Model, PydanticProgramMode
 from typing_extensions import override
 
 from friendli_core._fields import adapter_fields
@@ -61,17 +59,15 @@ from llama_index_friendli._convert import (
     tool_selections,
 )
 from llama_index_friendli._fields import BodyFields
-from llama_index_friendli._structured import JSONSchemaProgram, apredict, predict
+from llama_index_friendli._structured_output import StructuredOutputMixin
 
 if TYPE_CHECKING:
-    from llama_index.core.prompts.base import PromptTemplate
     from llama_index.core.tools.types import BaseTool
 
     from friendli_core import AsyncFriendliClient, FriendliClient
 
 __all__ = ["FriendliLLM"]
 
-dispatcher = get_dispatcher(__name__)
 
 _BODY_FIELDS = tuple(BodyFields.model_fields)
 # Those of both APIs go to /completions too (with is_chat_model=False); logprobs/top_logprobs
@@ -82,7 +78,7 @@ _CHAT_ONLY_FIELDS = tuple(
 )
 
 
-class FriendliLLM(BodyFields, FunctionCallingLLM):
+class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
     """FriendliAI serverless, dedicated or container endpoints as a LlamaIndex LLM.
 
     Chat, completion, streaming, tool calling and structured output (JSON schema), sync and
@@ -434,76 +430,6 @@ class FriendliLLM(BodyFields, FunctionCallingLLM):
             ValueError: No tool call while `error_on_no_tool_call` is true.
         """
         return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
-
-    # -- structured output --------------------------------------------------------------------
-
-    def _json_schema_program(
-        self, output_cls: type[Model], prompt: PromptTemplate
-    ) -> JSONSchemaProgram[Model] | None:
-        """The JSON-schema program in DEFAULT mode; None lets LlamaIndex pick (FUNCTION, LLM)."""
-        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
-            return None
-        return JSONSchemaProgram(self, output_cls, prompt)
-
-    @dispatcher.span
-    def structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Predict an `output_cls` instance via `response_format` json_schema (DEFAULT mode)."""
-        program = self._json_schema_program(output_cls, prompt)
-        if program is None:
-            fallback: Model = super().structured_predict(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-            return fallback
-        return predict(program, llm_kwargs, prompt_args)
-
-    @dispatcher.span
-    async def astructured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Async twin of `structured_predict`."""
-        program = self._json_schema_program(output_cls, prompt)
-        if program is None:
-            fallback: Model = await super().astructured_predict(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-            return fallback
-        return await apredict(program, llm_kwargs, prompt_args)
-
-    def _structured_stream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Any:
-        program = self._json_schema_program(output_cls, prompt)
-        if program is None:
-            return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
-        return program.stream_call(llm_kwargs=llm_kwargs, **prompt_args)
-
-    async def _structured_astream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Any:
-        program = self._json_schema_program(output_cls, prompt)
-        if program is None:
-            return await super()._structured_astream_call(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-        return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
 
 
 def _store_signatures(cls: type, names: Sequence[str]) -> None:
