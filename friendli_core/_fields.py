@@ -231,9 +231,9 @@ BODY_FIELDS: tuple[BodyField, ...] = (
         "response_format",
         ResponseFormatParam,
         _BOTH,
-        "Constrain the output: text, json_object, json_schema or regex.",
+        'Constrain every output, e.g. {"type": "regex", "schema": "(yes|no)"}; '
+        "structured-output calls set their own.",
         shallow=True,
-        per_call="Set by with_structured_output / structured_predict, or passed per call.",
     ),
     # ------------------------------------------------------------------ chat only
     BodyField(

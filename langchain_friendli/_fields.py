@@ -52,6 +52,9 @@ class SharedFields(BaseModel):
     """XTC sampling threshold: a number between 0.0 and 1.0."""
     xtc_probability: float | None = None
     """XTC sampling probability: a number between 0.0 and 1.0."""
+    response_format: dict[str, Any] | None = None
+    """Constrain every output, e.g. {"type": "regex", "schema": "(yes|no)"}; structured-output
+    calls set their own."""
 
 
 class ChatFields(BaseModel):

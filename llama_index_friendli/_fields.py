@@ -73,6 +73,13 @@ class BodyFields(BaseModel):
     xtc_probability: float | None = Field(
         default=None, ge=0.0, le=1.0, description="XTC sampling probability."
     )
+    response_format: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            'Constrain every output, e.g. {"type": "regex", "schema": "(yes|no)"}; '
+            "structured-output calls set their own."
+        ),
+    )
     logit_bias: dict[str, float] | None = Field(
         default=None, description="Token ID (as a string) to a bias on its logit."
     )

@@ -16,6 +16,7 @@ import pytest
 from langchain_core.language_models import BaseChatModel, BaseLLM
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
+from friendli_core import InvalidRequestError
 from friendli_core._fields import (
     ADAPTER_API,
     APIS,
@@ -28,7 +29,7 @@ from friendli_core._fields import (
     adapter_fields,
     api_fields,
 )
-from friendli_core.testing import _openapi
+from friendli_core.testing import LOCAL_TOKEN, LocalServer, RequestLog, _openapi
 from friendli_core.types import ChatCompletionParams, CompletionParams
 from langchain_friendli import ChatFriendli, Friendli
 from llama_index_friendli import FriendliLLM
@@ -253,3 +254,46 @@ def test_generated_fields_are_the_adapters_body_fields() -> None:
         sent = set(ADAPTERS[adapter]._BODY_FIELDS)
         assert sent == {f.name for f in adapter_fields(adapter)}, adapter
     assert set(llama_base._BODY_FIELDS) == {f.name for f in adapter_fields("FriendliLLM")}
+
+
+# --------------------------------------------------------------------------- on the wire
+
+YES_NO = {"type": "regex", "schema": "(yes|no)"}
+
+
+def test_model_level_response_format_reaches_the_wire_from_every_adapter(
+    friendli_server: LocalServer, friendli_requests: RequestLog
+) -> None:
+    """A model-level field of the table is sent by all three adapters (and a call overrides it)."""
+    settings = {"model": "friendli-local-model", "base_url": friendli_server.serverless_url}
+    chat = ChatFriendli(api_key=LOCAL_TOKEN, response_format=YES_NO, **settings)
+    assert chat.invoke("Is the sky blue?").content in {"yes", "no"}
+    assert Friendli(api_key=LOCAL_TOKEN, response_format=YES_NO, **settings).invoke("Sky?") in {
+        "yes",
+        "no",
+    }
+    llm = FriendliLLM(api_key=LOCAL_TOKEN, response_format=YES_NO, **settings)
+    assert llm.complete("Is the sky blue?").text in {"yes", "no"}
+    llm.is_chat_model = False
+    assert llm.complete("Is the sky blue?").text in {"yes", "no"}
+    chat.invoke("Say anything.", response_format={"type": "text"})
+    bodies = [r.body for r in friendli_requests.snapshot()]
+    assert [b["response_format"] for b in bodies] == [YES_NO] * 4 + [{"type": "text"}]
+    paths = [r.path.removeprefix("/serverless/v1") for r in friendli_requests.snapshot()]
+    chat_path, completions_path = "/chat/completions", "/completions"
+    assert paths == [chat_path, completions_path, chat_path, completions_path, chat_path]
+
+
+@pytest.mark.parametrize("adapter", list(ADAPTERS))
+def test_model_level_response_format_is_validated_before_sending(
+    adapter: Adapter, friendli_server: LocalServer, friendli_requests: RequestLog
+) -> None:
+    model = ADAPTERS[adapter](
+        model="friendli-local-model",
+        api_key=LOCAL_TOKEN,
+        base_url=friendli_server.serverless_url,
+        response_format={"type": "xml"},
+    )
+    with pytest.raises(InvalidRequestError, match="response_format type must be"):
+        model.complete("Hi") if adapter == "FriendliLLM" else model.invoke("Hi")
+    assert friendli_requests.snapshot() == []
