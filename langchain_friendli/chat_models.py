@@ -53,6 +53,8 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
         reasoning_effort, reasoning_budget, parse_reasoning, include_reasoning,
         chat_template_kwargs: Reasoning controls, e.g.
             `chat_template_kwargs={"enable_thinking": True}`.
+        response_format: Constrain every output, e.g.
+            `{"type": "regex", "schema": "(yes|no)"}`; structured-output calls set their own.
         stream_usage: Ask for the usage chunk when streaming (default True).
         extra_body: Fields merged into every request body as they are.
 

@@ -38,6 +38,8 @@ class Friendli(FriendliBase, CompletionFields, BaseLLM):
         temperature, top_p, top_k, min_p, max_tokens, min_tokens, stop, seed, n,
         frequency_penalty, presence_penalty, repetition_penalty, eos_token:
             Sampling parameters shared with the chat body; None leaves the server default.
+        response_format: dict | None
+            Constrain every output (text, json_object, json_schema or regex).
         logprobs: int | None
             Number of top alternatives per position; the result lands in
             `generation_info["logprobs"]`.

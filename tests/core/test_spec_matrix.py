@@ -15,10 +15,11 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
+from friendli_core._fields import REASONING_EFFORTS
 from friendli_core._protocol import (
     build_chat_request,
     build_completion_request,
@@ -26,10 +27,10 @@ from friendli_core._protocol import (
     build_tokenize_request,
 )
 from friendli_core._validate import CHAT_FIELDS, COMPLETION_FIELDS
-from friendli_core.config import ClientConfig
+from friendli_core.config import ClientConfig, Endpoint
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-ENDPOINTS = ["serverless", "dedicated", "container"]
+ENDPOINTS = list(get_args(Endpoint))
 MODELS = {"serverless": "meta-llama-3.1-8b-instruct", "dedicated": "ep123abc:adapter1"}
 FAMILY = {"serverless": "Serverless", "dedicated": "Dedicated", "container": "Container"}
 
@@ -128,7 +129,8 @@ CHAT_CASES: dict[str, dict[str, Any]] = {
     "top_logprobs_zero": {"logprobs": True, "top_logprobs": 0},
     **{
         f"reasoning_effort_{effort}": {"reasoning_effort": effort}
-        for effort in ("minimal", "low", "medium", "xhigh", "max", "ultracode")
+        for effort in REASONING_EFFORTS
+        if effort != "high"  # sent by every_plain_field
     },
     **{
         f"tool_choice_{choice}": {
