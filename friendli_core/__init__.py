@@ -16,6 +16,7 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from friendli_core._client import AsyncFriendliClient, AsyncStream, FriendliClient, Stream
+    from friendli_core._fields import ReasoningEffort
     from friendli_core._retry import RetryPolicy
     from friendli_core._streaming import (
         ChatStreamAccumulator,
@@ -59,6 +60,7 @@ if _typing.TYPE_CHECKING:
 # code that only needs part of it; the clients load pydantic and the response models when the
 # first client is created (see `_replies`).
 _EXPORTS: dict[str, str] = {
+    "ReasoningEffort": "friendli_core._fields",
     "APIConnectionError": "friendli_core.errors",
     "APIError": "friendli_core.errors",
     "APIResponseValidationError": "friendli_core.errors",
@@ -148,6 +150,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReasoningEffort",
     "RetryPolicy",
     "Stream",
     "StreamConsumedError",

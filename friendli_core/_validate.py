@@ -1,7 +1,8 @@
 """Checks of request parameters before anything is sent (pure).
 
 Every check raises `InvalidRequestError` with a message naming the field(s) and saying what to
-change. The rules are the spec's types and documented constraints (`friendli-api.md` §2, §6).
+change. The per-field rules (types, ranges) come from `_fields.BODY_FIELDS`; the rules that
+involve several fields or the inside of messages, tools and formats are written here.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import math
 import re
 import reprlib
 from collections.abc import Callable, Mapping
-from typing import Any
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin, is_typeddict
 
+from friendli_core._fields import BodyField, api_fields
 from friendli_core.errors import InvalidRequestError
 
 __all__ = ["check_chat_params", "check_completion_params", "check_messages"]
@@ -31,33 +34,16 @@ def _is_bool(v: object) -> bool:
     return isinstance(v, bool)
 
 
-def _is_str_list(v: object) -> bool:
-    return isinstance(v, list) and all(isinstance(x, str) for x in v)
-
-
-def _is_int_list(v: object) -> bool:
-    return isinstance(v, list) and all(_is_int(x) for x in v)
-
-
-def _is_num_list(v: object) -> bool:
-    return isinstance(v, list) and all(_is_num(x) for x in v)
-
-
 def _is_dict(v: object) -> bool:
     return isinstance(v, dict) and all(isinstance(k, str) for k in v)
 
 
-def _is_token_seqs(v: object) -> bool:
-    return isinstance(v, list) and all(
-        isinstance(x, dict) and set(x) == {"tokens"} and _is_int_list(x["tokens"]) for x in v
-    )
+def _rng(f: BodyField) -> Check:
+    lo, lo_open = (f.gt, True) if f.gt is not None else (f.ge, False)
+    hi = f.le
 
-
-def _rng(lo: float | None, hi: float | None, *, lo_open: bool = False) -> Check:
     def ok(v: object) -> bool:
-        if not _is_num(v):
-            return False
-        x = float(v)  # type: ignore[arg-type]
+        x = float(v)  # type: ignore[arg-type]  # only called on numbers
         if lo is not None and (x <= lo if lo_open else x < lo):
             return False
         return hi is None or x <= hi
@@ -65,85 +51,108 @@ def _rng(lo: float | None, hi: float | None, *, lo_open: bool = False) -> Check:
     return ok
 
 
-def _int_rng(lo: int, hi: int | None = None) -> Check:
-    return lambda v: _is_int(v) and v >= lo and (hi is None or v <= hi)  # type: ignore[operator]
+def _type_check(tp: Any, *, shallow: bool, nonempty: bool = False) -> Check:
+    """A predicate for values of the type `tp` (containers: only their kind when shallow)."""
+    origin, args = get_origin(tp), get_args(tp)
+    if tp is Any:
+        return lambda _: True
+    if tp in _SCALARS:
+        return _SCALARS[tp]
+    if origin is Literal:
+        values = frozenset(args)
+        return lambda v: isinstance(v, str) and v in values
+    if origin in (Union, UnionType):
+        parts = [_type_check(a, shallow=shallow, nonempty=nonempty) for a in args]
+        return lambda v: any(part(v) for part in parts)
+    if origin is list:
+        item = _type_check(args[0], shallow=shallow)
+        if shallow:
+            return lambda v: isinstance(v, list) and (bool(v) or not nonempty)
+        return lambda v: isinstance(v, list) and (bool(v) or not nonempty) and all(map(item, v))
+    if origin is dict or is_typeddict(tp):
+        return _dict_check(tp, shallow=shallow)
+    msg = f"no check for the type {tp!r}"
+    raise TypeError(msg)
 
 
-# field -> (check, description of what is allowed)
-_SAMPLING: dict[str, tuple[Check, str]] = {
-    "model": (lambda v: isinstance(v, str) and bool(v), "a non-empty string"),
-    "eos_token": (_is_int_list, "a list of token IDs (integers)"),
-    "frequency_penalty": (_rng(-2.0, 2.0), "a number between -2.0 and 2.0"),
-    "presence_penalty": (_rng(-2.0, 2.0), "a number between -2.0 and 2.0"),
-    "repetition_penalty": (_rng(0.0, None, lo_open=True), "a positive number (1.0 = none)"),
-    "max_tokens": (_int_rng(1), "an integer >= 1"),
-    "min_tokens": (_int_rng(0), "an integer >= 0"),
-    "min_p": (_rng(0.0, 1.0), "a number between 0.0 and 1.0"),
-    "n": (_int_rng(1), "an integer >= 1"),
-    "seed": (lambda v: _is_int(v) or (_is_int_list(v) and bool(v)), "an integer or a list"),
-    "stop": (_is_str_list, "a list of strings"),
-    "stream_options": (
-        lambda v: (
-            isinstance(v, dict)
-            and set(v) <= {"include_usage"}
-            and isinstance(v.get("include_usage", False), bool | None)
-        ),
-        'a dict like {"include_usage": true}',
-    ),
-    "temperature": (_rng(0.0, None), "a number >= 0"),
-    "top_k": (_int_rng(0), "an integer >= 0"),
-    "top_p": (_rng(0.0, 1.0, lo_open=True), "a number in (0, 1]"),
-    "xtc_threshold": (_rng(0.0, 1.0), "a number between 0.0 and 1.0"),
-    "xtc_probability": (_rng(0.0, 1.0), "a number between 0.0 and 1.0"),
-    "response_format": (lambda v: isinstance(v, dict), "a dict with a 'type'"),
+def _dict_check(tp: Any, *, shallow: bool) -> Check:
+    if shallow:
+        return lambda v: isinstance(v, dict)
+    if not is_typeddict(tp):
+        value = _type_check(get_args(tp)[1], shallow=False)
+        return lambda v: _is_dict(v) and all(map(value, v.values()))  # type: ignore[attr-defined]
+    keys = {k: _type_check(t, shallow=False) for k, t in tp.__annotations__.items()}
+    required = frozenset(tp.__required_keys__)
+    return lambda v: (
+        isinstance(v, dict)
+        and required <= v.keys() <= keys.keys()
+        and all(keys[k](x) for k, x in v.items())
+    )
+
+
+def _describe(tp: Any, *, plural: bool = False) -> str:
+    """What a value of the type `tp` is, in words ("a list of integers")."""
+    origin, args = get_origin(tp), get_args(tp)
+    if tp in _NOUNS:
+        return _NOUNS[tp][plural]
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if origin in (Union, UnionType):
+        return " or ".join(_describe(a, plural=plural) for a in args)
+    if origin is list:
+        return ("lists" if plural else "a list") + " of " + _describe(args[0], plural=True)
+    if is_typeddict(tp):
+        keys = ", ".join(f'"{k}": ...' for k in tp.__annotations__)
+        return ("dicts like" if plural else "a dict like") + f" {{{keys}}}"
+    if origin is dict and args[1] is not Any:
+        return ("dicts" if plural else "a dict") + f" of {_describe(args[1], plural=True)}"
+    return "dicts" if plural else "a dict"
+
+
+def _allowed(f: BodyField) -> str:
+    """The allowed values of a field, in words, for error messages."""
+    lo = f.gt if f.gt is not None else f.ge
+    noun = _describe(f.type)
+    if lo is None and f.le is None:
+        return noun.replace("a list", "a non-empty list") if f.nonempty else noun
+    if f.gt is not None and f.le is not None:
+        return f"{noun} in ({f.gt}, {f.le}]"
+    if f.le is not None:
+        return f"{noun} between {lo} and {f.le}"
+    if f.gt == 0:
+        return f"a positive {noun.removeprefix('a ').removeprefix('an ')}"
+    return f"{noun} {'>' if f.gt is not None else '>='} {lo}"
+
+
+def _field_check(f: BodyField) -> tuple[Check, str]:
+    check = _type_check(f.type, shallow=f.shallow, nonempty=f.nonempty)
+    if f.ge is None and f.gt is None and f.le is None:
+        return check, _allowed(f)
+    in_range = _rng(f)
+    return (lambda v: check(v) and in_range(v)), _allowed(f)
+
+
+_SCALARS: dict[Any, Check] = {
+    bool: _is_bool,
+    int: _is_int,
+    float: _is_num,
+    str: lambda v: isinstance(v, str),
+    type(None): lambda v: v is None,
+}
+_NOUNS: dict[Any, tuple[str, str]] = {
+    bool: ("a boolean", "booleans"),
+    int: ("an integer", "integers"),
+    float: ("a number", "numbers"),
+    str: ("a string", "strings"),
+    Any: ("any value", "any values"),
+    type(None): ("null", "nulls"),
 }
 
-_CHAT_ONLY: dict[str, tuple[Check, str]] = {
-    "messages": (lambda v: isinstance(v, list), "a list of message dicts"),
-    "chat_template_kwargs": (_is_dict, "a dict"),
-    "logit_bias": (
-        lambda v: _is_dict(v) and all(_is_num(x) for x in v.values()),  # type: ignore[attr-defined]
-        "a dict of token ID to bias",
-    ),
-    "logprobs": (_is_bool, "a boolean"),
-    "top_logprobs": (_int_rng(0, 20), "an integer between 0 and 20"),
-    "parallel_tool_calls": (_is_bool, "a boolean"),
-    "reasoning_effort": (
-        lambda v: (
-            isinstance(v, str)
-            and v in {"minimal", "low", "medium", "high", "xhigh", "max", "ultracode"}
-        ),
-        "one of minimal, low, medium, high, xhigh, max, ultracode",
-    ),
-    "reasoning_budget": (_int_rng(1), "a positive integer"),
-    "parse_reasoning": (_is_bool, "a boolean"),
-    "include_reasoning": (_is_bool, "a boolean"),
-    "tool_choice": (lambda v: isinstance(v, str | dict), "'none', 'auto', 'required' or a dict"),
-    "tools": (lambda v: isinstance(v, list), "a list of tool dicts"),
+# field -> (check, description of what is allowed), derived from `_fields.BODY_FIELDS`
+CHAT_FIELDS: dict[str, tuple[Check, str]] = {f.name: _field_check(f) for f in api_fields("chat")}
+COMPLETION_FIELDS: dict[str, tuple[Check, str]] = {
+    f.name: _field_check(f) for f in api_fields("completions")
 }
-
-_COMPLETION_ONLY: dict[str, tuple[Check, str]] = {
-    "prompt": (
-        lambda v: isinstance(v, str) or (_is_str_list(v) and bool(v)),
-        "a string or a non-empty list of strings",
-    ),
-    "tokens": (_is_int_list, "a list of token IDs"),
-    "logprobs": (_int_rng(0, 20), "an integer (number of alternatives) between 0 and 20"),
-    "max_total_tokens": (_int_rng(1), "an integer >= 1"),
-    "min_total_tokens": (_int_rng(0), "an integer >= 0"),
-    "bad_words": (_is_str_list, "a list of strings"),
-    "bad_word_tokens": (_is_token_seqs, 'a list of {"tokens": [int, ...]}'),
-    "stop_tokens": (_is_token_seqs, 'a list of {"tokens": [int, ...]}'),
-    "no_repeat_ngram": (_int_rng(1), "an integer >= 1"),
-    "encoder_no_repeat_ngram": (_int_rng(1), "an integer >= 1"),
-    "encoder_repetition_penalty": (_rng(0.0, None, lo_open=True), "a positive number"),
-    "forced_output_tokens": (_is_int_list, "a list of token IDs"),
-    "token_index_to_replace": (_is_int_list, "a list of integers"),
-    "embedding_to_replace": (_is_num_list, "a list of numbers"),
-}
-
-CHAT_FIELDS = {**_SAMPLING, **_CHAT_ONLY}
-COMPLETION_FIELDS = {**_SAMPLING, **_COMPLETION_ONLY}
 _TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 MAX_TOOLS = 128
 _ROLES = ("system", "user", "assistant", "tool")

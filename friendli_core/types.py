@@ -5,16 +5,27 @@ Response models are pydantic models with `extra="allow"`: unknown fields the ser
 typed. Fields the spec marks required but that OpenAI-compatible or older servers omit (`id`,
 `model`, `created`) are optional here, so that parsing never fails on them.
 
-Request parameters are `TypedDict`s that document every field of the spec's request bodies;
-validation of values happens in `friendli_core._validate` before anything is sent.
+Request parameters are `TypedDict`s that document every field of the spec's request bodies,
+for type checkers; the fields themselves are declared in `friendli_core._fields` (a test checks
+these agree with it), and values are validated from there before anything is sent.
 """
 
 from __future__ import annotations
 
 from itertools import accumulate
-from typing import Any, Literal, TypeAlias, TypedDict
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, model_validator
+
+from friendli_core._fields import (
+    MessageParam,
+    ReasoningEffort,
+    ResponseFormatParam,
+    StreamOptionsParam,
+    TokenSequence,
+    ToolChoiceParam,
+    ToolParam,
+)
 
 __all__ = [
     "ChatCompletion",
@@ -36,8 +47,10 @@ __all__ = [
     "LogprobContent",
     "MessageParam",
     "PromptTokensDetails",
+    "ReasoningEffort",
     "ResponseFormatParam",
     "StreamOptionsParam",
+    "TokenSequence",
     "ToolCall",
     "ToolCallDelta",
     "ToolChoiceParam",
@@ -274,49 +287,6 @@ class CompletionChunk(_Model):
 
 # --------------------------------------------------------------------------- request parameters
 
-MessageParam: TypeAlias = dict[str, Any]
-"""A message dict: `{"role": "system"|"user"|"assistant"|"tool", "content": ..., ...}`."""
-
-
-class _FunctionParam(TypedDict, total=False):
-    name: str
-    description: str | None
-    parameters: dict[str, Any]
-
-
-class ToolParam(TypedDict):
-    """A function tool: `{"type": "function", "function": {"name", "parameters", ...}}`."""
-
-    type: Literal["function"]
-    function: _FunctionParam
-
-
-class _ToolChoiceFunction(TypedDict):
-    name: str
-
-
-class _ToolChoiceObject(TypedDict):
-    type: Literal["function"]
-    function: _ToolChoiceFunction
-
-
-ToolChoiceParam: TypeAlias = Literal["none", "auto", "required"] | _ToolChoiceObject
-
-
-class StreamOptionsParam(TypedDict, total=False):
-    """Stream options; only valid with `stream=True`."""
-
-    include_usage: bool | None
-
-
-ResponseFormatParam: TypeAlias = dict[str, Any]
-"""One of `{"type": "text"}`, `{"type": "json_object"}`, `{"type": "regex", "schema": "..."}`,
-`{"type": "json_schema", "json_schema": {"schema": {...}}}`."""
-
-ReasoningEffort: TypeAlias = Literal[
-    "minimal", "low", "medium", "high", "xhigh", "max", "ultracode"
-]
-
 
 class _SamplingParams(TypedDict, total=False):
     model: str
@@ -358,10 +328,6 @@ class ChatCompletionParams(_SamplingParams, total=False):
     tools: list[ToolParam]
 
 
-class _TokenSequence(TypedDict):
-    tokens: list[int]
-
-
 class CompletionParams(_SamplingParams, total=False):
     """Every field of the completions body: exactly one of `prompt` or `tokens`."""
 
@@ -371,8 +337,8 @@ class CompletionParams(_SamplingParams, total=False):
     max_total_tokens: int
     min_total_tokens: int
     bad_words: list[str]
-    bad_word_tokens: list[_TokenSequence]
-    stop_tokens: list[_TokenSequence]
+    bad_word_tokens: list[TokenSequence]
+    stop_tokens: list[TokenSequence]
     no_repeat_ngram: int
     encoder_no_repeat_ngram: int
     encoder_repetition_penalty: float

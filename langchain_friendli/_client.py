@@ -9,11 +9,11 @@ shared with a forked child, never pickled.
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.language_models import LangSmithParams
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
@@ -22,9 +22,10 @@ from friendli_core._lifecycle import (
     pickle_state_without_token,
     secret_value,
 )
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 from langchain_friendli._convert import combine_stop
 from langchain_friendli._errors import translate_errors
+from langchain_friendli._fields import SharedFields
 
 if TYPE_CHECKING:
     # Imported when the first client is built: importing the integration loads no httpx.
@@ -39,8 +40,11 @@ MODEL_CONFIG = ConfigDict(
 class's config would win otherwise). Their schemas are built when the classes are defined."""
 
 
-class FriendliBase(BaseModel):
-    """Connection settings and shared sampling parameters of the Friendli LangChain models."""
+class FriendliBase(SharedFields):
+    """Connection settings and shared sampling parameters of the Friendli LangChain models.
+
+    The sampling parameters are declared in `_fields` (generated from `friendli_core._fields`).
+    """
 
     # Never instantiated on its own, so its schema is not built (that of ChatFriendli and
     # Friendli is, with their own config, MODEL_CONFIG).
@@ -57,7 +61,7 @@ class FriendliBase(BaseModel):
         default_factory=from_env("FRIENDLI_TEAM", default=None), alias="team_id"
     )
     """Team to run requests as (`X-Friendli-Team`); read from `FRIENDLI_TEAM` when not given."""
-    endpoint: Literal["serverless", "dedicated", "container"] = "serverless"
+    endpoint: Endpoint = "serverless"
     """Which Friendli product serves the model; picks the default base URL."""
     base_url: str | None = Field(default_factory=from_env("FRIENDLI_BASE_URL", default=None))
     """API prefix, e.g. `https://api.friendli.ai/serverless/v1`; read from `FRIENDLI_BASE_URL`,
@@ -75,55 +79,10 @@ class FriendliBase(BaseModel):
     extra_body: dict[str, Any] | None = None
     """Fields merged into every request body as they are (for fields not listed here)."""
 
-    temperature: float | None = None
-    """Sampling temperature (>= 0); higher is more random."""
-    max_tokens: int | None = None
-    """Maximum number of tokens to generate."""
-    min_tokens: int | None = None
-    """Minimum number of tokens to generate (not with tools or response_format)."""
-    top_p: float | None = None
-    """Nucleus sampling: keep the smallest token set whose probability reaches top_p, (0, 1]."""
-    top_k: int | None = None
-    """Keep only the k most likely tokens (0 disables)."""
-    min_p: float | None = None
-    """Drop tokens less likely than min_p times the most likely one, [0, 1]."""
-    frequency_penalty: float | None = None
-    """Penalise tokens by how often they appeared so far, [-2, 2]."""
-    presence_penalty: float | None = None
-    """Penalise tokens that appeared at all so far, [-2, 2]."""
-    repetition_penalty: float | None = None
-    """Multiplicative penalty on repeated tokens (1.0 means none)."""
-    stop: list[str] | None = None
-    """Stop sequences (combined with those passed per call); excluded from the output."""
-    seed: int | list[int] | None = None
-    """Random seed, or one seed per sample when n > 1."""
-    n: int | None = None
-    """Number of independent samples to generate."""
-    eos_token: list[int] | None = None
-    """Extra end-of-sequence token IDs."""
-    xtc_threshold: float | None = None
-    """XTC sampling threshold, [0, 1]."""
-    xtc_probability: float | None = None
-    """XTC sampling probability, [0, 1]."""
-
     _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
 
-    _BODY_FIELDS: ClassVar[tuple[str, ...]] = (
-        "temperature",
-        "max_tokens",
-        "min_tokens",
-        "top_p",
-        "top_k",
-        "min_p",
-        "frequency_penalty",
-        "presence_penalty",
-        "repetition_penalty",
-        "seed",
-        "n",
-        "eos_token",
-        "xtc_threshold",
-        "xtc_probability",
-    )
+    _BODY_FIELDS: ClassVar[tuple[str, ...]] = tuple(SharedFields.model_fields)
+    """The request-body fields among the model's fields (`model` aside)."""
 
     @property
     def lc_secrets(self) -> dict[str, str]:

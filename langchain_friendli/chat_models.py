@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
@@ -18,6 +18,7 @@ from langchain_friendli._convert import (
     create_chat_result,
 )
 from langchain_friendli._errors import translate_errors
+from langchain_friendli._fields import ChatFields
 
 if TYPE_CHECKING:
     # Imported on first use of bind_tools / with_structured_output: the output parsers and
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["ChatFriendli"]
 
 
-class ChatFriendli(FriendliBase, BaseChatModel):
+class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
     r"""FriendliAI chat model (serverless, dedicated and container endpoints).
 
     Setup:
@@ -52,6 +53,8 @@ class ChatFriendli(FriendliBase, BaseChatModel):
         reasoning_effort, reasoning_budget, parse_reasoning, include_reasoning,
         chat_template_kwargs: Reasoning controls, e.g.
             `chat_template_kwargs={"enable_thinking": True}`.
+        response_format: Constrain every output, e.g.
+            `{"type": "regex", "schema": "(yes|no)"}`; structured-output calls set their own.
         stream_usage: Ask for the usage chunk when streaming (default True).
         extra_body: Fields merged into every request body as they are.
 
@@ -211,26 +214,6 @@ class ChatFriendli(FriendliBase, BaseChatModel):
 
     model_config = MODEL_CONFIG  # BaseChatModel/BaseLLM would win otherwise
 
-    logit_bias: dict[str, float] | None = None
-    """Token ID (as a string) to a bias added to its logit."""
-    chat_template_kwargs: dict[str, Any] | None = None
-    """Extra variables for the model's chat template, e.g. `{"enable_thinking": True}`."""
-    logprobs: bool | None = None
-    """Return the log probability of each output token."""
-    top_logprobs: int | None = None
-    """Number of most likely alternatives per position (needs `logprobs=True`)."""
-    parallel_tool_calls: bool | None = None
-    """Allow several tool calls in one assistant turn (server default: True)."""
-    reasoning_effort: (
-        Literal["minimal", "low", "medium", "high", "xhigh", "max", "ultracode"] | None
-    ) = None
-    """Reasoning effort for reasoning models; the allowed values depend on the model."""
-    reasoning_budget: int | None = None
-    """Token cap on reasoning."""
-    parse_reasoning: bool | None = None
-    """Split reasoning from the answer into `additional_kwargs["reasoning_content"]`."""
-    include_reasoning: bool | None = None
-    """With `parse_reasoning`, whether to return the reasoning at all."""
     streaming: bool = False
     """Use the streaming API for `invoke`/`generate` too."""
     stream_usage: bool = True
@@ -238,15 +221,7 @@ class ChatFriendli(FriendliBase, BaseChatModel):
 
     _BODY_FIELDS: ClassVar[tuple[str, ...]] = (
         *FriendliBase._BODY_FIELDS,  # noqa: SLF001
-        "logit_bias",
-        "chat_template_kwargs",
-        "logprobs",
-        "top_logprobs",
-        "parallel_tool_calls",
-        "reasoning_effort",
-        "reasoning_budget",
-        "parse_reasoning",
-        "include_reasoning",
+        *ChatFields.model_fields,
     )
 
     @property

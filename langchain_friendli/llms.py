@@ -18,11 +18,12 @@ from langchain_friendli._completions import (
     result_from_chunks,
 )
 from langchain_friendli._errors import translate_errors
+from langchain_friendli._fields import CompletionFields
 
 __all__ = ["Friendli"]
 
 
-class Friendli(FriendliBase, BaseLLM):
+class Friendli(FriendliBase, CompletionFields, BaseLLM):
     """FriendliAI text completion model (`/completions`: raw prompt in, text out).
 
     Setup:
@@ -37,6 +38,8 @@ class Friendli(FriendliBase, BaseLLM):
         temperature, top_p, top_k, min_p, max_tokens, min_tokens, stop, seed, n,
         frequency_penalty, presence_penalty, repetition_penalty, eos_token:
             Sampling parameters shared with the chat body; None leaves the server default.
+        response_format: dict | None
+            Constrain every output (text, json_object, json_schema or regex).
         logprobs: int | None
             Number of top alternatives per position; the result lands in
             `generation_info["logprobs"]`.
@@ -82,30 +85,6 @@ class Friendli(FriendliBase, BaseLLM):
 
     model_config = MODEL_CONFIG  # BaseChatModel/BaseLLM would win otherwise
 
-    logprobs: int | None = None
-    """Number of most likely alternatives to return per position (0-20)."""
-    max_total_tokens: int | None = None
-    """Maximum prompt plus output tokens (instead of max_tokens)."""
-    min_total_tokens: int | None = None
-    """Minimum prompt plus output tokens (instead of min_tokens)."""
-    bad_words: list[str] | None = None
-    """Words that must not be generated."""
-    bad_word_tokens: list[dict[str, list[int]]] | None = None
-    """Token sequences that must not be generated, as `[{"tokens": [...]}]`."""
-    stop_tokens: list[dict[str, list[int]]] | None = None
-    """Token sequences that stop generation, as `[{"tokens": [...]}]`."""
-    no_repeat_ngram: int | None = None
-    """Forbid repeating n-grams of this size."""
-    encoder_no_repeat_ngram: int | None = None
-    """Forbid repeating encoder n-grams of this size (encoder-decoder models)."""
-    encoder_repetition_penalty: float | None = None
-    """Repetition penalty against encoder tokens (encoder-decoder models)."""
-    forced_output_tokens: list[int] | None = None
-    """Token IDs to force as output (for scoring, together with logprobs)."""
-    token_index_to_replace: list[int] | None = None
-    """Prompt token positions whose embeddings are replaced by `embedding_to_replace`."""
-    embedding_to_replace: list[float] | None = None
-    """Embedding values for the positions in `token_index_to_replace`."""
     streaming: bool = False
     """Use the streaming API for `invoke`/`generate` too."""
     stream_usage: bool = True
@@ -113,18 +92,7 @@ class Friendli(FriendliBase, BaseLLM):
 
     _BODY_FIELDS: ClassVar[tuple[str, ...]] = (
         *FriendliBase._BODY_FIELDS,  # noqa: SLF001
-        "logprobs",
-        "max_total_tokens",
-        "min_total_tokens",
-        "bad_words",
-        "bad_word_tokens",
-        "stop_tokens",
-        "no_repeat_ngram",
-        "encoder_no_repeat_ngram",
-        "encoder_repetition_penalty",
-        "forced_output_tokens",
-        "token_index_to_replace",
-        "embedding_to_replace",
+        *CompletionFields.model_fields,
     )
 
     @property

@@ -20,15 +20,20 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, model_validator
+from llama_index.core.bridge.pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
-from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection, default_completion_to_prompt
-from llama_index.core.types import Model, PydanticProgramMode
 from typing_extensions import override
 
+from friendli_core._fields import adapter_fields
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     Connection,
@@ -37,6 +42,7 @@ from friendli_core._lifecycle import (
     secret_value,
 )
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
+from friendli_core.errors import InvalidRequestError
 from llama_index_friendli._clients import (
     amap_chat_to_completion,
     amap_completion_to_chat,
@@ -57,33 +63,27 @@ from llama_index_friendli._convert import (
     tool_chat_kwargs,
     tool_selections,
 )
-from llama_index_friendli._structured import JSONSchemaProgram, apredict, predict
+from llama_index_friendli._fields import BodyFields
+from llama_index_friendli._structured_output import StructuredOutputMixin
 
 if TYPE_CHECKING:
-    from llama_index.core.prompts.base import PromptTemplate
     from llama_index.core.tools.types import BaseTool
 
     from friendli_core import AsyncFriendliClient, FriendliClient
 
 __all__ = ["FriendliLLM"]
 
-dispatcher = get_dispatcher(__name__)
 
-_SAMPLING_FIELDS = (
-    "temperature",
-    "top_p",
-    "top_k",
-    "min_p",
-    "max_tokens",
-    "frequency_penalty",
-    "presence_penalty",
-    "repetition_penalty",
-    "seed",
-    "stop",
+_BODY_FIELDS = tuple(BodyFields.model_fields)
+# Those of both APIs go to /completions too (with is_chat_model=False); logprobs/top_logprobs
+# become its logprobs count; the other chat-only fields cannot be sent there.
+_SHARED_FIELDS = tuple(f.name for f in adapter_fields("FriendliLLM", apis=("chat", "completions")))
+_CHAT_ONLY_FIELDS = tuple(
+    name for name in _BODY_FIELDS if name not in {*_SHARED_FIELDS, "logprobs", "top_logprobs"}
 )
 
 
-class FriendliLLM(FunctionCallingLLM):
+class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
     """FriendliAI serverless, dedicated or container endpoints as a LlamaIndex LLM.
 
     Chat, completion, streaming, tool calling and structured output (JSON schema), sync and
@@ -94,6 +94,9 @@ class FriendliLLM(FunctionCallingLLM):
         >>> llm = FriendliLLM(model="meta-llama-3.1-8b-instruct")  # key from FRIENDLI_TOKEN
         >>> llm.complete("Say hello").text  # doctest: +SKIP
     """
+
+    # The schema is built when the class is defined (the BodyFields mixin defers its own).
+    model_config = ConfigDict(defer_build=False)
 
     model: str | None = Field(
         default=None,
@@ -122,32 +125,6 @@ class FriendliLLM(FunctionCallingLLM):
             "Base URL the API paths are appended to; defaults to FRIENDLI_BASE_URL, then to "
             "the endpoint's URL."
         ),
-    )
-    temperature: float | None = Field(
-        default=None, ge=0.0, description="Sampling temperature (server default 1.0)."
-    )
-    top_p: float | None = Field(default=None, gt=0.0, le=1.0, description="Nucleus sampling.")
-    top_k: int | None = Field(default=None, ge=0, description="Top-k sampling (0 = off).")
-    min_p: float | None = Field(default=None, ge=0.0, le=1.0, description="Min-p sampling.")
-    max_tokens: int | None = Field(
-        default=None, ge=1, description="Maximum number of generated tokens."
-    )
-    frequency_penalty: float | None = Field(
-        default=None, ge=-2.0, le=2.0, description="Penalty on token frequency so far."
-    )
-    presence_penalty: float | None = Field(
-        default=None, ge=-2.0, le=2.0, description="Penalty on tokens already present."
-    )
-    repetition_penalty: float | None = Field(
-        default=None, gt=0.0, description="Multiplicative repetition penalty (1.0 = none)."
-    )
-    seed: int | None = Field(default=None, description="Random seed for reproducible sampling.")
-    stop: list[str] | None = Field(default=None, description="Stop phrases (excluded).")
-    logprobs: bool | None = Field(
-        default=None, description="Return per-token log probabilities (ChatResponse.logprobs)."
-    )
-    top_logprobs: int | None = Field(
-        default=None, ge=0, le=20, description="Alternatives per position; needs logprobs."
     )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict,
@@ -258,15 +235,14 @@ class FriendliLLM(FunctionCallingLLM):
 
     # -- request parameters -------------------------------------------------------------------
 
-    def _base_params(self) -> dict[str, Any]:
-        params = {name: getattr(self, name) for name in _SAMPLING_FIELDS}
+    def _base_params(self, names: Sequence[str]) -> dict[str, Any]:
+        values = self.__dict__  # the field values (read per request: fields may be reassigned)
+        params = {name: values[name] for name in names}
         params["model"] = self.model
         return {k: v for k, v in params.items() if v is not None}
 
     def _chat_params(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Any:
-        params = self._base_params()
-        params["logprobs"] = self.logprobs
-        params["top_logprobs"] = self.top_logprobs
+        params = self._base_params(_BODY_FIELDS)
         params.update(self.additional_kwargs)
         params.update(kwargs)
         params["messages"] = to_friendli_message_dicts(messages)
@@ -275,8 +251,14 @@ class FriendliLLM(FunctionCallingLLM):
     def _completion_params(self, prompt: str, kwargs: dict[str, Any], *, formatted: bool) -> Any:
         if not formatted:
             prompt = (self.completion_to_prompt or default_completion_to_prompt)(prompt)
+        if chat_only := [n for n in _CHAT_ONLY_FIELDS if getattr(self, n) is not None]:
+            msg = (
+                f"{', '.join(chat_only)} apply to chat only; unset them or set is_chat_model=True."
+            )
+            raise InvalidRequestError(msg)
         logprobs = (self.top_logprobs or 0) if self.logprobs else None
-        params = {**self._base_params(), "logprobs": logprobs, **self.additional_kwargs, **kwargs}
+        params = {**self._base_params(_SHARED_FIELDS), "logprobs": logprobs}
+        params.update({**self.additional_kwargs, **kwargs})
         params["prompt"] = prompt
         return {k: v for k, v in params.items() if v is not None}
 
@@ -462,76 +444,6 @@ class FriendliLLM(FunctionCallingLLM):
             ValueError: No tool call while `error_on_no_tool_call` is true.
         """
         return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
-
-    # -- structured output --------------------------------------------------------------------
-
-    def _json_schema_program(
-        self, output_cls: type[Model], prompt: PromptTemplate
-    ) -> JSONSchemaProgram[Model] | None:
-        """The JSON-schema program in DEFAULT mode; None lets LlamaIndex pick (FUNCTION, LLM)."""
-        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
-            return None
-        return JSONSchemaProgram(self, output_cls, prompt)
-
-    @dispatcher.span
-    def structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Predict an `output_cls` instance via `response_format` json_schema (DEFAULT mode)."""
-        program = self._json_schema_program(output_cls, prompt)
-        if program is None:
-            fallback: Model = super().structured_predict(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-            return fallback
-        return predict(program, llm_kwargs, prompt_args)
-
-    @dispatcher.span
-    async def astructured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Async twin of `structured_predict`."""
-        program = self._json_schema_program(output_cls, prompt)
-        if program is None:
-            fallback: Model = await super().astructured_predict(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-            return fallback
-        return await apredict(program, llm_kwargs, prompt_args)
-
-    def _structured_stream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Any:
-        program = self._json_schema_program(output_cls, prompt)
-        if program is None:
-            return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
-        return program.stream_call(llm_kwargs=llm_kwargs, **prompt_args)
-
-    async def _structured_astream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Any:
-        program = self._json_schema_program(output_cls, prompt)
-        if program is None:
-            return await super()._structured_astream_call(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-        return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
 
 
 def _store_signatures(cls: type, names: Sequence[str]) -> None:

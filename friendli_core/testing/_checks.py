@@ -1,8 +1,9 @@
 """Documented request constraints beyond the OpenAPI schemas (pure).
 
 Each check returns an error message (the request is answered with HTTP 400) or ``None``.
-Sources: ``friendli-api.md`` §2 (mutual exclusions, ranges), §3 (tool messages), §6.1
-(completions), standard-tests.md §4 item 2 (``tool_call_id`` must match an earlier call).
+They are the API's documented rules: the mutual exclusions and ranges of the chat fields, the
+shape of tool messages, the completions body's rules, and that a tool message's ``tool_call_id``
+must answer a tool call of an earlier assistant message.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Friendli-shaped response bodies, stream chunks, SSE framing and error bodies (pure).
 
-Shapes follow ``friendli-openapi.yaml`` (``ChatResult``, ``StreamedChatData``,
-``CompletionsResult``, ``StreamedCompletionData``) and ``friendli-api.md`` §4-§7.
+Shapes follow the OpenAPI schemas ``ChatResult``, ``StreamedChatData``, ``CompletionsResult``
+and ``StreamedCompletionData``, and the API's SSE framing (``data:`` events, ``[DONE]``).
 
 Determinism: ``request_key`` is the SHA-256 of the endpoint family plus the canonical JSON of the
 body (without ``stream``/``stream_options``); the response ``id`` (``chatcmpl-``/``cmpl-`` +
@@ -302,7 +302,7 @@ def _completion_deltas(plan: Plan, meta: Meta) -> Iterator[dict[str, Any]]:
 
 
 def completion_chunks(plans: Sequence[Plan], meta: Meta) -> Iterator[dict[str, Any]]:
-    """Yield ``StreamedCompletionData`` chunks (friendli-api.md §6.3), then usage if asked."""
+    """Yield ``StreamedCompletionData`` chunks (current format), then usage if asked."""
     head = {"id": meta.ident("cmpl"), "object": "text_completion", "created": meta.created}
     if meta.model is not None:
         head["model"] = meta.model

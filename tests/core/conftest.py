@@ -19,7 +19,6 @@ import pytest
 from friendli_core import AsyncFriendliClient, FriendliClient, RetryPolicy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SHARED_SPEC = Path(__file__).resolve().parents[3] / "shared" / "friendli-openapi.yaml"
 TOKEN = "flp_TESTSECRET0123456789abcdef"
 
 
@@ -40,26 +39,15 @@ def fixture_json(name: str) -> Any:
 class SpecChecker:
     """Validates instances against the spec's component schemas.
 
-    Prefers the vendored components of `friendli_core.testing._openapi`; falls back to the shared
-    YAML when the vendored copy is missing (skips when neither exists).
+    Uses the vendored components of `friendli_core.testing._openapi` (extracted from the spec
+    vendored in tests/spec; `tests/testing/test_openapi_vendor.py` checks the two agree).
     """
 
     def __init__(self) -> None:
-        self._validate: Callable[[str, Any], list[str]]
-        try:
-            from friendli_core.testing import _openapi
-        except ImportError:
-            _openapi = None  # type: ignore[assignment]
-        if _openapi is not None and hasattr(_openapi, "validate"):
-            doc = _openapi._document()
-            self._validate = _openapi.validate
-        elif SHARED_SPEC.exists():
-            doc, self._validate = _yaml_validator(SHARED_SPEC)
-        else:
-            pytest.skip(
-                "neither friendli_core.testing._openapi nor ../shared/friendli-openapi.yaml"
-            )
-        self.schemas: dict[str, Any] = doc["components"]["schemas"]
+        from friendli_core.testing import _openapi
+
+        self._validate: Callable[[str, Any], list[str]] = _openapi.validate
+        self.schemas: dict[str, Any] = _openapi._document()["components"]["schemas"]
 
     def validate(self, component: str, instance: Any) -> list[str]:
         return self._validate(component, instance)
@@ -73,23 +61,6 @@ class SpecChecker:
             if ref.startswith("#/components/schemas/"):
                 names |= self.properties(ref.rsplit("/", 1)[1])
         return names
-
-
-def _yaml_validator(path: Path) -> tuple[dict[str, Any], Callable[[str, Any], list[str]]]:
-    import jsonschema
-    import referencing
-    import yaml
-    from referencing.jsonschema import DRAFT202012
-
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    registry = referencing.Registry().with_resource("urn:spec", DRAFT202012.create_resource(doc))
-
-    def validate(component: str, instance: Any) -> list[str]:
-        schema = {"$ref": f"urn:spec#/components/schemas/{component}"}
-        validator = jsonschema.Draft202012Validator(schema, registry=registry)
-        return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
-
-    return doc, validate
 
 
 @pytest.fixture(scope="session")

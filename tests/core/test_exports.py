@@ -43,6 +43,7 @@ EXPECTED = {
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReasoningEffort",
     "StreamConsumedError",
     "RetryPolicy",
     "Stream",

@@ -19,6 +19,7 @@ PURE = [
     "_streaming",
     "_retry",
     "_validate",
+    "_fields",
     "errors",
     "types",
     "config",

@@ -3,9 +3,9 @@
 A broad matrix (every field of the chat and completions bodies, tool_choice in all forms,
 response_format in all four types, seed as int and list, prompt as str/list and tokens) is built
 by `_protocol.build_*_request` for the serverless, dedicated and container endpoints, streaming
-and not, and each JSON body is validated against the matching component of
-friendli-openapi.yaml. Because no component sets `additionalProperties: false`, each body's keys
-are also checked against the properties the component declares (a misspelt field would otherwise
+and not, and each JSON body is validated against the matching component of the vendored
+OpenAPI spec (tests/spec). Because no component sets `additionalProperties: false`, each body's
+keys are also checked against the properties the component declares (a misspelt field would otherwise
 pass). The recorded fixtures are checked against the response schemas, so the client tests rest
 on spec-shaped data.
 """
@@ -15,10 +15,11 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
+from friendli_core._fields import REASONING_EFFORTS
 from friendli_core._protocol import (
     build_chat_request,
     build_completion_request,
@@ -26,10 +27,10 @@ from friendli_core._protocol import (
     build_tokenize_request,
 )
 from friendli_core._validate import CHAT_FIELDS, COMPLETION_FIELDS
-from friendli_core.config import ClientConfig
+from friendli_core.config import ClientConfig, Endpoint
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-ENDPOINTS = ["serverless", "dedicated", "container"]
+ENDPOINTS = list(get_args(Endpoint))
 MODELS = {"serverless": "meta-llama-3.1-8b-instruct", "dedicated": "ep123abc:adapter1"}
 FAMILY = {"serverless": "Serverless", "dedicated": "Dedicated", "container": "Container"}
 
@@ -128,7 +129,8 @@ CHAT_CASES: dict[str, dict[str, Any]] = {
     "top_logprobs_zero": {"logprobs": True, "top_logprobs": 0},
     **{
         f"reasoning_effort_{effort}": {"reasoning_effort": effort}
-        for effort in ("minimal", "low", "medium", "xhigh", "max", "ultracode")
+        for effort in REASONING_EFFORTS
+        if effort != "high"  # sent by every_plain_field
     },
     **{
         f"tool_choice_{choice}": {
@@ -294,7 +296,7 @@ def test_explicit_stream_options_are_kept_and_valid(spec) -> None:
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_tool_without_parameters_gets_the_empty_schema(spec, stream: bool) -> None:
-    """`Function.parameters` is required by the spec; friendli-api.md §2 says to send `{}` props."""
+    """`Function.parameters` is required by the spec: a tool without one gets `{}` properties."""
     bare = {"type": "function", "function": {"name": "ping", "description": None}}
     params = {"model": "m", "messages": MESSAGES[-1:], "tools": [bare, WEATHER_TOOL]}
     snapshot = json.loads(json.dumps(params))

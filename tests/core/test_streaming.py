@@ -1,7 +1,7 @@
 """SSE decoding and chunk accumulation, pure and through both clients over MockTransport.
 
-The transcripts in tests/fixtures/core_*.sse are raw response bodies in the wire format of
-friendli-api.md §5/§6 (keep-alive comments, CRLF, `id:`/`retry:` fields, usage-only chunks,
+The transcripts in tests/fixtures/core_*.sse are raw response bodies in the API's streaming wire
+format (keep-alive comments, CRLF, `id:`/`retry:` fields, usage-only chunks,
 `[DONE]`); each core_*.json beside one is the non-streaming response of the same generation.
 """
 

@@ -1,108 +1,42 @@
-"""The vendored OpenAPI components equal what the shared spec gives.
+"""The vendored OpenAPI files agree with each other and with their provenance note.
 
-Run ``python tests/testing/test_openapi_vendor.py`` to regenerate
-``friendli_core/testing/_spec/openapi-components.json`` from ``../shared/friendli-openapi.yaml``.
+`tests/spec/friendli-openapi.yaml` is FriendliAI's spec, vendored unmodified (see
+`tests/spec/PROVENANCE.md`); `friendli_core/testing/_spec/openapi-components.json` is the closure
+of the schemas the local server and the client tests validate against, extracted from it.
+`python scripts/refresh_spec.py PATH` vendors a new spec and regenerates the JSON.
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
-from typing import Any
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-SHARED_YAML = ROOT.parent / "shared" / "friendli-openapi.yaml"
-VENDORED = ROOT / "friendli_core" / "testing" / "_spec" / "openapi-components.json"
-
-# Roots of the transitive closure that the emulator and the client tests validate against.
-ROOTS = [
-    f"{family}{name}"
-    for family in ("Serverless", "Dedicated", "Container")
-    for name in (
-        "ChatCompletionBody",
-        "ChatCompletionStreamBody",
-        "ChatCompleteSuccess",
-        "ChatCompletionStreamSuccess",
-        "CompletionsBody",
-        "CompletionsStreamBody",
-        "CompletionsSuccess",
-        "CompletionsStreamSuccess",
-        "TokenizationBody",
-        "TokenizationSuccess",
-        "DetokenizationBody",
-        "DetokenizationSuccess",
-    )
-] + [
-    "ServerlessChatRenderBody",
-    "ServerlessChatRenderSuccess",
-    "DedicatedChatRenderBody",
-    "DedicatedChatRenderSuccess",
-    "ServerlessModelListSuccess",
-    "ServerlessToolAssistedChatCompletionBody",
-    "ServerlessToolAssistedChatCompletionStreamBody",
-    "ServerlessToolAssistedChatCompleteSuccess",
-    "ServerlessToolAssistedChatCompletionStreamSuccess",
-]
-
-
-def _refs(node: Any, found: set[str]) -> None:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-            found.add(ref.rsplit("/", 1)[1])
-        for value in node.values():
-            _refs(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _refs(value, found)
-
-
-def extract(yaml_path: Path) -> dict[str, Any]:
-    """Return ``{"openapi", "info", "components": {"schemas": closure}}`` from the YAML spec."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    document = yaml.load(yaml_path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
-    schemas: dict[str, Any] = document["components"]["schemas"]
-    todo = list(ROOTS)
-    keep: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in keep:
-            continue
-        keep.add(name)
-        found: set[str] = set()
-        _refs(schemas[name], found)
-        todo.extend(found - keep)
-    return {
-        "openapi": document["openapi"],
-        "info": {"title": document["info"]["title"], "version": document["info"]["version"]},
-        "components": {"schemas": {name: schemas[name] for name in sorted(keep)}},
-    }
-
-
-def render(yaml_path: Path) -> str:
-    return json.dumps(extract(yaml_path), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-@pytest.mark.skipif(
-    not SHARED_YAML.exists(), reason="../shared/friendli-openapi.yaml is not present"
+from scripts.refresh_spec import (
+    COMPONENTS,
+    PROVENANCE,
+    ROOTS,
+    VENDORED_YAML,
+    fingerprint,
+    refs,
+    render_components,
 )
-def test_vendored_components_match_shared_spec() -> None:
-    assert VENDORED.read_text(encoding="utf-8") == render(SHARED_YAML)
+
+
+def test_vendored_components_match_the_vendored_spec() -> None:
+    assert COMPONENTS.read_text(encoding="utf-8") == render_components(VENDORED_YAML), (
+        "run: python scripts/refresh_spec.py tests/spec/friendli-openapi.yaml"
+    )
 
 
 def test_vendored_components_cover_roots() -> None:
-    schemas = json.loads(VENDORED.read_text(encoding="utf-8"))["components"]["schemas"]
+    schemas = json.loads(COMPONENTS.read_text(encoding="utf-8"))["components"]["schemas"]
     assert set(ROOTS) <= set(schemas)
     found: set[str] = set()
-    _refs(schemas, found)
+    refs(schemas, found)
     assert found <= set(schemas), "every $ref must resolve inside the vendored document"
 
 
-if __name__ == "__main__":
-    VENDORED.write_text(render(SHARED_YAML), encoding="utf-8")
-    sys.stdout.write(f"wrote {VENDORED}\n")
+def test_provenance_names_the_vendored_file() -> None:
+    size, digest = fingerprint(VENDORED_YAML)
+    note = PROVENANCE.read_text(encoding="utf-8")
+    assert f"| Size | {size} bytes |" in note
+    assert f"| sha256 | `{digest}` |" in note

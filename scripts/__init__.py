@@ -1,0 +1,1 @@
+"""Developer scripts (code generation, vendoring); not part of the packages."""
