@@ -32,6 +32,7 @@ install: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit validate-config .pre-commit-config.yaml
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
