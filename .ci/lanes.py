@@ -5,11 +5,12 @@
 * ``py3.X``: the unit lane (everything but real-model and reliability) on every other CPython
   that the classifiers in pyproject.toml declare, when one is found on the machine (PATH, then
   pyenv's versions); a version not found is reported as skipped.
-* ``lowest``: the unit lane with every direct dependency at the lowest version pyproject.toml
-  allows (``uv pip install --resolution lowest-direct``, extras ``all`` and ``dev``).
-* ``lowest-core``: the core's tests with only the ``test`` extra at its lowest versions: the
-  framework test tools require newer httpx/pydantic than the core declares, so this lane is the
-  one that installs the core's own floors.
+* ``lowest``: the unit lane with the package's own dependencies (core and runtime extras) pinned
+  at uv's ``--resolution lowest-direct`` resolution of extras ``all`` and ``dev``; the test tools
+  install at their newest versions compatible with those pins.
+* ``lowest-core``: the core's tests with only the ``test`` extra, likewise: the framework test
+  tools require newer httpx/pydantic than the core declares, so this lane is the one that
+  installs the core's own floors.
 
 Each non-main lane has its own venv under ``.venv-lanes/``, rebuilt when pyproject.toml changes.
 Usage: ``python .ci/lanes.py [LANE ...] [-- PYTEST_ARGS ...]`` (no lane names: all lanes).
@@ -151,11 +152,39 @@ def install(lane: Lane, python: str) -> tuple[Path, bool]:
         return lane_python, False
     cmd = [uv(), "pip", "install", "-q", "--python", str(lane_python), "-e", f".[{lane.extras}]"]
     if lane.lowest:
-        cmd[3:3] = ["--resolution", "lowest-direct"]
+        pins = lowest_pins(lane, lane_python, venv / "lowest.txt")
+        if pins is None:
+            return lane_python, False
+        cmd += ["--constraint", str(pins)]
     if run(cmd):
         return lane_python, False
     stamp.write_text(key)
     return lane_python, True
+
+
+def lowest_pins(lane: Lane, python: Path, out: Path) -> Path | None:
+    """Pin the package's own dependencies at uv's lowest-direct resolution of the lane's extras.
+
+    The tools (pytest, nbmake, ...) stay free: they install at the newest versions compatible
+    with these pins, so a failure is the package's floor, not a test tool's.
+    """
+    extras = [arg for extra in lane.extras.split(",") for arg in ("--extra", extra)]
+    compile_cmd = [uv(), "pip", "compile", "-q", "--resolution", "lowest-direct", "--python"]
+    compile_cmd += [str(python), "--no-header", "--no-annotate", *extras, "pyproject.toml"]
+    done = subprocess.run(  # noqa: S603 - our uv on our pyproject
+        compile_cmd, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        print(done.stderr, flush=True)
+        return None
+    ours = {_normalized(name) for name in declared_names()}
+    pins = [line for line in done.stdout.splitlines() if _normalized(line.split("==")[0]) in ours]
+    out.write_text("".join(f"{pin}\n" for pin in pins))
+    return out
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def installed_versions(python: Path) -> list[str]:
