@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-dev
 PYTEST_FLAGS ?=
+# `make test LANES="main lowest"` runs only those lanes of .ci/lanes.py (default: all of them).
+LANES ?=
 
 .PHONY: test demo bench lint typecheck unit install real-model-server clean
 
@@ -29,13 +31,16 @@ install: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check friendli_core langchain_friendli llama_index_friendli
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit validate-config .pre-commit-config.yaml
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# The whole suite under coverage, then the unit lane on the other supported CPythons found here and
+# at the lowest declared dependency versions, each in its own venv under .venv-lanes/ (.ci/lanes.py).
 test: lint typecheck
-	$(PY) -m pytest $(PYTEST_FLAGS)
+	$(PY) .ci/lanes.py $(LANES) -- $(PYTEST_FLAGS)
 
 unit: $(STAMP)
 	$(PY) -m pytest -m "not real_model and not reliability" $(PYTEST_FLAGS)
@@ -62,4 +67,4 @@ real-model-server: $(STAMP)
 	$(PY) -m tests.real_model.server
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-lanes .mypy_cache .ruff_cache
