@@ -38,9 +38,9 @@ __all__ = [
     "UNSET",
     "BaseClient",
     "ClientOptions",
+    "can_read_raw",
     "check_event_stream",
     "map_transport_error",
-    "raw_reads",
 ]
 
 logger = logging.getLogger("friendli_core")
@@ -88,7 +88,7 @@ def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
     return APIStreamError(msg, method=spec.method, path=spec.path)
 
 
-def raw_reads(response: httpx.Response) -> bool:
+def can_read_raw(response: httpx.Response) -> bool:
     """Whether to read the body with `iter_raw`, a little faster than `iter_bytes`.
 
     Only when the body is not yet read (an event hook may have read it, or a mock built it
