@@ -92,7 +92,7 @@ class _ParserBase:
     def _stream_error(self, text: str) -> APIStreamError:
         return APIStreamError(text, method=self.where[0], path=self.where[1])
 
-    def _pre(self, event: str, data: str) -> bool:
+    def _is_chunk_to_parse(self, event: str, data: str) -> bool:
         """Handle control events; True when `data` is a JSON chunk to parse."""
         if data[:1] == "{" and not event and not self.done:
             return True  # the common case: a JSON chunk of the default event type
@@ -142,8 +142,8 @@ class ChatStreamParser(_ParserBase):
             APIStatusError: An error event or error object in the stream.
             APIStreamError: Data that is not a chunk.
         """
-        # `_pre`'s common case, tested inline first: this runs once per token
-        if (data[:1] != "{" or event or self.done) and not self._pre(event, data):
+        # `_is_chunk_to_parse`'s common case, tested inline first: this runs once per token
+        if (data[:1] != "{" or event or self.done) and not self._is_chunk_to_parse(event, data):
             return None
         try:
             chunk: ChatCompletionChunk = self._validate(data)
@@ -171,7 +171,7 @@ class CompletionStreamParser(_ParserBase):
             APIStatusError: An error event or error object in the stream.
             APIStreamError: Data that is not a chunk.
         """
-        if not self._pre(event, data):
+        if not self._is_chunk_to_parse(event, data):
             return None
         payload = _loads(data)
         if not isinstance(payload, dict):
