@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
 
-from friendli_core._http import DefaultHeaders, default_headers, merge_headers
 from friendli_core._protocol import (
     RequestSpec,
     build_chat_request,
@@ -22,6 +21,11 @@ from friendli_core._protocol import (
 )
 from friendli_core._retry import RetryPolicy
 from friendli_core._sse import is_event_stream
+from friendli_core._upstream_hooks.httpx_client import (
+    DefaultHeaders,
+    build_request,
+    default_headers,
+)
 from friendli_core.config import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
@@ -172,30 +176,22 @@ class BaseClient:
         """Note how requests merge headers with `self._http`, the client sent with.
 
         A user's client keeps its own headers (requests must not repeat them); one we created
-        has fixed default headers, merged directly (see `_http`).
+        has fixed default headers, merged directly (see `_upstream_hooks`).
         """
         self._owns_http = owned
         self._client_headers = None if owned else dict(self._http.headers)
         self._defaults = default_headers(self._http) if owned else None
 
     def _build_request(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Request:
-        """The request to send for `spec`: what `build_request` gives, built directly when we can.
-
-        For a client we created, with no cookie stored, `build_request` would only merge the
-        default headers (see `_http`); a user's client always goes through `build_request`.
-        """
-        url = self._request_url(spec.url)
-        request_timeout = self._request_timeout(timeout)
-        if self._defaults is not None and not self._http.cookies:
-            return httpx.Request(
-                spec.method,
-                url,
-                headers=merge_headers(self._defaults, spec.headers),
-                content=spec.content,
-                extensions={"timeout": request_timeout.as_dict()},
-            )
-        return self._http.build_request(
-            spec.method, url, headers=spec.headers, content=spec.content, timeout=request_timeout
+        """The request to send for `spec`, as `build_request` gives it (see `_upstream_hooks`)."""
+        return build_request(
+            self._http,
+            self._defaults,
+            spec.method,
+            self._request_url(spec.url),
+            headers=spec.headers,
+            content=spec.content,
+            timeout=self._request_timeout(timeout),
         )
 
     def __repr__(self) -> str:

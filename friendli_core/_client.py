@@ -24,9 +24,9 @@ from friendli_core._base import (
     check_event_stream,
     map_transport_error,
 )
-from friendli_core._http import OwnedAsyncClient, OwnedClient
 from friendli_core._protocol import RequestSpec, raise_for_status
 from friendli_core._sse import SSEDecoder
+from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient, OwnedClient
 from friendli_core.config import TimeoutTypes
 from friendli_core.errors import APIError
 

@@ -27,7 +27,7 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from friendli_core._prototype import Prototype
+from friendli_core._upstream_hooks.pydantic_copy import Prototype
 from friendli_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
@@ -425,7 +425,7 @@ def convert_chunk_to_generation_chunk(
 
 
 # The shapes of a plain text (or reasoning) delta, validated once; `text_generation_chunk`
-# copies them (see friendli_core._prototype; each copy gets its own containers), which costs
+# copies them (see friendli_core._upstream_hooks; each copy gets its own containers), which costs
 # about half of validating two models per token. tests/langchain/unit_tests/test_convert.py
 # checks the copies equal validation. Like the rest of the response metadata, `model_provider`
 # is only on the finish_reason chunk (langchain-openai puts it on every chunk: langchain-core's
