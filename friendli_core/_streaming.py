@@ -129,12 +129,6 @@ class _ParserBase:
 class ChatStreamParser(_ParserBase):
     """Turns chat SSE events into `ChatCompletionChunk`s."""
 
-    def __init__(self, method: str | None = None, path: str | None = None) -> None:
-        """Start a stream; `method` and `path` name the request in errors."""
-        super().__init__(method, path)
-        # the model's validator, bound once: `model_validate_json` costs ~0.3 µs more per chunk
-        self._validate = ChatCompletionChunk.__pydantic_validator__.validate_json
-
     def feed(self, event: str, data: str) -> ChatCompletionChunk | None:
         """Parse one SSE event; None for control events (keep-alive, `[DONE]`).
 
@@ -146,14 +140,14 @@ class ChatStreamParser(_ParserBase):
         if (data[:1] != "{" or event or self.done) and not self._is_chunk_to_parse(event, data):
             return None
         try:
-            chunk: ChatCompletionChunk = self._validate(data)
+            chunk = ChatCompletionChunk.model_validate_json(data)
         except ValidationError:
             payload = _loads(data)
             if isinstance(payload, dict) and "error" in payload:
                 raise _error_from_payload(payload, self.where) from None
             msg = f"Malformed stream event: {data[:200]!r}"
             raise self._stream_error(msg) from None
-        extra = chunk.__pydantic_extra__
+        extra = chunk.model_extra
         if not chunk.choices and extra and _is_error_object(chunk, extra):
             raise _error_from_payload(chunk.model_dump(), self.where)
         for choice in chunk.choices:

@@ -417,8 +417,8 @@ def convert_chunk_to_generation_chunk(
             choice.finish_reason is None
             and choice.logprobs is None
             and delta.tool_calls is None
-            and not choice.__pydantic_extra__
-            and not delta.__pydantic_extra__
+            and not choice.model_extra
+            and not delta.model_extra
         ):
             return text_generation_chunk(delta.content or "", delta.reasoning_content)
     return _convert_chunk_dump(chunk.model_dump(exclude_none=True), model)
