@@ -162,7 +162,7 @@ class BaseClient:
     def _request_url(self, url: str) -> httpx.URL:
         """`url` as an `httpx.URL`, parsed once per distinct URL.
 
-        httpx would parse the string again on every request (about a third of building it); a
+        httpx would parse the string again on every request (a large part of building it); a
         client sends to a handful of URLs, and the cache is bounded anyway.
         """
         parsed = self._urls.get(url)

@@ -425,12 +425,12 @@ def convert_chunk_to_generation_chunk(
 
 
 # The shapes of a plain text (or reasoning) delta, validated once; `text_generation_chunk`
-# copies them (see friendli_core._upstream_hooks; each copy gets its own containers), which costs
-# about half of validating two models per token. tests/langchain/unit_tests/test_convert.py
-# checks the copies equal validation. Like the rest of the response metadata, `model_provider`
-# is only on the finish_reason chunk (langchain-openai puts it on every chunk: langchain-core's
-# `stream()` keeps every chunk, so that is about 120 bytes per token, and no block translator
-# is registered for "friendli" that a single chunk would need it for).
+# copies them rather than validating two models per token (see friendli_core._upstream_hooks;
+# each copy gets its own containers). tests/langchain/unit_tests/test_convert.py checks the
+# copies equal validation. Like the rest of the response metadata, `model_provider` is only on
+# the finish_reason chunk (langchain-openai puts it on every chunk: langchain-core's `stream()`
+# keeps every chunk, so that is memory per token, and no block translator is registered for
+# "friendli" that a single chunk would need it for).
 _TEXT_MESSAGE = Prototype(AIMessageChunk(content=""), replace={"content"})
 _REASONING_MESSAGE = Prototype(
     AIMessageChunk(content="", additional_kwargs={"reasoning_content": ""}),
