@@ -13,9 +13,9 @@ The pieces live in two modules, so that the adapters' per-token code does not lo
   its jar is empty; it must equal what httpx's `Client.build_request` gives (default headers
   merged as `httpx.Headers.update` merges them, the timeout as the `timeout` extension).
 * `pydantic_copy.Prototype`: copies of a validated pydantic instance with some fields
-  replaced, instead of validating a new one per streamed token. Relies on pydantic's
-  `__copy__` copying the fields-set, extras and private attributes, and on field values
-  living in `__dict__` (as `BaseModel.model_copy(update=...)` does).
+  replaced, instead of validating a new one per streamed token. It fills a new instance's
+  slots as pydantic's `BaseModel.__copy__` does (`__dict__`, `__pydantic_fields_set__`,
+  `__pydantic_extra__`, `__pydantic_private__`), so it relies on that instance layout.
 
 A user-supplied `http_client` is never touched: it always goes through `build_request`.
 """

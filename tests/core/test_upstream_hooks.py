@@ -32,7 +32,7 @@ from friendli_core._upstream_hooks.httpx_client import (
     default_headers,
     merge_headers,
 )
-from friendli_core._upstream_hooks.pydantic_copy import Prototype
+from friendli_core._upstream_hooks.pydantic_copy import PYDANTIC_SLOTS, Prototype
 
 CHAT = {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}
 REPLY = {
@@ -317,3 +317,17 @@ def test_copies_own_fields_set_extras_and_private_attributes() -> None:
     expected = WithPrivate(text="b", note="n")
     expected._cache["k"] = 1
     assert second == expected
+
+
+def test_pydantic_instances_have_the_slots_prototype_fills() -> None:
+    """A slot pydantic adds (or renames) would be missing from every copy: this fails first."""
+    assert BaseModel.__slots__ == PYDANTIC_SLOTS
+
+
+def test_copy_fills_every_slot_as_pydantic_copy_does() -> None:
+    template = WithPrivate(text="", note="n")
+    template._cache["k"] = 1
+    made = Prototype(template, replace={"text"}).make(text="")
+    copied = template.__copy__()
+    for name in PYDANTIC_SLOTS:
+        assert getattr(made, name) == getattr(copied, name), name
