@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import httpx
 
 from friendli_core._forks import adopt_inherited, fork_generation
-from friendli_core._http import DefaultHeaders, default_headers, merge_headers
 from friendli_core._protocol import (
     RequestSpec,
     build_chat_request,
@@ -23,6 +22,11 @@ from friendli_core._protocol import (
 )
 from friendli_core._retry import RetryPolicy
 from friendli_core._sse import is_event_stream
+from friendli_core._upstream_hooks.httpx_client import (
+    DefaultHeaders,
+    build_request,
+    default_headers,
+)
 from friendli_core.config import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
@@ -39,9 +43,9 @@ __all__ = [
     "UNSET",
     "BaseClient",
     "ClientOptions",
+    "can_read_raw",
     "check_event_stream",
     "map_transport_error",
-    "raw_reads",
 ]
 
 logger = logging.getLogger("friendli_core")
@@ -89,7 +93,7 @@ def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
     return APIStreamError(msg, method=spec.method, path=spec.path)
 
 
-def raw_reads(response: httpx.Response) -> bool:
+def can_read_raw(response: httpx.Response) -> bool:
     """Whether to read the body with `iter_raw`, a little faster than `iter_bytes`.
 
     Only when the body is not yet read (an event hook may have read it, or a mock built it
@@ -161,7 +165,7 @@ class BaseClient:
     def _request_url(self, url: str) -> httpx.URL:
         """`url` as an `httpx.URL`, parsed once per distinct URL.
 
-        httpx would parse the string again on every request (about a third of building it); a
+        httpx would parse the string again on every request (a large part of building it); a
         client sends to a handful of URLs, and the cache is bounded anyway.
         """
         parsed = self._urls.get(url)
@@ -175,7 +179,7 @@ class BaseClient:
         """Note how requests merge headers with `self._http`, the client sent with.
 
         A user's client keeps its own headers (requests must not repeat them); one we created
-        has fixed default headers, merged directly (see `_http`).
+        has fixed default headers, merged directly (see `_upstream_hooks`).
         """
         self._owns_http = owned
         self._client_headers = None if owned else dict(self._http.headers)
@@ -194,23 +198,15 @@ class BaseClient:
             self._adopt_http(owned=True)
 
     def _build_request(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Request:
-        """The request to send for `spec`: what `build_request` gives, built directly when we can.
-
-        For a client we created, with no cookie stored, `build_request` would only merge the
-        default headers (see `_http`); a user's client always goes through `build_request`.
-        """
-        url = self._request_url(spec.url)
-        request_timeout = self._request_timeout(timeout)
-        if self._defaults is not None and not self._http.cookies:
-            return httpx.Request(
-                spec.method,
-                url,
-                headers=merge_headers(self._defaults, spec.headers),
-                content=spec.content,
-                extensions={"timeout": request_timeout.as_dict()},
-            )
-        return self._http.build_request(
-            spec.method, url, headers=spec.headers, content=spec.content, timeout=request_timeout
+        """The request to send for `spec`, as `build_request` gives it (see `_upstream_hooks`)."""
+        return build_request(
+            self._http,
+            self._defaults,
+            spec.method,
+            self._request_url(spec.url),
+            headers=spec.headers,
+            content=spec.content,
+            timeout=self._request_timeout(timeout),
         )
 
     def __repr__(self) -> str:

@@ -20,14 +20,14 @@ from friendli_core._base import (
     UNSET,
     BaseClient,
     ClientOptions,
+    can_read_raw,
     check_event_stream,
     map_transport_error,
-    raw_reads,
 )
 from friendli_core._forks import fork_generation
-from friendli_core._http import OwnedAsyncClient, OwnedClient
 from friendli_core._protocol import RequestSpec, raise_for_status
 from friendli_core._sse import SSEDecoder
+from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient, OwnedClient
 from friendli_core.config import TimeoutTypes
 from friendli_core.errors import APIError, StreamConsumedError
 
@@ -58,7 +58,7 @@ def _iter_chunks(response: httpx.Response, parser: _Parser, spec: RequestSpec) -
     check_event_stream(response.headers.get("content-type", ""), spec)
     decoder = SSEDecoder()
     try:
-        for raw in response.iter_raw() if raw_reads(response) else response.iter_bytes():
+        for raw in response.iter_raw() if can_read_raw(response) else response.iter_bytes():
             for event, data in decoder.feed(raw):
                 chunk = parser.feed(event, data)
                 if chunk is not None:
@@ -74,7 +74,7 @@ async def _aiter_chunks(
     check_event_stream(response.headers.get("content-type", ""), spec)
     decoder = SSEDecoder()
     try:
-        reads = response.aiter_raw() if raw_reads(response) else response.aiter_bytes()
+        reads = response.aiter_raw() if can_read_raw(response) else response.aiter_bytes()
         async for raw in reads:
             for event, data in decoder.feed(raw):
                 chunk = parser.feed(event, data)

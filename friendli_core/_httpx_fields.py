@@ -2,8 +2,8 @@
 
 The LangChain and LlamaIndex models accept the user's own `httpx.Client` / `httpx.AsyncClient`.
 Typing those fields with the httpx classes would make importing the integration import httpx
-(about 20 ms, and 60 ms more where httpx's optional command line dependencies, rich and click,
-are installed), although httpx is needed only when the first request is sent. To type
+(and, where they are installed, httpx's optional command line dependencies, rich and click),
+although httpx is needed only when the first request is sent (benchmarks/README.md). To type
 checkers these aliases are the httpx classes; at run time they are `Any` plus a check that the
 value is an instance of the httpx class, which needs no import: a value can only be an httpx
 client if httpx is already loaded.

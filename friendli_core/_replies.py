@@ -4,7 +4,7 @@ Parsing bodies (`parse_model`, `Replies`) and streams (the `_streaming` parsers)
 pydantic and the models of `types`; building and sending requests does not. So the client
 modules import this module when the first client is created (`BaseClient.__init__`), not at
 import: `from friendli_core import FriendliClient` loads httpx and our request side, and the
-first client pays for pydantic (about 60 ms, most of it pydantic's own first model).
+first client pays for pydantic (mostly pydantic's own first model; benchmarks/README.md).
 """
 
 from __future__ import annotations

@@ -159,10 +159,6 @@ _ROLES = ("system", "user", "assistant", "tool")
 _PART_TYPES = ("text", "image_url", "audio_url", "video_url")
 
 
-def _fail(msg: str) -> InvalidRequestError:
-    return InvalidRequestError(msg)
-
-
 def _check_fields(params: Mapping[str, Any], table: dict[str, tuple[Check, str]], api: str) -> None:
     for key, value in params.items():
         if key == "extra_body":
@@ -170,17 +166,17 @@ def _check_fields(params: Mapping[str, Any], table: dict[str, tuple[Check, str]]
             continue
         if key == "stream":
             msg = "Do not pass stream: call the streaming method (stream_chat/stream_completions)."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         if key not in table:
             msg = (
                 f"Unknown {api} parameter {key!r}. Check the spelling; to send a field this "
                 f"client does not know yet, pass it in extra_body={{{key!r}: ...}}."
             )
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         check, allowed = table[key]
         if value is not None and not check(value):
             msg = f"Invalid {api} parameter {key}={_short_repr(value)}: expected {allowed}."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
 
 
 def _check_extra_body(extra: object) -> None:
@@ -189,13 +185,13 @@ def _check_extra_body(extra: object) -> None:
         return
     if not isinstance(extra, Mapping):
         msg = f"extra_body must be a dict of fields to add to the body; got {type(extra).__name__}."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     if "stream" in extra:
         msg = (
             "extra_body cannot set stream: the method decides it (chat/completions return one "
             "response, stream_chat/stream_completions a stream)."
         )
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
 
 
 def _short_repr(value: object) -> str:
@@ -206,12 +202,12 @@ def _short_repr(value: object) -> str:
 def _check_shared_constraints(params: Mapping[str, Any], *, stream: bool) -> None:
     if params.get("stream_options") is not None and not stream:
         msg = "stream_options can only be used with streaming; remove it or use the stream method."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     if params.get("response_format") is not None:
         _check_response_format(params["response_format"])
         if params.get("min_tokens"):
             msg = "min_tokens is not supported together with response_format; remove one of them."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
 
 
 def _check_response_format(fmt: Mapping[str, Any]) -> None:
@@ -225,18 +221,18 @@ def _check_response_format(fmt: Mapping[str, Any]) -> None:
                 'response_format of type "json_schema" needs {"json_schema": {"schema": {...}}} '
                 "with the JSON schema as a dict."
             )
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         return
     if kind == "regex":
         if not isinstance(fmt.get("schema"), str) or not fmt["schema"]:
             msg = 'response_format of type "regex" needs {"schema": "<pattern>"} as a string.'
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         return
     msg = (
         f"response_format type must be 'text', 'json_object', 'json_schema' or 'regex'; "
         f"got {kind!r}."
     )
-    raise _fail(msg)
+    raise InvalidRequestError(msg)
 
 
 def _check_tools(params: Mapping[str, Any]) -> None:
@@ -244,31 +240,31 @@ def _check_tools(params: Mapping[str, Any]) -> None:
     if not tools:
         if isinstance(params.get("tool_choice"), dict) or params.get("tool_choice") == "required":
             msg = f"tool_choice={params['tool_choice']!r} needs tools; pass tools or drop it."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         return
     if len(tools) > MAX_TOOLS:
         msg = f"At most {MAX_TOOLS} tools may be passed; got {len(tools)}."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     names = []
     for i, tool in enumerate(tools):
         fn = tool.get("function") if isinstance(tool, dict) else None
         if not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(fn, dict):
             msg = f'tools[{i}] must be {{"type": "function", "function": {{...}}}}.'
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         name = fn.get("name")
         if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
             msg = f"tools[{i}] name {name!r} must match [a-zA-Z0-9_-] and be 1-64 characters."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         if "parameters" in fn and not isinstance(fn["parameters"], dict):
             msg = f"tools[{i}] ({name}) parameters must be a JSON-schema dict."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         names.append(name)
     if params.get("response_format") is not None:
         msg = "tools and response_format cannot be used together; remove one of them."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     if params.get("min_tokens"):
         msg = "min_tokens is not supported together with tools; remove one of them."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     _check_tool_choice(params.get("tool_choice"), names)
 
 
@@ -281,29 +277,29 @@ def _check_tool_choice(choice: object, names: list[str]) -> None:
         if choice.get("type") == "function" and isinstance(name, str):
             if name not in names:
                 msg = f"tool_choice names {name!r}, which is not among the tools {names}."
-                raise _fail(msg)
+                raise InvalidRequestError(msg)
             return
     msg = (
         f"tool_choice must be 'none', 'auto', 'required' or "
         f'{{"type": "function", "function": {{"name": ...}}}}; got {choice!r:.80}.'
     )
-    raise _fail(msg)
+    raise InvalidRequestError(msg)
 
 
 def _check_part(part: object, where: str) -> None:
     if not isinstance(part, dict) or part.get("type") not in _PART_TYPES:
         msg = f"{where} must be a dict with type text, image_url, audio_url or video_url."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     kind = part["type"]
     if kind == "text":
         if not isinstance(part.get("text"), str):
             msg = f"{where} of type text needs a string 'text'."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         return
     inner = part.get(kind)
     if not isinstance(inner, dict) or not isinstance(inner.get("url"), str):
         msg = f'{where} of type {kind} needs {{"{kind}": {{"url": "..."}}}}.'
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
 
 
 def _check_tool_call(call: object, where: str) -> None:
@@ -320,18 +316,18 @@ def _check_tool_call(call: object, where: str) -> None:
             f'{where} must be {{"id": "...", "type": "function", "function": '
             f'{{"name": "...", "arguments": "<JSON string>"}}}}; got {call!r:.80}.'
         )
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
 
 
 def _check_message(i: int, msg_: object, call_ids: set[str]) -> None:
     where = f"messages[{i}]"
     if not isinstance(msg_, dict):
         msg = f"{where} must be a dict with a 'role'; got {type(msg_).__name__}."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     role = msg_.get("role")
     if role not in _ROLES:
         msg = f"{where} has role {role!r}; the API accepts {', '.join(_ROLES)}."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     content = msg_.get("content")
     if role == "user" and isinstance(content, list):
         for j, part in enumerate(content):
@@ -340,22 +336,22 @@ def _check_message(i: int, msg_: object, call_ids: set[str]) -> None:
         calls = msg_.get("tool_calls") or []
         if not isinstance(calls, list):
             msg = f"{where} (assistant) tool_calls must be a list of tool call dicts."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         if content is not None and not isinstance(content, str):
             msg = f"{where} (assistant) content must be a string or None."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         if content is None and not calls:
             msg = f"{where} (assistant) needs content or tool_calls."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         for k, call in enumerate(calls):
             _check_tool_call(call, f"{where}.tool_calls[{k}]")
             call_ids.add(call["id"])
     elif not isinstance(content, str):
         msg = f"{where} ({role}) content must be a string; got {type(content).__name__}."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     if role == "tool" and not isinstance(msg_.get("tool_call_id"), str):
         msg = f"{where} (tool) needs tool_call_id, the id of the assistant tool call."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
 
 
 def check_messages(messages: object) -> None:
@@ -366,7 +362,7 @@ def check_messages(messages: object) -> None:
     """
     if not isinstance(messages, list) or not messages:
         msg = "messages must be a non-empty list of message dicts."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     call_ids: set[str] = set()
     for i, message in enumerate(messages):
         _check_message(i, message, call_ids)
@@ -381,11 +377,11 @@ def check_chat_params(params: Mapping[str, Any], *, stream: bool, model_required
     _check_fields(params, CHAT_FIELDS, "chat")
     if model_required and not params.get("model"):
         msg = "model is required for serverless and dedicated endpoints; pass model='...'."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     check_messages(params.get("messages"))
     if params.get("top_logprobs") is not None and not params.get("logprobs"):
         msg = "top_logprobs requires logprobs=True; set logprobs=True or drop top_logprobs."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     _check_shared_constraints(params, stream=stream)
     _check_tools(params)
 
@@ -401,12 +397,12 @@ def check_completion_params(
     _check_fields(params, COMPLETION_FIELDS, "completions")
     if model_required and not params.get("model"):
         msg = "model is required for serverless and dedicated endpoints; pass model='...'."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     if (params.get("prompt") is None) == (params.get("tokens") is None):
         msg = "completions need exactly one of prompt (text) or tokens (token IDs)."
-        raise _fail(msg)
+        raise InvalidRequestError(msg)
     for a, b in (("max_tokens", "max_total_tokens"), ("min_tokens", "min_total_tokens")):
         if params.get(a) is not None and params.get(b) is not None:
             msg = f"Only one of {a} and {b} may be given."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
     _check_shared_constraints(params, stream=stream)

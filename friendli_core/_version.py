@@ -1,6 +1,6 @@
 """Package version: the single source, read by hatchling at build time (`[tool.hatch.version]`).
 
-A constant rather than `importlib.metadata.version(...)`, which costs about 5 ms at import.
+A constant rather than `importlib.metadata.version(...)`, which would slow the import down.
 """
 
 __all__ = ["__version__"]

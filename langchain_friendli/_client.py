@@ -8,7 +8,6 @@ shared with a forked child, never pickled.
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.language_models import LangSmithParams
@@ -121,31 +120,6 @@ class FriendliBase(SharedFields):
             if (value := values[name]) is not None:
                 params[name] = value
         return params
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        """Store the signatures of `_generate`/`_agenerate` on them once.
-
-        langchain-core inspects them on every call (does `_generate` take `run_manager`?),
-        which costs about 25 µs per call; `inspect.signature` returns a stored `__signature__`
-        at once. Done for every subclass, so a user's override is described by its own.
-        """
-        super().__pydantic_init_subclass__(**kwargs)
-        for name in ("_generate", "_agenerate"):
-            method = cls.__dict__.get(name)
-            if inspect.isfunction(method) and "__signature__" not in method.__dict__:
-                method.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
-
-    def _dict_for_compat(self) -> dict[str, Any]:
-        """`asdict()`, which langchain-core calls on every request for the invocation params.
-
-        langchain-core wraps it in a warnings filter for subclasses that still override the
-        deprecated `dict()`; that costs about 12 µs per call, so it is skipped unless a
-        subclass does override it.
-        """
-        if type(self).dict.__module__.startswith("langchain_core."):
-            return self.asdict()  # type: ignore[attr-defined, no-any-return]
-        return super()._dict_for_compat()  # type: ignore[misc, no-any-return]
 
     def _connection(self) -> Connection:
         """Every setting the clients depend on, read per request (fields may be reassigned)."""

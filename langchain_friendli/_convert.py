@@ -27,7 +27,7 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from friendli_core._prototype import Prototype
+from friendli_core._upstream_hooks.pydantic_copy import Prototype
 from friendli_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
@@ -417,20 +417,20 @@ def convert_chunk_to_generation_chunk(
             choice.finish_reason is None
             and choice.logprobs is None
             and delta.tool_calls is None
-            and not choice.__pydantic_extra__
-            and not delta.__pydantic_extra__
+            and not choice.model_extra
+            and not delta.model_extra
         ):
             return text_generation_chunk(delta.content or "", delta.reasoning_content)
     return _convert_chunk_dump(chunk.model_dump(exclude_none=True), model)
 
 
 # The shapes of a plain text (or reasoning) delta, validated once; `text_generation_chunk`
-# copies them (see friendli_core._prototype; each copy gets its own containers), which costs
-# about half of validating two models per token. tests/langchain/unit_tests/test_convert.py
-# checks the copies equal validation. Like the rest of the response metadata, `model_provider`
-# is only on the finish_reason chunk (langchain-openai puts it on every chunk: langchain-core's
-# `stream()` keeps every chunk, so that is about 120 bytes per token, and no block translator
-# is registered for "friendli" that a single chunk would need it for).
+# copies them rather than validating two models per token (see friendli_core._upstream_hooks;
+# each copy gets its own containers). tests/langchain/unit_tests/test_convert.py checks the
+# copies equal validation. Like the rest of the response metadata, `model_provider` is only on
+# the finish_reason chunk (langchain-openai puts it on every chunk: langchain-core's `stream()`
+# keeps every chunk, so that is memory per token, and no block translator is registered for
+# "friendli" that a single chunk would need it for).
 _TEXT_MESSAGE = Prototype(AIMessageChunk(content=""), replace={"content"})
 _REASONING_MESSAGE = Prototype(
     AIMessageChunk(content="", additional_kwargs={"reasoning_content": ""}),

@@ -45,7 +45,7 @@ from friendli_core import (
     CompletionChunk,
     InvalidRequestError,
 )
-from friendli_core._prototype import Prototype
+from friendli_core._upstream_hooks.pydantic_copy import Prototype
 from friendli_core.types import (
     ChatLogprobs,
     CompletionLogprobs,
@@ -318,9 +318,9 @@ def _tool_call_blocks(calls: Sequence[ToolCall]) -> list[ToolCallBlock]:
 
 
 # An assistant message, and a streamed response, are made per token: they are copied from
-# validated prototypes (see friendli_core._prototype), which costs less than half of validating
-# the message. Every value given to `make` is built here (block models, a fresh list and dict),
-# and tests check that the copies equal validated construction, fields-set included.
+# validated prototypes rather than validated (see friendli_core._upstream_hooks). Every value
+# given to `make` is built here (block models, a fresh list and dict), and tests check that the
+# copies equal validated construction, fields-set included.
 _MESSAGE: Prototype[ChatMessage] = Prototype(
     ChatMessage(role=MessageRole.ASSISTANT, blocks=[], additional_kwargs={}),
     replace={"role", "blocks", "additional_kwargs"},

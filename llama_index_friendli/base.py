@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -444,30 +443,3 @@ class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
             ValueError: No tool call while `error_on_no_tool_call` is true.
         """
         return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
-
-
-def _store_signatures(cls: type, names: Sequence[str]) -> None:
-    """Store the signature of each instrumented entry point on its wrapped function.
-
-    LlamaIndex's span wrapper calls `inspect.signature` on every call; with `__signature__`
-    set, that is a lookup instead of a walk through the decorator chain (~15 µs a call).
-    """
-    for name in names:
-        wrapped = getattr(cls.__dict__[name], "__wrapped__", None)
-        if callable(wrapped) and not hasattr(wrapped, "__signature__"):
-            wrapped.__signature__ = inspect.signature(wrapped)
-
-
-_store_signatures(
-    FriendliLLM,
-    (
-        "chat",
-        "achat",
-        "stream_chat",
-        "astream_chat",
-        "complete",
-        "acomplete",
-        "stream_complete",
-        "astream_complete",
-    ),
-)

@@ -390,8 +390,7 @@ def test_a_subclass_overriding_the_deprecated_dict_is_still_honoured() -> None:
 
 @MODES
 async def test_subclass_generate_signature_is_its_own(mode: str) -> None:
-    """The signature stored on `_generate` is per class: an override without `run_manager`
-    is called without one (a stale stored signature would pass it and fail)."""
+    """A subclass's `_generate` without `run_manager` is called without one."""
     seen: list[dict[str, Any]] = []
 
     class NoRunManager(ChatFriendli):

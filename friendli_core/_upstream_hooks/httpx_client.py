@@ -1,39 +1,27 @@
-"""The httpx clients the core creates for itself, and how requests are built for them.
+"""httpx hooks: the clients the core creates, and their requests built directly.
 
-httpx's general request path does two things on every call that a client nobody else
-configures does not need to pay for:
-
-* The cookie jar. `httpx.Client` hands every response to `http.cookiejar`, which builds a
-  urllib request and an `email.message.Message` of the response headers (about 13 µs) even
-  when the response sets no cookie. `OwnedClient`'s jar skips that when there is no
-  Set-Cookie or Set-Cookie2 header; cookies that are set are stored, and sent back, as before.
-* `build_request` merges the client's base URL, params, cookies and default headers (about
-  19 µs). The clients we create have no base URL or params, and default headers that nothing
-  changes, so `BaseClient` builds the `httpx.Request` directly with `merge_headers` (about
-  12 µs) while the jar is empty, and falls back to `build_request` once it holds a cookie.
-
-A user-supplied `http_client` is never touched: it always goes through `build_request`.
+See `friendli_core._upstream_hooks` for why they exist and what they rely on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from http.cookiejar import CookieJar
 
 import httpx
-
-if TYPE_CHECKING:
-    from httpx._types import CookieTypes
 
 __all__ = [
     "DefaultHeaders",
     "OwnedAsyncClient",
     "OwnedClient",
+    "build_request",
     "default_headers",
     "merge_headers",
 ]
 
 DefaultHeaders = list[tuple[str, str, str]]  # (name, lower-case name, value)
+# what httpx's `cookies` setter accepts (httpx names this type only in a private module)
+_CookieTypes = httpx.Cookies | CookieJar | dict[str, str] | list[tuple[str, str]]
 
 
 class _Cookies(httpx.Cookies):
@@ -57,7 +45,7 @@ class _OwnCookies:
         return self._own_cookies
 
     @cookies.setter
-    def cookies(self, cookies: CookieTypes) -> None:
+    def cookies(self, cookies: _CookieTypes) -> None:
         self._own_cookies = _Cookies(cookies)
 
 
@@ -95,3 +83,30 @@ def merge_headers(defaults: DefaultHeaders, headers: Mapping[str, str]) -> list[
     merged = [(name, value) for name, lower, value in defaults if lower not in named]
     merged.extend(headers.items())
     return merged
+
+
+def build_request(
+    http: httpx.Client | httpx.AsyncClient,
+    defaults: DefaultHeaders | None,
+    method: str,
+    url: httpx.URL,
+    *,
+    headers: Mapping[str, str],
+    content: bytes | None,
+    timeout: httpx.Timeout,
+) -> httpx.Request:
+    """What `http.build_request(...)` gives; built directly when that is all it would do.
+
+    `defaults` are the default headers of a client we created (None for a user's client). Such
+    a client has no base URL, params or auth, so while its jar is empty `build_request` would
+    only merge the default headers and set the timeout.
+    """
+    if defaults is not None and not http.cookies:
+        return httpx.Request(
+            method,
+            url,
+            headers=merge_headers(defaults, headers),
+            content=content,
+            extensions={"timeout": timeout.as_dict()},
+        )
+    return http.build_request(method, url, headers=headers, content=content, timeout=timeout)

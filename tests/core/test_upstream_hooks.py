@@ -1,8 +1,11 @@
-"""The httpx clients the core creates for itself (`friendli_core._http`).
+"""What `friendli_core._upstream_hooks` relies on in httpx and pydantic still holds.
 
-Requests built directly must equal what httpx's `build_request` gives, and the cookie jar that
-skips responses without cookies must end up holding what httpx's own jar would. Cookies are
-checked end to end through a real server on 127.0.0.1: one that sets a cookie gets it back.
+Each test fails if the upstream behaviour a hook relies on disappears or changes: requests
+built directly must equal what httpx's `build_request` gives; httpx must reach the cookie jar
+through the client's `cookies` property (else the skipping jar is bypassed), and that jar must
+end up holding what httpx's own would (checked end to end through a real server on 127.0.0.1:
+one that sets a cookie gets it back); a `Prototype` copy must equal validation, fields-set,
+extras and private attributes included, and share no mutable value with other copies.
 """
 
 from __future__ import annotations
@@ -16,12 +19,20 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from friendli_core import AsyncFriendliClient, FriendliClient
 from friendli_core._base import UNSET
-from friendli_core._http import OwnedAsyncClient, OwnedClient, default_headers, merge_headers
+from friendli_core._upstream_hooks.httpx_client import (
+    OwnedAsyncClient,
+    OwnedClient,
+    _Cookies,
+    default_headers,
+    merge_headers,
+)
+from friendli_core._upstream_hooks.pydantic_copy import PYDANTIC_SLOTS, Prototype
 
 CHAT = {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}
 REPLY = {
@@ -61,6 +72,8 @@ def test_merge_headers_keeps_unnamed_defaults_in_order_then_appends() -> None:
     assert [name for name, _ in merged[:2]] == ["Accept-Encoding", "Connection"]
 
 
+# no deadline: each example builds an httpx.Client (an SSL context), slow on a loaded machine
+@settings(deadline=None)
 @given(defaults=_HEADERS, headers=_HEADERS)
 def test_merge_headers_equals_httpx_update(defaults: dict[str, str], headers: dict[str, str]):
     client = httpx.Client(headers=defaults)
@@ -205,3 +218,116 @@ async def test_cookies_set_by_the_server_are_sent_back_async(cookie_server: Any)
         for _ in range(3):
             assert (await client.chat(**CHAT)).choices[0].message.content == "ok"
     assert handler.cookies_seen == _expected_cookies(handler)
+
+
+def test_httpx_reaches_the_jar_through_the_cookies_property(cookie_server: Any) -> None:
+    """httpx stores a response's cookies in the jar its `cookies` property returns: ours.
+
+    If httpx ever used its own attribute instead, our jar would be bypassed: cookies would
+    still work, but every response would pay for `http.cookiejar` again.
+    """
+    url, handler = cookie_server
+    with FriendliClient(token="t", base_url=url) as client:
+        jar = client._http.cookies
+        assert type(jar) is _Cookies
+        client.chat(**CHAT)
+        assert client._http.cookies is jar
+        assert dict(jar) == ({"lb": "node-2"} if handler.set_cookie else {})
+
+
+# --------------------------------------------------------------------------- Prototype
+
+
+class Inner(BaseModel):
+    value: int = 0
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    text: str
+    tags: list[str] = Field(default_factory=list)
+    meta: dict[str, int] = Field(default_factory=dict)
+    inner: Inner = Field(default_factory=Inner)
+    length: int = 0
+
+    @model_validator(mode="after")
+    def _length(self) -> Shape:
+        self.length = len(self.text)
+        return self
+
+
+def test_copy_equals_validation_including_fields_set() -> None:
+    proto = Prototype(Shape(text=""), replace={"text", "length"})
+    made = proto.make(text="abc", length=3)
+    expected = Shape(text="abc")
+    assert made == expected
+    assert list(made.__dict__) == list(expected.__dict__)  # the order repr and dumps follow
+    assert repr(made) == repr(expected)
+    assert made.model_fields_set == expected.model_fields_set
+    assert made.model_extra == expected.model_extra == {}
+    assert proto.fields == {"text", "length"}
+
+
+def test_copies_own_their_containers() -> None:
+    proto = Prototype(Shape(text="", tags=["t"], meta={"m": 1}), replace={"text"})
+    first = proto.make(text="a")
+    first.tags.append("x")
+    first.meta["y"] = 2
+    second = proto.make(text="b")
+    assert second.tags == ["t"]
+    assert second.meta == {"m": 1}
+    assert first.tags is not second.tags
+
+
+def test_replaced_fields_are_taken_as_given() -> None:
+    """No validation per copy: that is the point, so callers pass only trusted values."""
+    proto = Prototype(Shape(text=""), replace={"text"})
+    assert proto.make(text="abc").length == 0  # the validator does not run again
+
+
+def test_unknown_fields_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"Shape has no fields \['nope'\]"):
+        Prototype(Shape(text=""), replace={"text", "nope"})
+
+
+class WithPrivate(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    text: str
+    _cache: dict[str, int] = PrivateAttr(default_factory=dict)
+
+
+def test_copies_own_fields_set_extras_and_private_attributes() -> None:
+    """What `BaseModel.__copy__` gives each copy, `make` gives too: nothing is shared."""
+    template = WithPrivate(text="", note="n")
+    template._cache["k"] = 1
+    proto = Prototype(template, replace={"text"})
+    first, second = proto.make(text="a"), proto.make(text="b")
+    assert first.model_extra == {"note": "n"}
+    assert first._cache == {"k": 1}
+    first.model_extra["more"] = 1  # type: ignore[index]
+    first._cache = {"j": 2}  # shallow, as `__copy__`: the private mapping is the copy's own
+    first.text = "changed"
+    first.model_fields_set.add("other")
+    assert second.model_extra == {"note": "n"}
+    assert second._cache == {"k": 1}
+    assert second.model_fields_set == template.model_fields_set == {"text", "note"}
+    assert template.model_extra == {"note": "n"}
+    expected = WithPrivate(text="b", note="n")
+    expected._cache["k"] = 1
+    assert second == expected
+
+
+def test_pydantic_instances_have_the_slots_prototype_fills() -> None:
+    """A slot pydantic adds (or renames) would be missing from every copy: this fails first."""
+    assert BaseModel.__slots__ == PYDANTIC_SLOTS
+
+
+def test_copy_fills_every_slot_as_pydantic_copy_does() -> None:
+    template = WithPrivate(text="", note="n")
+    template._cache["k"] = 1
+    made = Prototype(template, replace={"text"}).make(text="")
+    copied = template.__copy__()
+    for name in PYDANTIC_SLOTS:
+        assert getattr(made, name) == getattr(copied, name), name

@@ -1,0 +1,21 @@
+"""The places where the integrations rely on how httpx and pydantic work inside, for speed.
+
+Each piece here skips work that httpx or pydantic would otherwise do on every request or every
+streamed token, and is kept only because `benchmarks/` shows it is worth more than 5 % on a
+headline figure (`benchmarks/README.md`, "Why the fast paths are the way they are").
+`tests/core/test_upstream_hooks.py` fails if the upstream behaviour a piece relies on changes.
+The pieces live in two modules, so that the adapters' per-token code does not load httpx:
+
+* `httpx_client.OwnedClient` / `OwnedAsyncClient`: the httpx clients the core creates when
+  it is given none. Their cookie jar skips `http.cookiejar` for responses that set no
+  cookie. Relies on httpx reaching the jar through the client's public `cookies` property.
+* `httpx_client.build_request`: the request of a client we created, built directly while
+  its jar is empty; it must equal what httpx's `Client.build_request` gives (default headers
+  merged as `httpx.Headers.update` merges them, the timeout as the `timeout` extension).
+* `pydantic_copy.Prototype`: copies of a validated pydantic instance with some fields
+  replaced, instead of validating a new one per streamed token. It fills a new instance's
+  slots as pydantic's `BaseModel.__copy__` does (`__dict__`, `__pydantic_fields_set__`,
+  `__pydantic_extra__`, `__pydantic_private__`), so it relies on that instance layout.
+
+A user-supplied `http_client` is never touched: it always goes through `build_request`.
+"""
