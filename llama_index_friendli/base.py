@@ -45,9 +45,11 @@ from llama_index_friendli._convert import (
     CompletionStreamState,
     chat_to_completion_response,
     completion_to_chat_response,
-    keep_first_tool_call,
     to_chat_response,
     to_completion_response,
+)
+from llama_index_friendli._messages import (
+    keep_first_tool_call,
     to_friendli_message_dicts,
     tool_chat_kwargs,
     tool_selections,

@@ -21,12 +21,11 @@ from langchain_friendli._convert import (
     combine_stop,
     convert_chunk_to_generation_chunk,
     convert_dict_to_message,
-    convert_message_to_dict,
-    convert_messages,
     create_chat_result,
     create_usage_metadata,
     text_generation_chunk,
 )
+from langchain_friendli._messages import convert_message_to_dict, convert_messages
 from langchain_friendli._structured import resolve_tool_choice
 
 # --------------------------------------------------------------------------- messages -> dicts
