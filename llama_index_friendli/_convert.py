@@ -14,7 +14,7 @@ decision through these functions (and `_messages` for requests), so they differ 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -52,6 +52,7 @@ __all__ = [
     "usage_kwargs",
 ]
 
+_Choice = TypeVar("_Choice")
 # wire role -> LlamaIndex role of a response message (unknown roles read as assistant)
 _RESPONSE_ROLES: Mapping[str, MessageRole] = {r.value: r for r in MessageRole}
 
@@ -160,16 +161,20 @@ def from_friendli_message(message: FriendliMessage) -> ChatMessage:
     )
 
 
+def _first_choice(choices: Sequence[_Choice], what: str) -> _Choice:
+    if not choices:
+        msg = f"The {what} has no choices."
+        raise APIResponseValidationError(msg)
+    return choices[0]
+
+
 def to_chat_response(completion: ChatCompletion) -> ChatResponse:
     """The `ChatResponse` for a chat completion's first choice.
 
     Raises:
         APIResponseValidationError: The completion has no choices.
     """
-    if not completion.choices:
-        msg = "The chat completion has no choices."
-        raise APIResponseValidationError(msg)
-    choice = completion.choices[0]
+    choice = _first_choice(completion.choices, "chat completion")
     return ChatResponse(
         message=from_friendli_message(choice.message),
         raw=completion.model_dump(mode="json", exclude_unset=True),
@@ -184,10 +189,7 @@ def to_completion_response(completion: Completion) -> CompletionResponse:
     Raises:
         APIResponseValidationError: The completion has no choices.
     """
-    if not completion.choices:
-        msg = "The completion has no choices."
-        raise APIResponseValidationError(msg)
-    choice = completion.choices[0]
+    choice = _first_choice(completion.choices, "completion")
     return CompletionResponse(
         text=choice.text,
         raw=completion.model_dump(mode="json", exclude_unset=True),
