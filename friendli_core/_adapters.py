@@ -30,15 +30,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from friendli_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
-    from friendli_core.types import ChunkChoice, LogprobContent, ToolCall, ToolCallDelta
+    from friendli_core.types import (
+        ChunkChoice,
+        FunctionCall,
+        LogprobContent,
+        ToolCall,
+        ToolCallDelta,
+    )
 
 __all__ = [
+    "CONTENT",
     "JSON_OBJECT_FORMAT",
+    "LOGPROBS",
+    "REASONING",
+    "ROLE",
+    "TOOL_CALLS",
     "ChatChoiceFold",
     "MediaKind",
     "arguments_json",
@@ -175,6 +187,14 @@ def json_schema_format(schema: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- streams
 
 
+# what a delta changed, as returned by `ChatChoiceFold.feed` (plain ints: tested per token)
+CONTENT = 1
+REASONING = 2
+TOOL_CALLS = 4
+LOGPROBS = 8
+ROLE = 16
+
+
 class _ToolFold:
     """One streamed tool call: id, type and name from its first fragment, arguments appended."""
 
@@ -194,7 +214,8 @@ def _joined(parts: list[str] | None) -> str | None:
     if len(parts) == 1:
         return parts[0]
     text = "".join(parts)
-    parts[:] = (text,)
+    parts.clear()  # cheaper than a slice assignment, which this runs once per token
+    parts.append(text)
     return text
 
 
@@ -218,30 +239,42 @@ class ChatChoiceFold:
         self._reasoning: list[str] | None = None
         self._tools: dict[int, _ToolFold] = {}
 
-    def feed(self, choice: ChunkChoice) -> None:
-        """Merge one chunk's delta for this choice."""
+    def feed(self, choice: ChunkChoice) -> int:
+        """Merge one chunk's delta for this choice; returns the flags of what it changed.
+
+        The flags (`CONTENT`, `REASONING`, `TOOL_CALLS`, `LOGPROBS`, `ROLE`) let a reader that
+        rebuilds its view after each chunk update only what changed, without reading the
+        delta's fields a second time.
+        """
+        changed = 0
         delta = choice.delta
         if delta.role:
             self.role = delta.role
+            changed = ROLE
         if (text := delta.content) is not None:
             if self._content is None:
                 self._content = [text]
             else:
                 self._content.append(text)
+            changed |= CONTENT
         if (thought := delta.reasoning_content) is not None:
             if self._reasoning is None:
                 self._reasoning = [thought]
             else:
                 self._reasoning.append(thought)
-        if delta.tool_calls:
-            self._fold_tools(delta.tool_calls)
+            changed |= REASONING
+        if fragments := delta.tool_calls:
+            self._fold_tools(fragments)
+            changed |= TOOL_CALLS
         logprobs = choice.logprobs
         if logprobs is not None and logprobs.content is not None:
             if self.logprobs is None:
                 self.logprobs = []
             self.logprobs.extend(logprobs.content)
+            changed |= LOGPROBS
         if choice.finish_reason:
             self.finish_reason = choice.finish_reason
+        return changed
 
     def _fold_tools(self, fragments: Sequence[ToolCallDelta]) -> None:
         tools = self._tools
@@ -266,10 +299,20 @@ class ChatChoiceFold:
 
     def tool_calls(self) -> list[ToolCall]:
         """The tool calls so far, in index order (arguments as received so far)."""
-        from friendli_core.types import FunctionCall, ToolCall  # noqa: PLC0415 - see module doc
+        function_call, tool_call_model = _tool_call_models()
+        return [
+            tool_call_model(
+                id=tool.id,
+                type=tool.type,
+                function=function_call(name=tool.name, arguments=_joined(tool.arguments) or ""),
+            )
+            for _, tool in sorted(self._tools.items())
+        ]
 
-        calls = []
-        for _, tool in sorted(self._tools.items()):
-            function = FunctionCall(name=tool.name, arguments=_joined(tool.arguments) or "")
-            calls.append(ToolCall(id=tool.id, type=tool.type, function=function))
-        return calls
+
+@cache
+def _tool_call_models() -> tuple[type[FunctionCall], type[ToolCall]]:
+    """The core's tool-call models, imported on first use (see the module docstring)."""
+    from friendli_core.types import FunctionCall, ToolCall  # noqa: PLC0415
+
+    return FunctionCall, ToolCall

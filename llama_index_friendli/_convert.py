@@ -34,9 +34,16 @@ from friendli_core import (
     Completion,
     CompletionChunk,
 )
-from friendli_core._adapters import ChatChoiceFold
+from friendli_core._adapters import (
+    CONTENT,
+    LOGPROBS,
+    REASONING,
+    ROLE,
+    TOOL_CALLS,
+    ChatChoiceFold,
+)
 from friendli_core._prototype import Prototype
-from friendli_core.types import ChatLogprobs, CompletionLogprobs, ToolCall, Usage
+from friendli_core.types import ChatLogprobs, ChunkChoice, CompletionLogprobs, ToolCall, Usage
 from friendli_core.types import ChatMessage as FriendliMessage
 
 __all__ = [
@@ -244,7 +251,9 @@ class ChatStreamState:
         "_fold",
         "_logprobs",
         "_logprobs_seen",
+        "_reasoning",
         "_role",
+        "_text",
         "_usage",
     )
 
@@ -252,6 +261,8 @@ class ChatStreamState:
         """Start with an empty message."""
         self._fold = ChatChoiceFold()
         self._role = MessageRole.ASSISTANT
+        self._text: str | None = None  # the fold's texts, read when a chunk changed them
+        self._reasoning: str | None = None
         self._calls: list[ToolCall] = []
         self._call_blocks: list[ToolCallBlock] = []
         self._logprobs: list[list[LogProb]] = []
@@ -267,24 +278,18 @@ class ChatStreamState:
         for choice in chunk.choices:
             if choice.index != 0:
                 continue
-            fold.feed(choice)
-            d = choice.delta
+            changed = fold.feed(choice)
             if delta is None:
-                delta = d
-            if d.role:
-                self._role = _response_role(d.role)
-            if d.tool_calls:
-                self._calls = fold.tool_calls()
-                self._call_blocks = _tool_call_blocks(self._calls)
-            if choice.logprobs is not None and choice.logprobs.content is not None:
-                self._logprobs.extend(to_chat_logprobs(choice.logprobs) or ())
-                # a fresh list per change: earlier responses keep the logprobs they were given
-                self._logprobs_seen = list(self._logprobs)
+                delta = choice.delta
+            if changed == CONTENT:  # the common case: a text delta and nothing else
+                self._text = fold.content()
+            elif changed:
+                self._update(changed, choice)
         extra: dict[str, Any] = dict(self._usage)
         if delta is not None and delta.reasoning_content:
             extra["thinking_delta"] = delta.reasoning_content
         message = _assistant_message(
-            self._role, fold.content(), fold.reasoning(), self._calls, self._call_blocks
+            self._role, self._text, self._reasoning, self._calls, self._call_blocks
         )
         response = _STREAM_RESPONSE.make(
             message=message,
@@ -296,6 +301,23 @@ class ChatStreamState:
             # assigned, not passed: validation would re-check every entry on every chunk
             response.logprobs = self._logprobs_seen
         return response
+
+    def _update(self, changed: int, choice: ChunkChoice) -> None:
+        """Rebuild the parts of the message a delta changed (`changed`: the fold's flags)."""
+        fold = self._fold
+        if changed & CONTENT:
+            self._text = fold.content()
+        if changed & REASONING:
+            self._reasoning = fold.reasoning()
+        if changed & ROLE:
+            self._role = _response_role(fold.role)
+        if changed & TOOL_CALLS:
+            self._calls = fold.tool_calls()
+            self._call_blocks = _tool_call_blocks(self._calls)
+        if changed & LOGPROBS:
+            self._logprobs.extend(to_chat_logprobs(choice.logprobs) or ())
+            # a fresh list per change: earlier responses keep the logprobs they were given
+            self._logprobs_seen = list(self._logprobs)
 
 
 class CompletionStreamState:

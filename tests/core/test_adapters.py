@@ -8,7 +8,12 @@ import pytest
 
 from friendli_core import InvalidRequestError
 from friendli_core._adapters import (
+    CONTENT,
     JSON_OBJECT_FORMAT,
+    LOGPROBS,
+    REASONING,
+    ROLE,
+    TOOL_CALLS,
     ChatChoiceFold,
     arguments_json,
     assistant_message,
@@ -228,3 +233,19 @@ def test_fold_collects_logprobs() -> None:
         {"delta": {"content": "c"}, "logprobs": {"content": [entry, entry]}},
     )
     assert fold.logprobs == [LogprobContent.model_validate(entry)] * 3
+
+
+def test_fold_reports_what_each_delta_changed() -> None:
+    fold = ChatChoiceFold()
+    entry = {"token": "a", "logprob": -0.1, "top_logprobs": []}
+    deltas = [
+        ({"delta": {"role": "assistant", "content": ""}}, ROLE | CONTENT),
+        ({"delta": {"reasoning_content": "r"}}, REASONING),
+        ({"delta": {"content": "a"}, "logprobs": {"content": [entry]}}, CONTENT | LOGPROBS),
+        (
+            {"delta": {"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f"}}]}},
+            TOOL_CALLS,
+        ),
+        ({"delta": {}, "finish_reason": "stop"}, 0),
+    ]
+    assert [fold.feed(ChunkChoice.model_validate(c)) for c, _ in deltas] == [f for _, f in deltas]
