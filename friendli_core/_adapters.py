@@ -207,9 +207,12 @@ class _ToolFold:
         self.arguments: list[str] = []
 
 
-def _joined(parts: list[str] | None) -> str | None:
-    """The text of `parts`, which are collapsed to it: reading after each chunk stays linear."""
-    if parts is None:
+def _joined(parts: list[str]) -> str | None:
+    """The text of `parts` (None if there are none), to which they collapse.
+
+    Reading the text after each chunk thus joins two pieces, not every piece so far.
+    """
+    if not parts:
         return None
     if len(parts) == 1:
         return parts[0]
@@ -235,8 +238,8 @@ class ChatChoiceFold:
         self.role = "assistant"
         self.finish_reason: str | None = None
         self.logprobs: list[LogprobContent] | None = None
-        self._content: list[str] | None = None
-        self._reasoning: list[str] | None = None
+        self._content: list[str] = []  # empty: no delta carried content (None, not "")
+        self._reasoning: list[str] = []
         self._tools: dict[int, _ToolFold] = {}
 
     def feed(self, choice: ChunkChoice) -> int:
@@ -252,16 +255,10 @@ class ChatChoiceFold:
             self.role = delta.role
             changed = ROLE
         if (text := delta.content) is not None:
-            if self._content is None:
-                self._content = [text]
-            else:
-                self._content.append(text)
+            self._content.append(text)
             changed |= CONTENT
         if (thought := delta.reasoning_content) is not None:
-            if self._reasoning is None:
-                self._reasoning = [thought]
-            else:
-                self._reasoning.append(thought)
+            self._reasoning.append(thought)
             changed |= REASONING
         if fragments := delta.tool_calls:
             self._fold_tools(fragments)
