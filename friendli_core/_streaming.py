@@ -12,7 +12,8 @@ event's `(event, data)` into a typed chunk, and folds chunks into the complete r
 * `ChatStreamAccumulator` / `CompletionStreamAccumulator`: merge content, reasoning, tool-call
   fragments (by index; id and name from the first fragment), logprobs and usage of every
   choice, so that folding a stream gives the `ChatCompletion` / `Completion` that the
-  non-streaming call returns.
+  non-streaming call returns. A chat choice is folded by `_adapters.ChatChoiceFold`, which the
+  LlamaIndex stream uses too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from friendli_core._adapters import ChatChoiceFold
 from friendli_core.errors import (
     APIStatusError,
     APIStreamError,
@@ -40,9 +42,6 @@ from friendli_core.types import (
     CompletionChunk,
     CompletionChunkChoice,
     CompletionLogprobs,
-    FunctionCall,
-    LogprobContent,
-    ToolCall,
     Usage,
 )
 
@@ -208,32 +207,6 @@ class CompletionStreamParser(_ParserBase):
 # --------------------------------------------------------------------------- accumulation
 
 
-@dataclass
-class _ToolState:
-    id: str = ""
-    type: str = "function"
-    name: str = ""
-    arguments: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _ChatChoiceState:
-    role: str = "assistant"
-    content: list[str] | None = None
-    reasoning: list[str] | None = None
-    tools: dict[int, _ToolState] = field(default_factory=dict)
-    logprobs: list[LogprobContent] | None = None
-    finish_reason: str | None = None
-
-
-def _append(state: _ChatChoiceState, name: str, text: str) -> None:
-    parts: list[str] | None = getattr(state, name)
-    if parts is None:
-        setattr(state, name, [text])
-    else:
-        parts.append(text)
-
-
 class _HeaderState:
     def __init__(self) -> None:
         self.id: str | None = None
@@ -255,60 +228,37 @@ class ChatStreamAccumulator:
     def __init__(self) -> None:
         """Start with no choices."""
         self._head = _HeaderState()
-        self._choices: dict[int, _ChatChoiceState] = {}
+        self._choices: dict[int, ChatChoiceFold] = {}
 
     def feed(self, chunk: ChatCompletionChunk) -> None:
         """Merge one chunk."""
         self._head.take(chunk)
+        choices = self._choices
         for choice in chunk.choices:
-            state = self._choices.setdefault(choice.index, _ChatChoiceState())
-            delta = choice.delta
-            state.role = delta.role or state.role
-            if delta.content is not None:
-                _append(state, "content", delta.content)
-            if delta.reasoning_content is not None:
-                _append(state, "reasoning", delta.reasoning_content)
-            for frag in delta.tool_calls or ():
-                tool = state.tools.setdefault(frag.index, _ToolState())
-                tool.id = tool.id or frag.id or ""
-                tool.type = frag.type or tool.type
-                if frag.function is not None:
-                    tool.name = tool.name or frag.function.name or ""
-                    if frag.function.arguments:
-                        tool.arguments.append(frag.function.arguments)
-            if choice.logprobs is not None and choice.logprobs.content is not None:
-                if state.logprobs is None:
-                    state.logprobs = []
-                state.logprobs.extend(choice.logprobs.content)
-            state.finish_reason = choice.finish_reason or state.finish_reason
+            fold = choices.get(choice.index)
+            if fold is None:
+                fold = choices[choice.index] = ChatChoiceFold()
+            fold.feed(choice)
 
     def result(self) -> ChatCompletion:
         """The completion folded so far."""
-        choices = [self._choice(i, s) for i, s in sorted(self._choices.items())]
+        choices = [self._choice(i, fold) for i, fold in sorted(self._choices.items())]
         head = self._head
         return ChatCompletion(
             id=head.id, created=head.created, model=head.model, choices=choices, usage=head.usage
         )
 
     @staticmethod
-    def _choice(index: int, s: _ChatChoiceState) -> Choice:
-        calls = [
-            ToolCall(
-                id=t.id,
-                type=t.type,
-                function=FunctionCall(name=t.name, arguments="".join(t.arguments)),
-            )
-            for _, t in sorted(s.tools.items())
-        ]
+    def _choice(index: int, fold: ChatChoiceFold) -> Choice:
         message = ChatMessage(
-            role=s.role,
-            content=None if s.content is None else "".join(s.content),
-            tool_calls=calls or None,
-            reasoning_content=None if s.reasoning is None else "".join(s.reasoning),
+            role=fold.role,
+            content=fold.content(),
+            tool_calls=fold.tool_calls() or None,
+            reasoning_content=fold.reasoning(),
         )
-        logprobs = None if s.logprobs is None else ChatLogprobs(content=s.logprobs)
+        logprobs = None if fold.logprobs is None else ChatLogprobs(content=fold.logprobs)
         return Choice(
-            index=index, message=message, finish_reason=s.finish_reason, logprobs=logprobs
+            index=index, message=message, finish_reason=fold.finish_reason, logprobs=logprobs
         )
 
 
@@ -352,7 +302,9 @@ class CompletionStreamAccumulator:
         """Merge one chunk."""
         self._head.take(chunk)
         for choice in chunk.choices:
-            state = self._choices.setdefault(choice.index, _CompletionChoiceState())
+            state = self._choices.get(choice.index)
+            if state is None:
+                state = self._choices[choice.index] = _CompletionChoiceState()
             if choice.logprobs is not None:
                 before = sum(map(len, state.text))
                 state.logprobs = _merge_completion_logprobs(state.logprobs, choice.logprobs, before)

@@ -1,8 +1,8 @@
 """Pure conversions between LangChain objects and Friendli request/response bodies.
 
-No I/O here: these functions turn LangChain messages into Friendli message dicts, Friendli
-responses and stream chunks into LangChain results, and fields plus call arguments into the
-parameters of a `friendli_core` call. Nothing the API returns is dropped: fields without a
+No I/O here: these functions turn Friendli responses and stream chunks into LangChain results,
+and fields plus call arguments (with the messages converted by `_messages`) into the parameters
+of a `friendli_core` call. Nothing the API returns is dropped: fields without a
 LangChain counterpart go to `additional_kwargs`, `response_metadata` or `generation_info`.
 """
 
@@ -16,12 +16,8 @@ from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     BaseMessage,
-    ChatMessage,
-    HumanMessage,
     InvalidToolCall,
-    SystemMessage,
     ToolCall,
-    ToolMessage,
 )
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
@@ -29,6 +25,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from friendli_core._upstream_hooks.pydantic_copy import Prototype
 from friendli_core.errors import InvalidRequestError
+from langchain_friendli._messages import convert_messages
 
 if TYPE_CHECKING:
     from friendli_core import ChatCompletion, ChatCompletionChunk
@@ -40,8 +37,6 @@ __all__ = [
     "combine_stop",
     "convert_chunk_to_generation_chunk",
     "convert_dict_to_message",
-    "convert_message_to_dict",
-    "convert_messages",
     "create_chat_result",
     "create_usage_metadata",
     "parse_tool_call",
@@ -49,222 +44,9 @@ __all__ = [
 ]
 
 MODEL_PROVIDER = "friendli"
-_URL_PARTS = ("image_url", "audio_url", "video_url")
-_MEDIA_BLOCKS = ("image", "audio", "video")
 _MESSAGE_KEYS = {"role", "content", "tool_calls", "name"}
 _RESPONSE_SKIP = {"choices", "usage", "object", "model"}
 _CHOICE_SKIP = {"index", "message", "delta", "finish_reason", "logprobs"}
-_NON_TEXT_BLOCKS = {*_URL_PARTS, *_MEDIA_BLOCKS, "file", "input_audio"}
-
-
-def _fail(msg: str) -> InvalidRequestError:
-    return InvalidRequestError(msg)
-
-
-# --------------------------------------------------------------------------- messages -> dicts
-
-
-def _data_url(mime_type: object, data: object, where: str) -> str:
-    if not isinstance(mime_type, str) or not mime_type:
-        msg = f"A base64 {where} block needs a mime_type (e.g. 'image/png') to build a data URL."
-        raise _fail(msg)
-    return f"data:{mime_type};base64,{data}"
-
-
-def _media_url(block: Mapping[str, Any]) -> str:
-    """The URL (or data URL) of a LangChain standard or Anthropic-style media block."""
-    kind = block["type"]
-    source = block.get("source")
-    if isinstance(source, Mapping):  # Anthropic: {"source": {"type": "base64"|"url", ...}}
-        if source.get("type") == "url":
-            return str(source["url"])
-        return _data_url(source.get("media_type"), source.get("data"), kind)
-    if block.get("source_type") == "base64":  # LangChain v0
-        return _data_url(block.get("mime_type"), block.get("data"), kind)
-    if "url" in block:
-        return str(block["url"])
-    if "base64" in block:
-        return _data_url(block.get("mime_type"), block["base64"], kind)
-    msg = f"Friendli takes {kind} input as a URL or base64 data; file IDs are not supported."
-    raise _fail(msg)
-
-
-def _format_user_part(part: str | Mapping[str, Any]) -> dict[str, Any]:
-    """One part of user content in Friendli's shape; a malformed part is an InvalidRequestError."""
-    try:
-        return _user_part(part)
-    except (KeyError, TypeError, AttributeError) as exc:
-        msg = (
-            f"Malformed user content part {part!r:.100} ({type(exc).__name__}: {exc}); expected "
-            "a string or a dict like {'type': 'text', 'text': ...} or "
-            "{'type': 'image_url', 'image_url': {'url': ...}}."
-        )
-        raise _fail(msg) from None
-
-
-def _user_part(part: str | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(part, str):
-        return {"type": "text", "text": part}
-    kind = part.get("type")
-    if kind == "text":
-        return {"type": "text", "text": part["text"]}
-    if kind in _URL_PARTS:
-        inner = part[kind]
-        url = inner if isinstance(inner, str) else inner["url"]
-        return {"type": kind, kind: {"url": url}}
-    if kind in _MEDIA_BLOCKS:
-        return {"type": f"{kind}_url", f"{kind}_url": {"url": _media_url(part)}}
-    if kind == "input_audio":  # OpenAI: {"input_audio": {"data": ..., "format": "wav"}}
-        audio = part["input_audio"]
-        url = _data_url(f"audio/{audio['format']}", audio["data"], "audio")
-        return {"type": "audio_url", "audio_url": {"url": url}}
-    msg = f"Friendli user messages take text, image, audio and video parts; got a {kind!r} part."
-    raise _fail(msg)
-
-
-def _format_user_content(content: str | list[str | dict[str, Any]]) -> str | list[dict[str, Any]]:
-    if isinstance(content, str):
-        return content
-    return [_format_user_part(part) for part in content]
-
-
-def _text_of(content: str | list[str | dict[str, Any]], role: str) -> str:
-    """Plain text of system/tool content; Friendli takes only a string for these roles."""
-    if isinstance(content, str):
-        return content
-    texts: list[str] = []
-    for part in content:
-        if isinstance(part, str):
-            texts.append(part)
-        elif isinstance(part, Mapping) and part.get("type") == "text":
-            if not isinstance(part.get("text"), str):
-                msg = f"A text part of a {role} message needs a string 'text'; got {part!r:.80}."
-                raise _fail(msg)
-            texts.append(part["text"])
-        else:
-            kind = part.get("type") if isinstance(part, Mapping) else type(part).__name__
-            msg = f"Friendli {role} messages take text only; got a {kind!r} part."
-            raise _fail(msg)
-    return "\n".join(texts)
-
-
-def _tool_content(content: str | list[str | dict[str, Any]]) -> str:
-    """Tool-message content as a string: text parts joined, other lists as JSON."""
-    if isinstance(content, str):
-        return content
-    for part in content:
-        if isinstance(part, dict) and part.get("type") in _NON_TEXT_BLOCKS:
-            msg = f"Friendli tool messages take text only; got a {part['type']!r} part."
-            raise _fail(msg)
-    if all(isinstance(p, str) or p.get("type") == "text" for p in content):
-        return _text_of(content, "tool")
-    return json.dumps(content, ensure_ascii=False)
-
-
-def _assistant_text(content: str | list[str | dict[str, Any]]) -> tuple[str, str]:
-    """(text, reasoning) of assistant content.
-
-    Tool-call and other provider blocks are skipped: tool calls are sent from
-    `AIMessage.tool_calls`.
-    """
-    if isinstance(content, str):
-        return content, ""
-    texts: list[str] = []
-    reasoning: list[str] = []
-    for part in content:
-        if isinstance(part, str):
-            texts.append(part)
-        elif part.get("type") == "text":
-            texts.append(part.get("text", ""))
-        elif part.get("type") == "reasoning":
-            reasoning.append(part.get("reasoning", ""))
-        elif part.get("type") == "thinking":
-            reasoning.append(part.get("thinking", ""))
-    return "".join(texts), "".join(reasoning)
-
-
-def _tool_call_dict(call: ToolCall | InvalidToolCall) -> dict[str, Any]:
-    args = call.get("args")
-    arguments = args if isinstance(args, str) else json.dumps(args or {}, ensure_ascii=False)
-    return {
-        "id": call.get("id"),
-        "type": "function",
-        "function": {"name": call.get("name") or "", "arguments": arguments},
-    }
-
-
-def _assistant_dict(message: AIMessage) -> dict[str, Any]:
-    text, reasoning = _assistant_text(message.content)
-    calls = [_tool_call_dict(c) for c in message.tool_calls]
-    calls += [_tool_call_dict(c) for c in message.invalid_tool_calls]
-    result: dict[str, Any] = {"role": "assistant", "content": text if text or not calls else None}
-    if calls:
-        result["tool_calls"] = calls
-    reasoning = message.additional_kwargs.get("reasoning_content") or reasoning
-    if reasoning:
-        result["reasoning_content"] = reasoning
-    return result
-
-
-def convert_message_to_dict(message: BaseMessage) -> dict[str, Any]:
-    """Convert one LangChain message to a Friendli chat message dict.
-
-    Raises:
-        InvalidRequestError: The message has no Friendli equivalent, or content Friendli does
-            not accept for its role.
-    """
-    result: dict[str, Any]
-    if isinstance(message, ChatMessage):
-        content: Any = (
-            _format_user_content(message.content)
-            if message.role == "user"
-            else _text_of(message.content, message.role)
-        )
-        result = {"role": message.role, "content": content}
-    elif isinstance(message, HumanMessage):
-        result = {"role": "user", "content": _format_user_content(message.content)}
-    elif isinstance(message, SystemMessage):
-        result = {"role": "system", "content": _text_of(message.content, "system")}
-    elif isinstance(message, AIMessage):
-        result = _assistant_dict(message)
-    elif isinstance(message, ToolMessage):
-        content = _tool_content(message.content)
-        result = {"role": "tool", "content": content, "tool_call_id": message.tool_call_id}
-    else:
-        msg = (
-            f"Friendli chat has no role for {type(message).__name__}; use System, Human, AI, "
-            "Tool or ChatMessage."
-        )
-        raise _fail(msg)
-    if message.name:
-        result["name"] = message.name
-    return result
-
-
-def _tool_result_dict(block: Mapping[str, Any]) -> dict[str, Any]:
-    content = block.get("content", "")
-    text = content if isinstance(content, str) else _text_of(content, "tool")
-    return {"role": "tool", "tool_call_id": block["tool_use_id"], "content": text}
-
-
-def convert_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
-    """Convert a message list to Friendli message dicts.
-
-    Anthropic-style `tool_result` blocks in human content become Friendli `tool` messages,
-    placed before the rest of that human message.
-    """
-    result: list[dict[str, Any]] = []
-    for message in messages:
-        if isinstance(message, HumanMessage) and isinstance(message.content, list):
-            parts = message.content
-            results = [p for p in parts if isinstance(p, dict) and p.get("type") == "tool_result"]
-            result.extend(_tool_result_dict(block) for block in results)
-            rest = [p for p in parts if not (isinstance(p, dict) and p in results)]
-            if results and not rest:
-                continue
-            message = message.model_copy(update={"content": rest})  # noqa: PLW2901
-        result.append(convert_message_to_dict(message))
-    return result
 
 
 # --------------------------------------------------------------------------- responses -> messages
@@ -480,7 +262,7 @@ def combine_stop(*stops: Sequence[str] | str | None) -> list[str] | None:
     for stop in stops:
         if stop is not None and not isinstance(stop, str | list | tuple):
             msg = f"stop must be a string or a list of strings; got {type(stop).__name__}."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
         for item in [stop] if isinstance(stop, str) else stop or ():
             if item not in combined:
                 combined.append(item)
@@ -520,7 +302,7 @@ def build_params(
         n = params.get("n")
         if isinstance(n, int) and n > 1:
             msg = "n > 1 is not supported when streaming; call invoke/generate for n samples."
-            raise _fail(msg)
+            raise InvalidRequestError(msg)
     else:
         params.pop("stream_options", None)
     return {k: v for k, v in params.items() if v is not None}

@@ -3,8 +3,11 @@
 Friendli's request fields: `tools` (OpenAI function format), `tool_choice` (`"auto"`, `"none"`,
 `"required"` or `{"type": "function", "function": {"name": ...}}`), `parallel_tool_calls`, and
 `response_format` (`json_schema` with `{"json_schema": {"schema": ...}}`, `json_object`, `regex`,
-`text`). Friendli defines no `strict` flag on tools or JSON schemas, so `strict` is accepted for
-interface compatibility and not sent; `json_schema` output is always decoded under the schema.
+`text`); their wire values come from the core toolbox (`friendli_core._adapters`), which
+`llama_index_friendli` uses too. Friendli defines no `strict` flag on tools or JSON schemas, so
+`strict` is accepted for interface compatibility and not sent; `json_schema` output is always
+decoded under the schema. As in langchain-openai, the prompt is sent as written (no instruction
+is added): it should ask for JSON, which Friendli's structured-output guide recommends.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
+from friendli_core._adapters import (
+    JSON_OBJECT_FORMAT,
+    function_tool,
+    json_schema_format,
+    resolve_tool_choice,
+)
+
 __all__ = [
     "StructuredMethod",
     "ToolChoice",
@@ -39,27 +49,15 @@ __all__ = [
 ToolLike: TypeAlias = dict[str, Any] | type | Callable[..., Any] | BaseTool
 ToolChoice: TypeAlias = dict[str, Any] | str | bool | None
 StructuredMethod: TypeAlias = Literal["json_schema", "function_calling", "json_mode"]
-_KEYWORDS = {"auto": "auto", "none": "none", "required": "required", "any": "required"}
 
 
 def format_tools(tools: Sequence[ToolLike]) -> list[dict[str, Any]]:
-    """Tools (dicts, Pydantic classes, TypedDicts, functions, BaseTools) in Friendli's format."""
-    return [convert_to_openai_tool(tool) for tool in tools]
+    """Tools (dicts, Pydantic classes, TypedDicts, functions, BaseTools) in Friendli's format.
 
-
-def resolve_tool_choice(tool_choice: ToolChoice) -> str | dict[str, Any] | None:
-    """Map a LangChain tool_choice to Friendli's.
-
-    `"any"`, `"required"` and True force some tool call (`"required"`); `"auto"`, `"none"` pass
-    through; False means `"none"`; any other string names the tool to call; a dict is sent as is.
+    Raises:
+        InvalidRequestError: A tool that is not a function tool (e.g. a provider's built-in).
     """
-    if tool_choice is None or isinstance(tool_choice, dict):
-        return tool_choice
-    if isinstance(tool_choice, bool):
-        return "required" if tool_choice else "none"
-    if tool_choice in _KEYWORDS:
-        return _KEYWORDS[tool_choice]
-    return {"type": "function", "function": {"name": tool_choice}}
+    return [function_tool(convert_to_openai_tool(tool)) for tool in tools]
 
 
 def _is_pydantic(schema: object) -> bool:
@@ -86,15 +84,12 @@ def _bound_model(
         )
         return bound, parser
     if method == "json_schema":
-        response_format = {
-            "type": "json_schema",
-            "json_schema": {"schema": convert_to_json_schema(schema)},
-        }
+        response_format = json_schema_format(convert_to_json_schema(schema))
         bound = model.bind(response_format=response_format, ls_structured_output_format=trace)
         return bound, _content_parser(schema)
     if method == "json_mode":
         extra = {"ls_structured_output_format": trace} if schema is not None else {}
-        bound = model.bind(response_format={"type": "json_object"}, **extra)
+        bound = model.bind(response_format=dict(JSON_OBJECT_FORMAT), **extra)
         return bound, _content_parser(schema)
     msg = f"method must be 'json_schema', 'function_calling' or 'json_mode'; got {method!r}."
     raise ValueError(msg)

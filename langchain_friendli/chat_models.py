@@ -354,9 +354,9 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
             schema: A Pydantic class (output is an instance), a TypedDict or a JSON-schema /
                 OpenAI-function dict (output is a dict). Optional for `json_mode`.
             method: `"json_schema"` (default): Friendli's `response_format` with the schema,
-                decoded under it. `"function_calling"`: a tool built from the schema, forced
-                with `tool_choice`. `"json_mode"`: `{"type": "json_object"}`; the prompt must
-                describe the keys.
+                decoded under it; the prompt is sent as written, so ask for JSON in it.
+                `"function_calling"`: a tool built from the schema, forced with `tool_choice`.
+                `"json_mode"`: `{"type": "json_object"}`; the prompt must describe the keys.
             include_raw: Return `{"raw": AIMessage, "parsed": ..., "parsing_error": ...}`
                 instead of raising on parse errors.
             strict: Accepted for interface compatibility; Friendli's JSON-schema decoding is

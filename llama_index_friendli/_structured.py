@@ -2,18 +2,21 @@
 
 `JSONSchemaProgram` is the pydantic program `FriendliLLM` uses for `structured_predict` and its
 siblings when `pydantic_program_mode` is DEFAULT: the prompt is sent with
-`{"type": "json_schema", "json_schema": {"schema": <the model's JSON schema>}}`, so the server
-constrains decoding to the schema, and the reply is validated into the Pydantic class. Other
-modes (FUNCTION, LLM, ...) go through LlamaIndex's own programs (function calling is the
-fallback for servers or models without schema-constrained decoding).
+`{"type": "json_schema", "json_schema": {"schema": <the model's JSON schema>}}` (built by the
+core toolbox, as for `ChatFriendli`), so the server constrains decoding to the schema, and the
+reply is validated into the Pydantic class. The prompt is sent as written, with no instruction
+added (as llama-index-llms-openai does; see `friendli_core._adapters`): it should ask for JSON,
+which Friendli's structured-output guide recommends. Other modes (FUNCTION, LLM, ...) go through
+LlamaIndex's own programs (function calling is the fallback for servers or models without
+schema-constrained decoding).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Generator
 from typing import TYPE_CHECKING, Any
 
-from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
 from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
@@ -22,42 +25,15 @@ from llama_index.core.instrumentation.events.llm import (
 from llama_index.core.program.streaming_utils import process_streaming_content_incremental
 from llama_index.core.types import BasePydanticProgram, Model
 
+from friendli_core._adapters import json_schema_format
+
 if TYPE_CHECKING:
     from llama_index.core.llms.llm import LLM
     from llama_index.core.prompts.base import BasePromptTemplate
 
-__all__ = [
-    "JSON_INSTRUCTION",
-    "JSONSchemaProgram",
-    "apredict",
-    "json_schema_format",
-    "predict",
-    "with_json_instruction",
-]
+__all__ = ["JSONSchemaProgram", "apredict", "predict"]
 
 dispatcher = get_dispatcher(__name__)
-
-JSON_INSTRUCTION = (
-    "Respond only with a single JSON object that follows the JSON schema of the response "
-    "format, with no other text."
-)
-"""Friendli's guide asks that the prompt itself request JSON when a JSON schema is enforced."""
-
-
-def json_schema_format(output_cls: type[Model]) -> dict[str, Any]:
-    """The Friendli `response_format` for a Pydantic class."""
-    return {"type": "json_schema", "json_schema": {"schema": output_cls.model_json_schema()}}
-
-
-def with_json_instruction(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
-    """The messages with `JSON_INSTRUCTION` added to the leading system message (or a new one)."""
-    first = messages[0] if messages else None
-    if first is not None and first.role == MessageRole.SYSTEM and first.content is not None:
-        system = ChatMessage(
-            role=MessageRole.SYSTEM, content=f"{first.content}\n\n{JSON_INSTRUCTION}"
-        )
-        return [system, *messages[1:]]
-    return [ChatMessage(role=MessageRole.SYSTEM, content=JSON_INSTRUCTION), *messages]
 
 
 class JSONSchemaProgram(BasePydanticProgram[Model]):
@@ -83,9 +59,9 @@ class JSONSchemaProgram(BasePydanticProgram[Model]):
         self, llm_kwargs: dict[str, Any] | None, prompt_args: dict[str, Any]
     ) -> tuple[list[ChatMessage], dict[str, Any]]:
         messages = self._prompt.format_messages(llm=self._llm, **prompt_args)
-        messages = with_json_instruction(self._llm._extend_messages(messages))  # noqa: SLF001
+        messages = self._llm._extend_messages(messages)  # noqa: SLF001
         kwargs = {k: v for k, v in (llm_kwargs or {}).items() if k not in _TOOL_KWARGS}
-        kwargs["response_format"] = json_schema_format(self._output_cls)
+        kwargs["response_format"] = json_schema_format(self._output_cls.model_json_schema())
         return messages, kwargs
 
     def _parse(self, content: str | None) -> Model:

@@ -55,14 +55,16 @@ from llama_index_friendli._convert import (
     CompletionStreamState,
     chat_to_completion_response,
     completion_to_chat_response,
-    keep_first_tool_call,
     to_chat_response,
     to_completion_response,
+)
+from llama_index_friendli._fields import BodyFields
+from llama_index_friendli._messages import (
+    keep_first_tool_call,
     to_friendli_message_dicts,
     tool_chat_kwargs,
     tool_selections,
 )
-from llama_index_friendli._fields import BodyFields
 from llama_index_friendli._structured_output import StructuredOutputMixin
 
 if TYPE_CHECKING:

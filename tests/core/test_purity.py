@@ -11,6 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "friendli_core"
 PURE = [
+    "_adapters",
     "_protocol",
     "_replies",
     "_upstream_hooks",

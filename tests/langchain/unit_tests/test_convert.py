@@ -21,13 +21,12 @@ from langchain_friendli._convert import (
     combine_stop,
     convert_chunk_to_generation_chunk,
     convert_dict_to_message,
-    convert_message_to_dict,
-    convert_messages,
     create_chat_result,
     create_usage_metadata,
     text_generation_chunk,
 )
-from langchain_friendli._structured import resolve_tool_choice
+from langchain_friendli._messages import convert_message_to_dict, convert_messages
+from langchain_friendli._structured import format_tools
 
 # --------------------------------------------------------------------------- messages -> dicts
 
@@ -677,22 +676,29 @@ def test_combine_stop() -> None:
     assert combine_stop(["a"], "b", ["a", "c"]) == ["a", "b", "c"]
 
 
-@pytest.mark.parametrize(
-    ("choice", "expected"),
-    [
-        (None, None),
-        ("auto", "auto"),
-        ("none", "none"),
-        ("any", "required"),
-        ("required", "required"),
-        (True, "required"),
-        (False, "none"),
-        ("get_weather", {"type": "function", "function": {"name": "get_weather"}}),
-        (
-            {"type": "function", "function": {"name": "x"}},
-            {"type": "function", "function": {"name": "x"}},
-        ),
-    ],
-)
-def test_resolve_tool_choice(choice: object, expected: object) -> None:
-    assert resolve_tool_choice(choice) == expected  # type: ignore[arg-type]
+def test_format_tools_sends_function_tools_without_strict() -> None:
+    def get_weather(city: str) -> str:
+        """Weather of a city."""
+        return city
+
+    tool = {"type": "function", "function": {"name": "f", "parameters": {}, "strict": True}}
+    assert format_tools([get_weather, tool]) == [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "description": "Weather of a city.",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"city": {"type": "string"}},
+                    "required": ["city"],
+                },
+            },
+        },
+        {"type": "function", "function": {"name": "f", "parameters": {}}},
+    ]
+
+
+def test_format_tools_refuses_provider_built_in_tools() -> None:
+    with pytest.raises(InvalidRequestError, match="function tools only"):
+        format_tools([{"type": "web_search"}])

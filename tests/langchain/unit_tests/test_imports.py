@@ -39,8 +39,9 @@ def test_all_is_pinned() -> None:
 def test_pure_modules_do_no_io() -> None:
     import langchain_friendli._completions as completions
     import langchain_friendli._convert as convert
+    import langchain_friendli._messages as messages
 
-    for module in (convert, completions):
+    for module in (convert, messages, completions):
         source = open(module.__file__, encoding="utf-8").read()  # noqa: PTH123, SIM115
         assert "import httpx" not in source
         assert "import asyncio" not in source

@@ -18,6 +18,7 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
     ToolCallBlock,
 )
+from llama_index.core.tools import FunctionTool
 
 from friendli_core import (
     APIResponseValidationError,
@@ -35,13 +36,15 @@ from llama_index_friendli._convert import (
     chat_to_completion_response,
     completion_to_chat_response,
     from_friendli_message,
-    keep_first_tool_call,
-    resolve_tool_choice,
     to_chat_response,
     to_completion_logprobs,
     to_completion_response,
+)
+from llama_index_friendli._messages import (
+    keep_first_tool_call,
     to_friendli_message_dict,
     to_friendli_message_dicts,
+    tool_chat_kwargs,
     tool_selections,
 )
 from tests.llama_index.unit_tests.mock_api import USAGE_CHUNK, chunk, completion, text_completion
@@ -189,18 +192,18 @@ def test_response_message_round_trips_to_the_wire_shape() -> None:
         (None, False, "auto"),
         (None, True, "required"),
         ("none", True, "none"),
-        ("auto", True, "auto"),
-        ("required", False, "required"),
+        ("any", False, "required"),
         ("get_weather", False, {"type": "function", "function": {"name": "get_weather"}}),
-        (
-            {"type": "function", "function": {"name": "x"}},
-            False,
-            {"type": "function", "function": {"name": "x"}},
-        ),
     ],
 )
-def test_resolve_tool_choice(choice: object, required: bool, expected: object) -> None:
-    assert resolve_tool_choice(choice, tool_required=required) == expected  # type: ignore[arg-type]
+def test_tool_chat_kwargs_tool_choice(choice: str | None, required: bool, expected: object) -> None:
+    """A given choice wins (resolved by the core toolbox); else tool_required picks the default."""
+    tool = FunctionTool.from_defaults(fn=lambda city: city, name="get_weather")
+    kwargs = tool_chat_kwargs(
+        [tool], ["hi"], tool_choice=choice, tool_required=required, parallel=False
+    )
+    assert kwargs["tool_choice"] == expected
+    assert kwargs["tools"][0]["function"]["name"] == "get_weather"
 
 
 # --------------------------------------------------------------------------- responses in

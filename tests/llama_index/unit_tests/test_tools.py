@@ -261,22 +261,20 @@ async def test_structured_predict_uses_the_json_schema_response_format(
         "json_schema": {"schema": Person.model_json_schema()},
     }
     assert "tools" not in body
-    assert body["messages"][0]["role"] == "system"
-    assert "JSON" in body["messages"][0]["content"]
-    assert body["messages"][1] == {
-        "role": "user",
-        "content": "Extract the person from: Alice is 30",
-    }
+    # the prompt is sent as written: no JSON instruction is added (as in ChatFriendli and
+    # llama-index-llms-openai; this adapter used to add a system message)
+    assert body["messages"] == [{"role": "user", "content": "Extract the person from: Alice is 30"}]
 
 
-def test_structured_predict_merges_the_instruction_into_the_system_prompt(
+def test_structured_predict_sends_the_system_prompt_unchanged(
     api: MockAPI, make_llm: Callable[..., FriendliLLM]
 ) -> None:
     api.reply(_json_reply({"name": "A", "age": 1}))
     make_llm(system_prompt="You extract data.").structured_predict(Person, PROMPT, text="A is 1")
-    (system, user) = api.last["messages"]
-    assert system["content"].startswith("You extract data.\n\n")
-    assert user["role"] == "user"
+    assert api.last["messages"] == [
+        {"role": "system", "content": "You extract data."},
+        {"role": "user", "content": "Extract the person from: A is 1"},
+    ]
 
 
 def test_structured_predict_nested_models(api: MockAPI, llm: FriendliLLM) -> None:
