@@ -23,6 +23,7 @@ PURE = [
     "types",
     "config",
     "_version",
+    "catalog",
 ]
 FORBIDDEN = (
     "httpx",
