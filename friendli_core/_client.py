@@ -33,6 +33,7 @@ from friendli_core.errors import APIError, StreamConsumedError
 
 if TYPE_CHECKING:  # pydantic's side, imported by the first client (see `_replies`)
     from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
+    from friendli_core.catalog import ModelInfo, RenderParams
     from friendli_core.types import (
         ChatCompletion,
         ChatCompletionChunk,
@@ -41,7 +42,6 @@ if TYPE_CHECKING:  # pydantic's side, imported by the first client (see `_replie
         CompletionChunk,
         CompletionParams,
     )
-    from friendli_core.catalog import ModelInfo, RenderParams
 
     _Parser = ChatStreamParser | CompletionStreamParser
 

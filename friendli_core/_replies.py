@@ -9,7 +9,7 @@ first client pays for pydantic (about 60 ms, most of it pydantic's own first mod
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 

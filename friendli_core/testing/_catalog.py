@@ -1,7 +1,8 @@
 """The model catalog of the local server (pure; thread-safe registry).
 
-``GET /serverless/v1/models`` lists, in order: the server's own models (``ServerConfig.models``),
-the packaged snapshot (the data file of ``friendli_core.known_models()``), then models registered at run time
+``GET /serverless/v1/models`` lists, in order: the server's own models
+(``ServerConfig.models``), the packaged snapshot (the data file of
+``friendli_core.known_models()``), then models registered at run time
 (``LocalServer.register_model``), later entries replacing earlier ones of the same id. Every
 entry is completed to the spec's ``ModelCatalogResponseItem`` (fields the snapshot leaves
 unknown get the emulator's own values: it serves tools and structured output for any model).
