@@ -88,9 +88,9 @@ async def test_async_twin_counts_the_same(friendli_server: LocalServer) -> None:
 
 def test_render_on_a_container_is_refused_before_sending(friendli_server: LocalServer) -> None:
     friendli_server.requests.clear()
-    with FriendliClient(endpoint="container", base_url=friendli_server.container_url) as client:
-        with pytest.raises(UnsupportedEndpointError, match="chat/render"):
-            client.count_chat_tokens(messages=MESSAGES)
+    client = FriendliClient(endpoint="container", base_url=friendli_server.container_url)
+    with client, pytest.raises(UnsupportedEndpointError, match="chat/render"):
+        client.count_chat_tokens(messages=MESSAGES)
     assert len(friendli_server.requests) == 0
 
 
