@@ -10,6 +10,7 @@ model's `max_completion_tokens` when that is smaller.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -107,16 +108,27 @@ def llm_from_server(cls: type[_L], kwargs: dict[str, Any]) -> _L:
 
 
 class FriendliTokenizer:
-    """`text -> token ids` from the model's own tokenizer (`/tokenize`): `Settings.tokenizer`."""
+    """`text -> token ids` from the model's own tokenizer (`/tokenize`): `Settings.tokenizer`.
+
+    LlamaIndex's splitters and prompt packing tokenize the same pieces over and over, and each
+    call is a request, so the ids of recent texts are kept (`_CACHED` texts, least recently
+    used dropped) for this tokenizer's model.
+    """
+
+    _CACHED = 4096
 
     def __init__(self, llm: FriendliLLM) -> None:
         """Tokenize with `llm`'s model and connection settings."""
         self._llm = llm
+        self._ids = functools.lru_cache(maxsize=self._CACHED)(self._fetch)
+
+    def _fetch(self, model: str | None, text: str) -> tuple[int, ...]:
+        client = self._llm._sync_client()  # noqa: SLF001 - the adapter's own client
+        return tuple(client.tokenize(text, model=model))
 
     def __call__(self, text: str) -> list[int]:
         """The token ids of `text`."""
-        client = self._llm._sync_client()  # noqa: SLF001 - the adapter's own client
-        return client.tokenize(text, model=self._llm.model)
+        return list(self._ids(self._llm.model, text))
 
     def __repr__(self) -> str:
         """Name the model only."""
