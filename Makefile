@@ -6,7 +6,7 @@ UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-dev
 PYTEST_FLAGS ?=
 
-.PHONY: test demo bench lint typecheck unit install real-model-server clean
+.PHONY: test demo bench lint typecheck unit install real-model-server refresh-catalog clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ bench: $(STAMP)
 
 real-model-server: $(STAMP)
 	$(PY) -m tests.real_model.server
+
+refresh-catalog: $(STAMP)  # needs FRIENDLI_TOKEN; rewrites friendli_core/_data/catalog.json
+	$(PY) -m scripts.refresh_catalog
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache
