@@ -8,7 +8,7 @@ PYTEST_FLAGS ?=
 # `make test LANES="main lowest"` runs only those lanes of .ci/lanes.py (default: all of them).
 LANES ?=
 
-.PHONY: test demo bench lint typecheck unit install real-model-server clean
+.PHONY: test demo bench lint typecheck unit install real-model-server refresh-catalog clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ bench: $(STAMP)
 
 real-model-server: $(STAMP)
 	$(PY) -m tests.real_model.server
+
+refresh-catalog: $(STAMP)  # needs FRIENDLI_TOKEN; rewrites friendli_core/_data/catalog.json
+	$(PY) -m scripts.refresh_catalog
 
 clean:
 	rm -rf $(VENV) .venv-lanes .mypy_cache .ruff_cache

@@ -25,6 +25,7 @@ if _typing.TYPE_CHECKING:
         fold_completion_stream,
     )
     from friendli_core._version import __version__
+    from friendli_core.catalog import ModelInfo, known_models
     from friendli_core.config import DEFAULT_BASE_URLS, ClientConfig, Endpoint
     from friendli_core.errors import (
         APIConnectionError,
@@ -41,11 +42,13 @@ if _typing.TYPE_CHECKING:
         InternalServerError,
         InvalidRequestError,
         MissingTokenError,
+        ModelNotListedError,
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
         StreamConsumedError,
         UnprocessableEntityError,
+        UnsupportedEndpointError,
     )
     from friendli_core.types import (
         ChatCompletion,
@@ -89,6 +92,8 @@ _EXPORTS: dict[str, str] = {
     "InternalServerError": "friendli_core.errors",
     "InvalidRequestError": "friendli_core.errors",
     "MissingTokenError": "friendli_core.errors",
+    "ModelInfo": "friendli_core.catalog",
+    "ModelNotListedError": "friendli_core.errors",
     "NotFoundError": "friendli_core.errors",
     "PermissionDeniedError": "friendli_core.errors",
     "RateLimitError": "friendli_core.errors",
@@ -96,9 +101,11 @@ _EXPORTS: dict[str, str] = {
     "Stream": "friendli_core._client",
     "StreamConsumedError": "friendli_core.errors",
     "UnprocessableEntityError": "friendli_core.errors",
+    "UnsupportedEndpointError": "friendli_core.errors",
     "__version__": "friendli_core._version",
     "fold_chat_stream": "friendli_core._streaming",
     "fold_completion_stream": "friendli_core._streaming",
+    "known_models": "friendli_core.catalog",
 }
 
 
@@ -147,6 +154,8 @@ __all__ = [
     "InternalServerError",
     "InvalidRequestError",
     "MissingTokenError",
+    "ModelInfo",
+    "ModelNotListedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -155,7 +164,9 @@ __all__ = [
     "Stream",
     "StreamConsumedError",
     "UnprocessableEntityError",
+    "UnsupportedEndpointError",
     "__version__",
     "fold_chat_stream",
     "fold_completion_stream",
+    "known_models",
 ]

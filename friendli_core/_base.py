@@ -18,6 +18,7 @@ from friendli_core._protocol import (
     build_completion_request,
     build_detokenize_request,
     build_models_request,
+    build_render_request,
     build_tokenize_request,
 )
 from friendli_core._retry import RetryPolicy
@@ -244,6 +245,9 @@ class BaseClient:
         return build_detokenize_request(
             self.config, tokens, model=model, client_headers=self._client_headers
         )
+
+    def _render_spec(self, params: Mapping[str, Any]) -> RequestSpec:
+        return build_render_request(self.config, params, client_headers=self._client_headers)
 
     def _models_spec(self) -> RequestSpec:
         return build_models_request(self.config, client_headers=self._client_headers)

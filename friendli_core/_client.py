@@ -33,6 +33,7 @@ from friendli_core.errors import APIError, StreamConsumedError
 
 if TYPE_CHECKING:  # pydantic's side, imported by the first client (see `_replies`)
     from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
+    from friendli_core.catalog import ModelInfo, RenderParams
     from friendli_core.types import (
         ChatCompletion,
         ChatCompletionChunk,
@@ -260,10 +261,24 @@ class FriendliClient(BaseClient):
         spec = self._detokenize_spec(tokens, model)
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.text, UNSET))
 
-    def list_models(self) -> dict[str, Any]:
-        """The model catalog (`GET /models`) as returned by the server."""
+    def list_models(self) -> list[ModelInfo]:
+        """The models the server lists (`GET /models`): Friendli's catalog or an OpenAI list."""
         spec = self._models_spec()
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.catalog, UNSET))
+
+    def render_chat(self, **params: Unpack[RenderParams]) -> str:
+        """The prompt text the model sees for `messages` (and `tools`): `/chat/render`.
+
+        Raises:
+            UnsupportedEndpointError: On a container endpoint (no render route); nothing sent.
+        """
+        spec = self._render_spec(params)
+        return self._retrying(spec, lambda: self._fetch(spec, self._replies.text, UNSET))
+
+    def count_chat_tokens(self, **params: Unpack[RenderParams]) -> int:
+        """Exact prompt tokens of a chat request: `/chat/render`, then `/tokenize` of the text."""
+        text = self.render_chat(**params)
+        return len(self.tokenize(text, model=params.get("model")))
 
     def close(self) -> None:
         """Close the connection pool (only if this client created it)."""
@@ -422,10 +437,24 @@ class AsyncFriendliClient(BaseClient):
         spec = self._detokenize_spec(tokens, model)
         return await self._retrying(spec, lambda: self._fetch(spec, self._replies.text, UNSET))
 
-    async def list_models(self) -> dict[str, Any]:
-        """The model catalog (`GET /models`) as returned by the server."""
+    async def list_models(self) -> list[ModelInfo]:
+        """The models the server lists (`GET /models`): Friendli's catalog or an OpenAI list."""
         spec = self._models_spec()
         return await self._retrying(spec, lambda: self._fetch(spec, self._replies.catalog, UNSET))
+
+    async def render_chat(self, **params: Unpack[RenderParams]) -> str:
+        """The prompt text the model sees for `messages` (and `tools`): `/chat/render`.
+
+        Raises:
+            UnsupportedEndpointError: On a container endpoint (no render route); nothing sent.
+        """
+        spec = self._render_spec(params)
+        return await self._retrying(spec, lambda: self._fetch(spec, self._replies.text, UNSET))
+
+    async def count_chat_tokens(self, **params: Unpack[RenderParams]) -> int:
+        """Exact prompt tokens of a chat request: `/chat/render`, then `/tokenize` of the text."""
+        text = await self.render_chat(**params)
+        return len(await self.tokenize(text, model=params.get("model")))
 
     async def close(self) -> None:
         """Close the connection pool (only if this client created it)."""

@@ -20,6 +20,7 @@ from friendli_core.config import ClientConfig
 from friendli_core.errors import (
     InvalidRequestError,
     MissingTokenError,
+    UnsupportedEndpointError,
     make_status_error,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "build_completion_request",
     "build_detokenize_request",
     "build_models_request",
+    "build_render_request",
     "build_tokenize_request",
     "decode_json",
     "raise_for_status",
@@ -273,6 +275,38 @@ def build_models_request(
 ) -> RequestSpec:
     """Build the `GET /models` request (the serverless model catalog)."""
     return _spec(config, "/models", None, method="GET", client_headers=client_headers)
+
+
+def build_render_request(
+    config: ClientConfig,
+    params: Mapping[str, Any],
+    *,
+    client_headers: Mapping[str, str] | None = None,
+) -> RequestSpec:
+    """Build a `/chat/render` request (serverless and dedicated only).
+
+    Raises:
+        UnsupportedEndpointError: A container endpoint, which has no render route.
+        InvalidRequestError: No model, or messages that are not a list.
+    """
+    if config.endpoint == "container":
+        msg = (
+            "chat/render is served by the serverless and dedicated endpoints only; a container "
+            "(or another OpenAI-compatible server) cannot render prompts, so exact chat token "
+            "counts are not available there. Count the text of your messages with tokenize()."
+        )
+        raise UnsupportedEndpointError(msg)
+    if not isinstance(params.get("messages"), list):
+        msg = "messages must be a list of message dicts."
+        raise InvalidRequestError(msg)
+    body = {**_model_field(config, params.get("model"))}
+    body.update({k: v for k, v in params.items() if v is not None and k != "model"})
+    if isinstance(body.get("tools"), list):
+        body["tools"] = [
+            _with_parameters(t) if isinstance(t, Mapping) and "function" in t else t
+            for t in body["tools"]
+        ]
+    return _spec(config, "/chat/render", body, client_headers=client_headers)
 
 
 def decode_json(content: bytes) -> object:

@@ -9,12 +9,13 @@ first client pays for pydantic (mostly pydantic's own first model; benchmarks/RE
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from friendli_core._protocol import RequestSpec
 from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
+from friendli_core.catalog import ModelInfo
 from friendli_core.errors import APIResponseValidationError
 from friendli_core.types import ChatCompletion, Completion
 
@@ -50,7 +51,7 @@ class _Text(BaseModel):
 
 class _Catalog(BaseModel):
     model_config = ConfigDict(extra="allow")
-    data: list[dict[str, Any]] = []
+    data: list[ModelInfo]
 
 
 class Replies:
@@ -80,6 +81,6 @@ class Replies:
         return parse_model(_Text, content, spec).text
 
     @staticmethod
-    def catalog(content: bytes, spec: RequestSpec) -> dict[str, Any]:
-        """The model catalog, as the server returned it."""
-        return dict(parse_model(_Catalog, content, spec).model_dump())
+    def catalog(content: bytes, spec: RequestSpec) -> list[ModelInfo]:
+        """The models of a catalog (Friendli's or an OpenAI-compatible list)."""
+        return parse_model(_Catalog, content, spec).data

@@ -53,11 +53,13 @@ __all__ = [
     "InternalServerError",
     "InvalidRequestError",
     "MissingTokenError",
+    "ModelNotListedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "StreamConsumedError",
     "UnprocessableEntityError",
+    "UnsupportedEndpointError",
     "make_status_error",
     "parse_error_body",
 ]
@@ -94,6 +96,14 @@ class InvalidRequestError(FriendliError, ValueError):
 
 class MissingTokenError(InvalidRequestError):
     """No token is configured for an endpoint that needs one; nothing was sent."""
+
+
+class UnsupportedEndpointError(InvalidRequestError):
+    """The endpoint does not offer this operation (e.g. `/chat/render` on a container)."""
+
+
+class ModelNotListedError(FriendliError, LookupError):
+    """The server's model catalog does not list the requested model."""
 
 
 class APIError(FriendliError):

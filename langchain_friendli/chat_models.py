@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
+from pydantic import model_validator
 
+from friendli_core.catalog import warn_if_deprecated
 from langchain_friendli._client import MODEL_CONFIG, FriendliBase
 from langchain_friendli._convert import (
     build_chat_params,
@@ -19,8 +21,16 @@ from langchain_friendli._convert import (
 )
 from langchain_friendli._errors import translate_errors
 from langchain_friendli._fields import ChatFields
+from langchain_friendli._profile import (
+    count_message_tokens,
+    snapshot_info,
+    snapshot_profile,
+    with_server_profile,
+)
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import ModelProfile
+
     # Imported on first use of bind_tools / with_structured_output: the output parsers and
     # tools of langchain_core are not needed to chat.
     from langchain_friendli._structured import StructuredMethod, ToolChoice, ToolLike
@@ -210,6 +220,16 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
     Errors:
         Failures raise `friendli_core` errors that are also LangChain `ModelError`s, e.g.
         `FriendliRateLimitError(friendli_core.RateLimitError, ModelRateLimitError)`.
+
+    Profile and token counts:
+        `model.profile` (`max_input_tokens`, `max_output_tokens`, `tool_calling`,
+        `structured_output`, `reasoning_output`, ...) comes from Friendli's model catalog: the
+        packaged snapshot for serverless models (`friendli_core.known_models()`), or the live
+        catalog with `ChatFriendli.from_server(model=...)`, which also works for a container
+        or any OpenAI-compatible server. Pass `profile={...}` to override it; a model the
+        catalog does not list has no profile. A model near or past its deprecation date logs
+        a warning when built. `get_num_tokens_from_messages(messages, tools=...)` is exact:
+        Friendli renders the chat template (`/chat/render`), then tokenizes the text.
     """
 
     model_config = MODEL_CONFIG  # BaseChatModel/BaseLLM would win otherwise
@@ -227,6 +247,44 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "friendli-chat"
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return snapshot_profile(self.model, self.endpoint)
+
+    @model_validator(mode="after")
+    def _warn_if_deprecated(self) -> Self:
+        warn_if_deprecated(snapshot_info(self.model, self.endpoint))
+        return self
+
+    @classmethod
+    def from_server(cls, **kwargs: Any) -> Self:
+        """Build the model with its profile read from the live catalog of its endpoint.
+
+        Serverless: Friendli's `GET /models`. Container or any OpenAI-compatible `base_url`:
+        `GET {base_url}/models`, with the context length the server reports (vLLM's
+        `max_model_len`, llama.cpp's `n_ctx`). Keys of an explicit `profile=` still win.
+
+        Args:
+            **kwargs: The constructor's arguments.
+
+        Raises:
+            ModelNotListedError: The endpoint's catalog does not list the model.
+            UnsupportedEndpointError: A dedicated endpoint, which publishes no catalog.
+        """
+        return with_server_profile(cls, kwargs)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Exact prompt tokens of `messages` and `tools`: `/chat/render`, then `/tokenize`.
+
+        Uses the model's own chat template (with `chat_template_kwargs`), on serverless and
+        dedicated endpoints.
+
+        Raises:
+            UnsupportedEndpointError: On a container endpoint, which cannot render prompts.
+        """
+        return count_message_tokens(self, messages, tools)
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from llama_index.core.base.llms.generic_utils import (
     messages_to_prompt as generic_messages_to_prompt,
@@ -40,8 +40,18 @@ from friendli_core._lifecycle import (
     pickle_state_without_token,
     secret_value,
 )
+from friendli_core.catalog import warn_if_deprecated
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 from friendli_core.errors import InvalidRequestError
+from llama_index_friendli._catalog import (
+    DEFAULT_CONTEXT_WINDOW,
+    DEFAULT_FUNCTION_CALLING,
+    FriendliTokenizer,
+    count_message_tokens,
+    limits,
+    llm_from_server,
+    snapshot_entry,
+)
 from llama_index_friendli._clients import (
     amap_chat_to_completion,
     amap_completion_to_chat,
@@ -142,20 +152,32 @@ class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
     default_headers: dict[str, str] | None = Field(
         default=None, description="Extra headers sent with every request."
     )
-    context_window: int = Field(
-        default=32768, gt=0, description="Context window of the model, in tokens."
-    )
-    num_output: int = Field(
-        default=DEFAULT_NUM_OUTPUTS,
+    context_window: int | None = Field(
+        default=None,
         gt=0,
-        description="Tokens reserved for the answer when max_tokens is not set.",
+        description=(
+            "Context window in tokens; unset: from Friendli's model catalog, else "
+            f"{DEFAULT_CONTEXT_WINDOW}."
+        ),
+    )
+    num_output: int | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "Tokens reserved for the answer when max_tokens is not set; unset: "
+            f"{DEFAULT_NUM_OUTPUTS}, or the model's smaller max_completion_tokens."
+        ),
     )
     is_chat_model: bool = Field(
         default=True,
         description="Use /chat/completions (True) or /completions with a text prompt (False).",
     )
-    is_function_calling_model: bool = Field(
-        default=True, description="Whether the model supports tool calling."
+    is_function_calling_model: bool | None = Field(
+        default=None,
+        description=(
+            "Whether the model supports tool calling; unset: from Friendli's model catalog, "
+            f"else {DEFAULT_FUNCTION_CALLING}."
+        ),
     )
     http_client: HttpClient | None = Field(
         default=None, exclude=True, repr=False, description="An httpx.Client to send with."
@@ -177,6 +199,7 @@ class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
                 "(serverless) or the endpoint ID (dedicated)."
             )
             raise ValueError(msg)
+        warn_if_deprecated(snapshot_entry(self.model, self.endpoint))
         return self
 
     @classmethod
@@ -186,14 +209,44 @@ class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        """Metadata from the fields; never depends on the model name."""
+        """Metadata: explicit fields, else the model's catalog entry, else the defaults."""
+        window, num_output, function_calling = limits(self)
         return LLMMetadata(
-            context_window=self.context_window,
-            num_output=self.max_tokens or self.num_output,
+            context_window=window,
+            num_output=num_output,
             is_chat_model=self.is_chat_model,
-            is_function_calling_model=self.is_function_calling_model,
+            is_function_calling_model=function_calling,
             model_name=self.model or "",
         )
+
+    @classmethod
+    def from_server(cls, **kwargs: Any) -> Self:
+        """Build the LLM with unset limits read from the live catalog of its endpoint.
+
+        Serverless: Friendli's `GET /models`; container or any OpenAI-compatible `base_url`:
+        `GET {base_url}/models`, with the context length the server reports (vLLM's
+        `max_model_len`, llama.cpp's `n_ctx`). Fields passed explicitly still win.
+
+        Raises:
+            ModelNotListedError: The endpoint's catalog does not list the model.
+            UnsupportedEndpointError: A dedicated endpoint, which publishes no catalog.
+        """
+        return llm_from_server(cls, kwargs)
+
+    @property
+    def tokenizer(self) -> FriendliTokenizer:
+        """The model's own tokenizer (`/tokenize`), e.g. for `Settings.tokenizer`."""
+        return FriendliTokenizer(self)
+
+    def count_tokens(
+        self, messages: Sequence[ChatMessage], tools: Sequence[BaseTool] | None = None
+    ) -> int:
+        """Exact prompt tokens of `messages` and `tools` (`/chat/render`, then `/tokenize`).
+
+        Raises:
+            UnsupportedEndpointError: On a container endpoint, which cannot render prompts.
+        """
+        return count_message_tokens(self, messages, tools)
 
     # -- clients ------------------------------------------------------------------------------
 

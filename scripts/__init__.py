@@ -1,1 +1,1 @@
-"""Developer scripts (code generation, vendoring); not part of the packages."""
+"""Developer scripts (code generation, vendoring, catalog refresh); not in the packages."""

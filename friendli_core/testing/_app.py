@@ -31,6 +31,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from friendli_core.testing._catalog import catalog_items, context_error, openai_items
 from friendli_core.testing._checks import check_chat, check_completions
 from friendli_core.testing._faults import FaultError, Faults, parse_faults, split_model
 from friendli_core.testing._log import RecordedRequest, bearer_token
@@ -208,10 +209,16 @@ async def _chat(call: _Call) -> Response:
     reasoning = call.state.config.is_reasoning(call.model)
     plans = chat_plans(body, call.key, reasoning=reasoning, long_tokens=call.faults.long)
     top = body.get("top_logprobs") or 0
+    prompt_tokens = count_tokens(render_chat(body["messages"], body.get("tools")))
+    overflow = context_error(
+        call.model, prompt_tokens, body.get("max_tokens"), call.state.config, call.state.registry
+    )
+    if overflow is not None:
+        return error_response(400, overflow)
     meta = Meta(
         key=call.key,
         model=call.echoed_model,
-        prompt_tokens=count_tokens(render_chat(body["messages"], body.get("tools"))),
+        prompt_tokens=prompt_tokens,
         logprobs=top if body.get("logprobs") else None,
         include_usage=bool((body.get("stream_options") or {}).get("include_usage")),
     )
@@ -275,29 +282,6 @@ async def _render(call: _Call) -> Response:
     )
 
 
-def _catalog_item(name: str, state: ServerState) -> dict[str, Any]:
-    reasoning = state.config.is_reasoning(name)
-    return {
-        "id": name,
-        "name": name,
-        "hugging_face_id": name,
-        "created": 1_700_000_000,
-        "context_length": 131_072,
-        "max_completion_tokens": 131_072,
-        "pricing": {"input": "0", "output": "0", "prompt": "0", "completion": "0"},
-        "functionality": {
-            "tool_call": True,
-            "builtin_tool": False,
-            "parallel_tool_call": True,
-            "structured_output": True,
-        },
-        "description": f"Local deterministic emulator model{' (reasoning)' if reasoning else ''}.",
-        "deprecation_date": None,
-        "hugging_face_url": f"https://huggingface.co/{name}",
-        "license": "https://www.apache.org/licenses/LICENSE-2.0",
-    }
-
-
 async def _models(state: ServerState, request: Request, family: str) -> Response:
     token = bearer_token(request.headers.get("authorization"))
     auth_ok = state.config.token_ok(token) if _auth_required(state, family) else True
@@ -313,12 +297,9 @@ async def _models(state: ServerState, request: Request, family: str) -> Response
     if not auth_ok:
         return error_response(401, "Unauthorized: missing or invalid bearer token")
     if family == "container":
-        data = [
-            {"id": m, "object": "model", "created": 1_700_000_000, "owned_by": "friendli-local"}
-            for m in state.config.models
-        ]
+        data = openai_items(state.config, state.registry)
         return json_response({"object": "list", "data": data})
-    return json_response({"data": [_catalog_item(m, state) for m in state.config.models]})
+    return json_response({"data": catalog_items(state.config, state.registry)})
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -132,6 +132,18 @@ class LocalServer:
         """Drop every queued fault."""
         self._state.faults.clear()
 
+    def register_model(self, model_id: str, **fields: Any) -> None:
+        """Add (or replace) a catalog entry, e.g. ``register_model("tiny", context_length=512)``.
+
+        The entry is listed by ``GET /models`` (fields not given are filled as in
+        ``friendli_core.testing._catalog``) and its ``context_length`` is enforced on chat.
+        """
+        self._state.registry.add({**fields, "id": model_id})
+
+    def unregister_model(self, model_id: str) -> None:
+        """Remove a model added by ``register_model``."""
+        self._state.registry.remove(model_id)
+
     def _bind(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose

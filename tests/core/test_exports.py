@@ -40,6 +40,8 @@ EXPECTED = {
     "InternalServerError",
     "InvalidRequestError",
     "MissingTokenError",
+    "ModelInfo",
+    "ModelNotListedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -48,9 +50,11 @@ EXPECTED = {
     "RetryPolicy",
     "Stream",
     "UnprocessableEntityError",
+    "UnsupportedEndpointError",
     "__version__",
     "fold_chat_stream",
     "fold_completion_stream",
+    "known_models",
 }
 
 

@@ -26,6 +26,7 @@ PURE = [
     "types",
     "config",
     "_version",
+    "catalog",
 ]
 FORBIDDEN = (
     "httpx",

@@ -282,7 +282,9 @@ def test_completions_logprobs_are_readable(client: FriendliClient) -> None:
 
 def test_list_models_names_the_alias(client: FriendliClient) -> None:
     catalog = client.list_models()
-    assert [m["id"] for m in catalog["data"]] == [MODEL_ALIAS]
+    assert [m.id for m in catalog] == [MODEL_ALIAS]
+    # llama.cpp reports the per-slot context (n_ctx / n_parallel) under `meta`
+    assert catalog[0].context_window == catalog[0].model_extra["meta"]["n_ctx"]
 
 
 def test_tokenize_is_not_served_under_the_openai_base_url(client: FriendliClient) -> None:

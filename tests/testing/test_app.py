@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from friendli_core.catalog import known_models
 from friendli_core.testing import LOCAL_TOKEN, LocalServer, RequestLog
 from friendli_core.testing._openapi import validate
 from friendli_core.testing._tokens import count_tokens, render_chat, tokenize
@@ -127,11 +128,15 @@ def test_chat_render(friendli_server: LocalServer) -> None:
 def test_models_catalogs(friendli_server: LocalServer) -> None:
     catalog = HTTP.get(f"{friendli_server.serverless_url}/models", headers=auth(friendli_server))
     assert validate("ServerlessModelListSuccess", catalog.json()) == []
-    assert [m["id"] for m in catalog.json()["data"]] == list(friendli_server.config.models)
+    # the server's own models, then the packaged snapshot (then whatever a test registered)
+    expected = [*friendli_server.config.models, *(m.id for m in known_models())]
+    ids = [m["id"] for m in catalog.json()["data"]]
+    assert ids[: len(expected)] == expected
     assert HTTP.get(f"{friendli_server.serverless_url}/models").status_code == 401
     listing = HTTP.get(f"{friendli_server.container_url}/models").json()
     assert listing["object"] == "list"
     assert listing["data"][0]["object"] == "model"
+    assert [m["id"] for m in listing["data"]] == ids
 
 
 def test_auth_is_checked_on_serverless_and_dedicated_only(

@@ -1,0 +1,129 @@
+"""The packaged catalog snapshot, `ModelInfo`, and the pure catalog look-ups."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+
+import pytest
+
+from friendli_core import ModelInfo, ModelNotListedError, known_models
+from friendli_core.catalog import (
+    deprecation_notice,
+    find_model,
+    require_model,
+    snapshot_source,
+    warn_if_deprecated,
+)
+
+NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
+
+# `GET /v1/models` of llama.cpp (recorded from tests/real_model's server, trimmed) and of vLLM.
+LLAMA_CPP_ENTRY = {
+    "id": "smollm2-135m-instruct",
+    "object": "model",
+    "owned_by": "llamacpp",
+    "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]},
+    "meta": {"vocab_type": 2, "n_vocab": 49152, "n_ctx": 2048, "n_ctx_train": 8192},
+}
+VLLM_ENTRY = {"id": "Qwen/Qwen3-8B", "object": "model", "owned_by": "vllm", "max_model_len": 32768}
+
+
+def test_snapshot_lists_current_models_with_their_source() -> None:
+    models = known_models()
+    assert len(models) >= 5
+    assert len({m.id for m in models}) == len(models)
+    source = snapshot_source()
+    assert source.source
+    assert datetime.fromisoformat(source.retrieved)
+    for model in models:
+        assert model.context_length, model.id  # the window every profile is built from
+        assert source.provenance[model.id].startswith("https://"), model.id
+    assert set(source.provenance) == {m.id for m in models}
+
+
+def test_snapshot_file_is_what_the_loader_reads() -> None:
+    text = resources.files("friendli_core").joinpath("_data/catalog.json").read_text("utf-8")
+    document = json.loads(text)
+    assert [m["id"] for m in document["models"]] == [m.id for m in known_models()]
+    assert document["retrieved"] == snapshot_source().retrieved
+
+
+def test_model_info_keeps_unknown_fields_and_reads_reported_context() -> None:
+    llama = ModelInfo.model_validate(LLAMA_CPP_ENTRY)
+    assert llama.context_window == 2048  # per-slot n_ctx, not the trained 8192
+    assert llama.input_modalities == ["text"]
+    assert llama.model_extra is not None
+    assert llama.model_extra["owned_by"] == "llamacpp"
+    assert ModelInfo.model_validate(VLLM_ENTRY).context_window == 32768
+    trained_only = {**LLAMA_CPP_ENTRY, "meta": {"n_ctx_train": 8192}}
+    assert ModelInfo.model_validate(trained_only).context_window == 8192
+    friendli = ModelInfo.model_validate({"id": "m", "context_length": 4096, "max_model_len": 9})
+    assert friendli.context_window == 4096
+    assert ModelInfo(id="bare").context_window is None
+
+
+def test_model_info_parses_a_spec_entry() -> None:
+    entry = {
+        "id": "zai-org/GLM-5.2",
+        "name": "GLM 5.2",
+        "created": 1,
+        "context_length": 1048576,
+        "max_completion_tokens": 1048576,
+        "pricing": {"input": "1", "output": "2", "prompt": "1", "completion": "2"},
+        "functionality": {"tool_call": True, "builtin_tool": False, "parallel_tool_call": True},
+        "description": "d",
+        "hugging_face_url": "https://huggingface.co/zai-org/GLM-5.2",
+        "license": "https://example.com/license",
+        "reasoning_options": [{"type": "effort", "values": ["high", "max"]}],
+    }
+    info = ModelInfo.model_validate(entry)
+    assert info.functionality is not None
+    assert (info.functionality.tool_call, info.functionality.structured_output) == (True, None)
+    assert info.reasoning_options == [{"type": "effort", "values": ["high", "max"]}]
+    assert info.model_dump(exclude_none=True)["reasoning_options"] == entry["reasoning_options"]
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        (None, None),
+        ("not a date", None),
+        ("2027-06-01T00:00:00Z", None),
+        ("2026-12-20T00:00:00Z", "will be deprecated on 2026-12-20"),
+        ("2026-01-01T00:00:00Z", "was deprecated on 2026-01-01"),
+    ],
+)
+def test_deprecation_notice(date: str | None, expected: str | None) -> None:
+    notice = deprecation_notice(ModelInfo(id="m", deprecation_date=date), now=NOW)
+    if expected is None:
+        assert notice is None
+    else:
+        assert notice is not None
+        assert expected in notice
+
+
+def test_deprecation_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    info = ModelInfo(id="once-model", deprecation_date=(NOW - timedelta(days=400)).isoformat())
+    with caplog.at_level(logging.WARNING, logger="friendli_core"):
+        warn_if_deprecated(info)
+        warn_if_deprecated(info)
+        warn_if_deprecated(ModelInfo(id="current-model"))
+    assert [r.getMessage() for r in caplog.records if "once-model" in r.getMessage()] == [
+        deprecation_notice(info)
+    ]
+    assert not any("current-model" in r.getMessage() for r in caplog.records)
+
+
+def test_find_and_require_model() -> None:
+    models = [ModelInfo(id="zai-org/GLM-5.2"), ModelInfo(id="other", hugging_face_id="org/Other")]
+    assert find_model("zai-org/GLM-5.2", models) is models[0]
+    assert find_model("ORG/other", models) is models[1]
+    assert find_model(None, models) is None
+    assert require_model(None, models[:1], "here") is models[0]  # a container's only model
+    with pytest.raises(ModelNotListedError, match=r"does not list model 'missing'.*'other'"):
+        require_model("missing", models, "The catalog")
+    with pytest.raises(ModelNotListedError, match="pass model="):
+        require_model(None, models, "The catalog")
