@@ -74,7 +74,9 @@ def test_harness_runs_and_writes_the_table(tmp_path: Path) -> None:
         assert row in text, row
     assert "failed:" not in text
     # the core's import target row also shows what the first client pays (pydantic loads there)
-    assert re.search(r"\| import `friendli_core` ≤ `httpx` \+ 30 ms \| [^|]*; then first client", text)
+    assert re.search(
+        r"\| import `friendli_core` ≤ `httpx` \+ 30 ms \| [^|]*; then first client", text
+    )
     assert "python -m benchmarks.run" in text
     results = json.loads(raw.read_text())
     assert set(results["runs"]) == {"a", "b", "c"}
