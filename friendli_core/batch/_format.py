@@ -16,8 +16,9 @@ request failed (an error status, a connection failure after the retries, an inva
 
 from __future__ import annotations
 
+import itertools
 import json
-import uuid
+import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -209,19 +210,35 @@ def read_done(lines: Iterator[bytes]) -> set[str]:
     return done
 
 
+_RUN = secrets.token_hex(6)  # ids are unique across runs by this prefix, within one by a counter
+_COUNTER = itertools.count()
+
+
 def _new_id() -> str:
-    return f"batch_req_{uuid.uuid4().hex}"
+    return f"batch_req_{_RUN}{next(_COUNTER):010x}"
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _dump(line: Mapping[str, Any]) -> bytes:
-    text = json.dumps(line, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.encode("utf-8") + b"\n"
+    return _dumps(line).encode("utf-8") + b"\n"
 
 
-def success_line(custom_id: str, request_id: str | None, body: Mapping[str, Any]) -> bytes:
-    """The output line of a request that succeeded (newline included)."""
-    response = {"status_code": 200, "request_id": request_id, "body": body}
-    return _dump({"id": _new_id(), "custom_id": custom_id, "response": response, "error": None})
+def success_line(custom_id: str, request_id: str | None, body: bytes) -> bytes:
+    """The output line of a request that succeeded (newline included).
+
+    Args:
+        custom_id: The request's id.
+        request_id: The response's `x-request-id`.
+        body: The response body as the server sent it: JSON the client has parsed. Line
+            breaks in JSON can only be whitespace between tokens, so they become spaces.
+    """
+    raw = body.strip().replace(b"\r", b" ").replace(b"\n", b" ")
+    head = f'{{"id":"{_new_id()}","custom_id":{_dumps(custom_id)},"response":{{"status_code":200,'
+    head += f'"request_id":{_dumps(request_id)},"body":'
+    return head.encode("utf-8") + raw + b'},"error":null}\n'
 
 
 _CODES: tuple[tuple[type[FriendliError], str], ...] = (

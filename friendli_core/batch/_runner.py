@@ -11,6 +11,7 @@ which the next run drops (that request is sent again).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import signal
 import time
@@ -24,7 +25,7 @@ import httpx
 
 from friendli_core._base import ClientOptions
 from friendli_core._client import AsyncFriendliClient
-from friendli_core._protocol import build_chat_request, build_completion_request, build_headers
+from friendli_core._protocol import build_headers
 from friendli_core.batch._format import (
     BatchLine,
     InvalidLine,
@@ -56,9 +57,28 @@ class _Slot:
 
     sent_at: float = 0.0
     request_id: str | None = None
+    body: bytes = b""  # of the last 2xx response: the reply as the server sent it
 
 
 _SLOT: ContextVar[_Slot | None] = ContextVar("friendli_batch_slot", default=None)
+
+
+# The keyword-only options of the client's methods (timeout, extra_headers): a body field with
+# one of these names would be taken as the option instead of being checked as a parameter.
+_CALL_OPTIONS = frozenset(
+    name
+    for method in (AsyncFriendliClient.chat, AsyncFriendliClient.completions)
+    for name, param in inspect.signature(method).parameters.items()
+    if param.kind is inspect.Parameter.KEYWORD_ONLY
+)
+
+
+def _not_call_options(item: BatchLine) -> BatchLine | InvalidLine:
+    clash = sorted(_CALL_OPTIONS & item.body.keys())
+    if clash:
+        message = f"Unknown {item.kind} parameter {clash[0]!r} (not a request parameter)."
+        return InvalidLine(item.line, item.custom_id, message)
+    return item
 
 
 def drop_incomplete_tail(path: Path) -> bool:
@@ -202,6 +222,9 @@ class BatchRunner:
             slot.request_id = response.headers.get("x-request-id")
             if response.status_code == _RATE_LIMITED:
                 self._gate.rate_limited(slot.sent_at)
+            elif response.is_success:
+                # read here to keep the exact bytes; the client's read then returns them
+                slot.body = await response.aread()
 
     async def _dispatch(self, client: AsyncFriendliClient, out: IO[bytes], done: set[str]) -> None:
         for number, raw in enumerate(_lines(self.input), start=1):
@@ -209,10 +232,9 @@ class BatchRunner:
             if item is None or item.custom_id in done:
                 continue
             if isinstance(item, BatchLine):
-                item = self._checked(client, item)
+                item = _not_call_options(item)
             if isinstance(item, InvalidLine):
-                self._note(f"line {item.line} (custom_id {item.custom_id!r}): {item.message}")
-                self._write(out, failure_line(item.custom_id, item.message), failed=True)
+                self._invalid(out, item)
                 continue
             if not await self._gate.enter():
                 break
@@ -222,15 +244,9 @@ class BatchRunner:
         while self._tasks:
             await asyncio.wait(set(self._tasks))
 
-    @staticmethod
-    def _checked(client: AsyncFriendliClient, item: BatchLine) -> BatchLine | InvalidLine:
-        """The line, or why the core refuses its body (the same checks `chat` runs)."""
-        build = build_chat_request if item.kind == "chat" else build_completion_request
-        try:
-            build(client.config, item.body, stream=False)
-        except InvalidRequestError as exc:
-            return InvalidLine(item.line, item.custom_id, str(exc))
-        return item
+    def _invalid(self, out: IO[bytes], item: InvalidLine) -> None:
+        self._note(f"line {item.line} (custom_id {item.custom_id!r}): {item.message}")
+        self._write(out, failure_line(item.custom_id, item.message), failed=True)
 
     async def _one(self, client: AsyncFriendliClient, out: IO[bytes], item: BatchLine) -> None:
         slot = _Slot()
@@ -240,6 +256,8 @@ class BatchRunner:
                 reply: Any = await client.chat(**cast("Any", item.body))
             else:
                 reply = await client.completions(**cast("Any", item.body))
+        except InvalidRequestError as error:  # the core's checks, before anything is sent
+            self._invalid(out, InvalidLine(item.line, item.custom_id, str(error)))
         except FriendliError as error:
             self._write(out, failure_line(item.custom_id, error), failed=True)
         else:
@@ -247,8 +265,7 @@ class BatchRunner:
             if reply.usage is not None:
                 self.result.prompt_tokens += reply.usage.prompt_tokens or 0
                 self.result.completion_tokens += reply.usage.completion_tokens or 0
-            body = reply.model_dump(mode="json", by_alias=True, exclude_unset=True)
-            self._write(out, success_line(item.custom_id, slot.request_id, body), failed=False)
+            self._write(out, success_line(item.custom_id, slot.request_id, slot.body), failed=False)
         finally:
             await self._gate.leave()
 
