@@ -46,6 +46,7 @@ DEFAULT_MAX_RETRIES = 5
 """More than the clients' 2: a long job meets rate limits and restarts, and each retry waits
 as long as the server's Retry-After asks."""
 _RATE_LIMITED = 429
+_POOL, _KEEP_ALIVE = 100, 20  # httpx's defaults
 _TAIL_CHUNK = 65536
 
 StrPath = str | os.PathLike[str]
@@ -204,9 +205,14 @@ class BatchRunner:
 
     def _make_client(self) -> tuple[AsyncFriendliClient, httpx.AsyncClient]:
         """The client, and its httpx client (ours to close: a client never closes a given one)."""
-        slots = self._gate.window.maximum
+        # httpx's default pool (100 connections, 20 kept alive) unless more may be in flight:
+        # httpcore scans every pooled connection per request, so a larger idle pool costs CPU
+        limits = httpx.Limits(
+            max_connections=max(self._gate.window.maximum, _POOL),
+            max_keepalive_connections=_KEEP_ALIVE,
+        )
         http = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=slots, max_keepalive_connections=slots),
+            limits=limits,
             event_hooks={"request": [self._on_request], "response": [self._on_response]},
         )
         return AsyncFriendliClient(http_client=http, **cast("ClientOptions", self._options)), http
