@@ -1,0 +1,74 @@
+"""A local Ray cluster shared by the session (start-up is slow on 2 cores: start it once).
+
+`ray_cluster` starts `ray.init(num_cpus=2)` on the loopback interface only (no dashboard, no
+usage stats), yields the `ray` module, and shuts the cluster down at the end of the session.
+Tasks and actors reach the local Friendli server (`friendli_server`) on 127.0.0.1 like any
+process of this machine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from friendli_core.testing import LocalServer
+
+MODEL = "friendli-local-model"
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[ModuleType]:
+    import ray
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        _node_ip_address="127.0.0.1",
+    )
+    try:
+        from ray.data import DataContext
+
+        DataContext.get_current().enable_progress_bars = False
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def _chat(server: LocalServer) -> Any:
+    from langchain_friendli import ChatFriendli
+
+    return ChatFriendli, {
+        "model": MODEL,
+        "api_key": server.token,
+        "base_url": server.serverless_url,
+    }
+
+
+def _llm(server: LocalServer) -> Any:
+    from langchain_friendli import Friendli
+
+    return Friendli, {"model": MODEL, "api_key": server.token, "base_url": server.serverless_url}
+
+
+def _llama_index(server: LocalServer) -> Any:
+    from llama_index_friendli import FriendliLLM
+
+    return FriendliLLM, {"model": MODEL, "api_key": server.token, "base_url": server.serverless_url}
+
+
+MODELS: dict[str, Callable[[LocalServer], Any]] = {
+    "ChatFriendli": _chat,
+    "Friendli": _llm,
+    "FriendliLLM": _llama_index,
+}
+
+
+def prompt(i: int) -> str:
+    """A prompt whose code (`ray-NNN`) the local model repeats in its reply, chat or completion."""
+    return f"Please repeat the code ray-{i:03d}"
