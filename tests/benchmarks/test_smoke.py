@@ -63,6 +63,7 @@ def test_harness_runs_and_writes_the_table(tmp_path: Path) -> None:
         assert heading in text
     assert "### (d)" in text
     assert "### (e)" in text
+    assert "### (f) friendli-batch" in text
     for row in (
         "| httpx.Client (floor) |",
         "| httpx.AsyncClient (floor) |",
@@ -77,4 +78,4 @@ def test_harness_runs_and_writes_the_table(tmp_path: Path) -> None:
     assert re.search(r"\| import `friendli_core` ≤ `httpx` \+ 30 ms \| [^|]*; then first client", text)
     assert "python -m benchmarks.run" in text
     results = json.loads(raw.read_text())
-    assert set(results["runs"]) == {"a", "b", "c"}
+    assert set(results["runs"]) == {"a", "b", "c", "f"}
