@@ -64,9 +64,8 @@ def main() -> None:
             ray.shutdown()
     print(f"{len(rows)} prompts, two replies each; the first three:")
     for row in rows[:3]:
-        print(
-            f"- {row['prompt']}\n  ChatFriendli: {row['chat']}\n  FriendliLLM:  {row['llama_index']}"
-        )
+        print(f"- {row['prompt']}")
+        print(f"  ChatFriendli: {row['chat']}\n  FriendliLLM:  {row['llama_index']}")
 
 
 if __name__ == "__main__":

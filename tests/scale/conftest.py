@@ -8,8 +8,9 @@ process of this machine.
 
 from __future__ import annotations
 
-import os
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -20,17 +21,27 @@ from friendli_core.testing import LocalServer
 MODEL = "friendli-local-model"
 
 
+PYCACHE = Path(tempfile.gettempdir()) / "friendli-integrations-ray-pycache"
+
+
 @pytest.fixture(scope="session")
 def ray_cluster() -> Iterator[ModuleType]:
     import ray
 
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        _node_ip_address="127.0.0.1",
-    )
+    with pytest.MonkeyPatch.context() as env:
+        # Ray's own processes (GCS, raylet, agents, workers) import much of Ray each: with
+        # PYTHONDONTWRITEBYTECODE and a venv without .pyc files they compile it every time,
+        # and the raylet gives up on an agent that is not up within 15 s. A bytecode cache
+        # (outside the repository) makes start-up a matter of seconds, as after a pip install.
+        env.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+        env.setenv("PYTHONPYCACHEPREFIX", str(PYCACHE))
+        env.setenv("RAY_USAGE_STATS_ENABLED", "0")
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            _node_ip_address="127.0.0.1",
+        )
     try:
         from ray.data import DataContext
 
