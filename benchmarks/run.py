@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import batch as batch_bench
 from benchmarks.clients import CLIENTS, Client
 
 DASH = "\u2013"  # en dash, for ranges and empty cells
@@ -347,6 +348,8 @@ def run_all(args: argparse.Namespace) -> Results:
                 _round(results, rnd, figs, server.url, cpu=cpu_client, per_figure=args.per_figure)
             if "e" in figures:
                 _memory(results, server.url, cpu_client)
+        if "f" in figures:
+            _batch(results, server.url, rounds, cpu_client, quick=args.quick)
         if "d" in figures:
             modules = set(args.modules.split(",")) if args.modules else None
             import_rounds = args.import_rounds or rounds
@@ -444,6 +447,14 @@ def _imports(results: Results, rounds: int, cpu: int, warm: bool, modules: set[s
 def _import_cmd(env: Env, module: str, base: str | None, cpu: int) -> list[str]:
     cmd = [env.python, "-m", "benchmarks.clients", "--import", module, "--cpu", str(cpu)]
     return [*cmd, "--import-base", base] if base else cmd
+
+
+def _batch(results: Results, url: str, rounds: int, cpu: int, *, quick: bool) -> None:
+    log("friendli-batch (f)")
+    requests = batch_bench.QUICK_REQUESTS if quick else batch_bench.REQUESTS
+    results.notes["f-requests"] = str(requests)
+    for rnd in range(rounds):
+        batch_bench.measure(results.add, _run_json, url, requests=requests, rnd=rnd, cpu=cpu)
 
 
 def _memory(results: Results, url: str, cpu: int) -> None:
@@ -885,6 +896,9 @@ def _ready_ms(run: dict[str, Any]) -> float | None:
 def render(results: Results, command: str) -> str:
     machine = _machine()
     main_env = results.envs["main"]
+    batch_rows, batch_targets = batch_bench.table_f(
+        results.runs.get("f", {}), int(results.notes.get("f-requests", batch_bench.REQUESTS))
+    )
     lines = [
         "# Benchmark results: client overhead on top of the network",
         "",
@@ -953,6 +967,7 @@ def render(results: Results, command: str) -> str:
         "## Targets",
         "",
         *table_targets(results),
+        *batch_targets,
         "",
         *table_framework(results),
         "",
@@ -967,6 +982,8 @@ def render(results: Results, command: str) -> str:
         *table_d(results),
         "",
         *table_e(results),
+        "",
+        *batch_rows,
         "",
     ]
     if results.skipped or results.notes:
@@ -995,7 +1012,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Benchmark client overhead; writes RESULTS.md.")
     parser.add_argument("--rounds", type=int, default=0, help="rounds (default 7; 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
-    parser.add_argument("--figures", default="a,b,c,d,e")
+    parser.add_argument("--figures", default="a,b,c,d,e,f")
     parser.add_argument("--clients", default="", help="comma-separated subset (floors always run)")
     parser.add_argument("--no-peers", action="store_true", help="skip the peers venv")
     parser.add_argument("--peers-python", default=str(PEERS_PYTHON))

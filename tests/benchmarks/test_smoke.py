@@ -63,6 +63,7 @@ def test_harness_runs_and_writes_the_table(tmp_path: Path) -> None:
         assert heading in text
     assert "### (d)" in text
     assert "### (e)" in text
+    assert "### (f) friendli-batch" in text
     for row in (
         "| httpx.Client (floor) |",
         "| httpx.AsyncClient (floor) |",
@@ -79,4 +80,4 @@ def test_harness_runs_and_writes_the_table(tmp_path: Path) -> None:
     )
     assert "python -m benchmarks.run" in text
     results = json.loads(raw.read_text())
-    assert set(results["runs"]) == {"a", "b", "c"}
+    assert set(results["runs"]) == {"a", "b", "c", "f"}

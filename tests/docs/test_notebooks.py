@@ -17,6 +17,7 @@ import math
 import os
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,6 +62,12 @@ def _kernel_env(ipython_dir: Path) -> dict[str, str]:
         if not key.startswith("FRIENDLI_") and key != "MPLBACKEND"  # inline plots, as in Jupyter
     }
     env["IPYTHONDIR"] = str(ipython_dir)
+    # bytecode caching, as a user's pip install has: notebook 07 starts Ray, whose processes
+    # would otherwise compile Ray on every start (see tests/scale/conftest.py)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(
+        Path(tempfile.gettempdir()) / "friendli-integrations-ray-pycache"
+    )
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules warning
     return env
 

@@ -1,0 +1,72 @@
+"""Ray Data over Friendli: ChatFriendli and FriendliLLM in `map_batches`, both patterns.
+
+    python examples/ray_data.py            # extra `scale` (ray[data]), plus langchain/llama-index
+
+With `FRIENDLI_TOKEN` set it talks to Friendli serverless (model from `FRIENDLI_MODEL`);
+otherwise it starts the local Friendli-compatible server on 127.0.0.1. A local Ray cluster
+(2 CPUs) runs:
+
+1. a callable-class stage: each actor builds `ChatFriendli` once, from its class and kwargs;
+2. a task stage: a `FriendliLLM` built here, in the driver, and shipped to every task.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+import ray
+from ray import data
+
+from friendli_core.scale import FriendliStage
+from langchain_friendli import ChatFriendli
+from llama_index_friendli import FriendliLLM
+
+PROMPTS = [f"Write one line about the number {i}." for i in range(40)]
+
+
+@contextlib.contextmanager
+def settings() -> Iterator[dict[str, str]]:
+    """The model's connection settings: Friendli serverless, or the local server."""
+    model = os.environ.get("FRIENDLI_MODEL", "meta-llama-3.1-8b-instruct")
+    if os.environ.get("FRIENDLI_TOKEN"):
+        # no api_key here: workers read FRIENDLI_TOKEN from their own environment
+        yield {"model": model}
+        return
+    from friendli_core.testing import LocalServer
+
+    with LocalServer() as server:
+        print(f"Using the local Friendli-compatible server at {server.url}")
+        yield {"model": model, "api_key": server.token, "base_url": server.serverless_url}
+
+
+def main() -> None:
+    """Run both patterns over the prompts and print a few replies."""
+    with settings() as kwargs:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            ds = data.from_items([{"prompt": p} for p in PROMPTS])
+            ds = ds.map_batches(
+                FriendliStage,
+                fn_constructor_args=(ChatFriendli,),
+                fn_constructor_kwargs={**kwargs, "reply_column": "chat", "max_concurrency": 8},
+                concurrency=1,
+                num_cpus=0.5,
+                batch_size=20,
+            )
+            llm = FriendliLLM(**kwargs)  # built once here, pickled to each task
+            ds = ds.map_batches(
+                FriendliStage(llm, reply_column="llama_index"), batch_size=20, num_cpus=0.5
+            )
+            rows = ds.take_all()
+        finally:
+            ray.shutdown()
+    print(f"{len(rows)} prompts, two replies each; the first three:")
+    for row in rows[:3]:
+        print(f"- {row['prompt']}")
+        print(f"  ChatFriendli: {row['chat']}\n  FriendliLLM:  {row['llama_index']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""Progress on stderr: a tqdm bar on a terminal, plain periodic lines otherwise.
+
+tqdm (the `batch` extra) draws the bar; without it, or when the stream is not a terminal (a
+log file, CI), a line like ``friendli-batch: 1200/10000 done, 3 failed, 85.1 req/s, ETA 1m43s``
+is printed every `interval` seconds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+__all__ = ["BatchResult", "PlainProgress", "Progress", "make_progress"]
+
+PLAIN_INTERVAL = 10.0
+"""Seconds between plain progress lines."""
+
+
+@dataclass
+class BatchResult:
+    """What a batch run did (this run only; lines already in the output are `skipped`).
+
+    Attributes:
+        output: The output file.
+        total: Requests in the input.
+        skipped: Requests that already had a line in the output (resumed runs).
+        succeeded: Requests answered with a reply.
+        failed: Requests recorded with an error (invalid lines included).
+        prompt_tokens: Sum of `usage.prompt_tokens` of the replies.
+        completion_tokens: Sum of `usage.completion_tokens` of the replies.
+        seconds: Wall time of the run.
+        interrupted: Stopped (SIGINT/SIGTERM) before every request had a line.
+        lowest_concurrency: The smallest concurrency window reached (429 back-off).
+    """
+
+    output: Path
+    total: int = 0
+    skipped: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    lowest_concurrency: int = 0
+
+    @property
+    def done(self) -> int:
+        """Requests with a line in the output, from this run and earlier ones."""
+        return self.skipped + self.succeeded + self.failed
+
+    @property
+    def remaining(self) -> int:
+        """Requests without a line in the output."""
+        return self.total - self.done
+
+    def summary(self) -> str:
+        """A few lines for the end of a run."""
+        rate = (self.succeeded + self.failed) / self.seconds if self.seconds > 0 else 0.0
+        state = "Interrupted" if self.interrupted else "Finished"
+        tokens = self.prompt_tokens + self.completion_tokens  # total, as usage.total_tokens
+        lines = [
+            (
+                f"{state}: {self.done}/{self.total} requests have a line in {self.output} "
+                f"({self.succeeded} succeeded, {self.failed} failed, "
+                f"{self.skipped} from earlier runs)."
+            ),
+            f"Tokens: {self.prompt_tokens} prompt + {self.completion_tokens} completion = {tokens}",
+            f"Wall time: {_duration(self.seconds)} ({rate:.1f} requests/s).",
+        ]
+        if self.lowest_concurrency:
+            lines.append(f"Rate limited: concurrency went down to {self.lowest_concurrency}.")
+        return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{secs:02d}s"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
+
+
+class Progress(Protocol):
+    """Receives one call per finished request."""
+
+    def update(self, *, failed: bool) -> None:
+        """A request finished (with a line written)."""
+
+    def note(self, text: str) -> None:
+        """Show a message (an invalid line, a resume note) without breaking the display."""
+
+    def close(self) -> None:
+        """The run ended."""
+
+
+class PlainProgress:
+    """A line every `interval` seconds (checked as requests finish)."""
+
+    def __init__(
+        self,
+        total: int,
+        done: int,
+        stream: IO[str],
+        *,
+        interval: float = PLAIN_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Start counting from `done` of `total`."""
+        self._total, self._start_done, self._done, self._failed = total, done, done, 0
+        self._stream, self._interval, self._clock = stream, interval, clock
+        self._started = self._last = clock()
+
+    def update(self, *, failed: bool) -> None:
+        """Count a finished request; print a line when `interval` has passed."""
+        self._done += 1
+        self._failed += failed
+        now = self._clock()
+        if now - self._last >= self._interval:
+            self._last = now
+            self._print(now)
+
+    def line(self, now: float) -> str:
+        """The progress line at time `now`."""
+        rate = (self._done - self._start_done) / max(now - self._started, 1e-9)
+        eta = f"ETA {_duration((self._total - self._done) / rate)}" if rate > 0 else "ETA ?"
+        return (
+            f"friendli-batch: {self._done}/{self._total} done, {self._failed} failed, "
+            f"{rate:.1f} req/s, {eta}"
+        )
+
+    def _print(self, now: float) -> None:
+        self.note(self.line(now))
+
+    def note(self, text: str) -> None:
+        """Print a line."""
+        print(text, file=self._stream, flush=True)
+
+    def close(self) -> None:
+        """Nothing to release (the summary follows)."""
+
+
+class _Bar:
+    def __init__(self, total: int, done: int, stream: IO[str]) -> None:
+        from tqdm import tqdm  # noqa: PLC0415 - optional: the `batch` extra
+
+        self._bar: Any = tqdm(
+            total=total, initial=done, file=stream, unit="req", desc="friendli-batch", smoothing=0.1
+        )
+        self._failed = 0
+        self._stream = stream
+
+    def update(self, *, failed: bool) -> None:
+        if failed:
+            self._failed += 1
+            self._bar.set_postfix(failed=self._failed, refresh=False)
+        self._bar.update(1)
+
+    def note(self, text: str) -> None:
+        self._bar.write(text, file=self._stream)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def make_progress(
+    total: int, done: int, *, stream: IO[str] | None = None, bar: bool | None = None
+) -> Progress:
+    """The progress display: a bar when `bar` (default: `stream` is a terminal and tqdm is there).
+
+    Args:
+        total: Requests in the input.
+        done: Requests that already have a line in the output.
+        stream: Where to write (default stderr).
+        bar: Force (True) or refuse (False) the bar; None decides from the stream.
+    """
+    stream = stream or sys.stderr
+    has_tqdm = importlib.util.find_spec("tqdm") is not None
+    if bar is None:
+        bar = has_tqdm and stream.isatty()
+    if bar and not has_tqdm:
+        msg = "the progress bar needs tqdm: pip install 'friendli-integrations[batch]'"
+        raise ImportError(msg)
+    return _Bar(total, done, stream) if bar else PlainProgress(total, done, stream)
