@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
 
+from friendli_core._embeddings import build_embeddings_request
 from friendli_core._forks import adopt_inherited, fork_generation
 from friendli_core._http import DefaultHeaders, default_headers, merge_headers
 from friendli_core._protocol import (
@@ -247,6 +248,13 @@ class BaseClient:
     def _detokenize_spec(self, tokens: list[int], model: str | None) -> RequestSpec:
         return build_detokenize_request(
             self.config, tokens, model=model, client_headers=self._client_headers
+        )
+
+    def _embeddings_spec(
+        self, params: Mapping[str, Any], extra_headers: Mapping[str, str] | None
+    ) -> RequestSpec:
+        return build_embeddings_request(
+            self.config, params, extra_headers=extra_headers, client_headers=self._client_headers
         )
 
     def _models_spec(self) -> RequestSpec:

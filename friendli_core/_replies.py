@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from friendli_core._embedding_types import Embeddings
 from friendli_core._protocol import RequestSpec
 from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
 from friendli_core.errors import APIResponseValidationError
@@ -83,3 +84,8 @@ class Replies:
     def catalog(content: bytes, spec: RequestSpec) -> dict[str, Any]:
         """The model catalog, as the server returned it."""
         return dict(parse_model(_Catalog, content, spec).model_dump())
+
+    @staticmethod
+    def embeddings(content: bytes, spec: RequestSpec) -> Embeddings:
+        """An embeddings body (base64 vectors decoded to floats)."""
+        return parse_model(Embeddings, content, spec)

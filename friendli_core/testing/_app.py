@@ -6,6 +6,7 @@ Routes (``{family}`` is ``serverless`` or ``dedicated``; the container family ha
 * ``POST /{family}/v1/completions``, ``POST /v1/completions``
 * ``POST /{family}/v1/tokenize|detokenize``, ``POST /v1/tokenize|detokenize``
 * ``POST /{family}/v1/chat/render``
+* ``POST /dedicated/v1/embeddings``, ``POST /v1/embeddings`` (serverless has none)
 * ``GET /serverless/v1/models`` (Friendli catalog), ``GET /v1/models`` (OpenAI list)
 
 Every request is recorded (``ServerState.log``), then: faults (queue, ``X-Local-Fault`` header,
@@ -32,6 +33,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from friendli_core.testing._checks import check_chat, check_completions
+from friendli_core.testing._embed import embed_text, encode_base64
 from friendli_core.testing._faults import FaultError, Faults, parse_faults, split_model
 from friendli_core.testing._log import RecordedRequest, bearer_token
 from friendli_core.testing._model import chat_plans, completion_plans
@@ -275,6 +277,42 @@ async def _render(call: _Call) -> Response:
     )
 
 
+async def _embeddings(call: _Call) -> Response:
+    # Containers serve one model, so `model` is optional there; the spec only has the
+    # dedicated body, which requires it.
+    body = call.body if call.family != "container" else {"model": call.echoed_model, **call.body}
+    problem = _schema_errors("DedicatedEmbeddingsBody", body)
+    if problem is not None:
+        return problem
+    text, tokens = body.get("input"), body.get("tokens")
+    if (text is None) == (tokens is None):
+        return error_response(400, "exactly one of `input` and `tokens` is required")
+    if tokens is not None and any(t < 0 for t in tokens):
+        return error_response(400, "token ids must be non-negative")
+    if tokens is not None:
+        text = detokenize(tokens)
+    texts = [text] if isinstance(text, str) else text
+    if not texts:
+        return error_response(400, "`input` is an empty list: nothing to embed")
+    base64_out = body.get("encoding_format") == "base64"
+    data = []
+    for index, item in enumerate(texts):
+        vector = embed_text(item)
+        encoded = encode_base64(vector) if base64_out else vector
+        data.append({"index": index, "object": "embedding", "embedding": encoded})
+    used = len(tokens) if tokens is not None else sum(count_tokens(t) for t in texts)
+    return json_response(
+        {
+            "id": f"embd-{call.key[:32]}",
+            "model": call.echoed_model,
+            "object": "list",
+            "data": data,
+            "usage": {"prompt_tokens": used, "completion_tokens": 0, "total_tokens": used},
+            "created": 1_700_000_000,
+        }
+    )
+
+
 def _catalog_item(name: str, state: ServerState) -> dict[str, Any]:
     reasoning = state.config.is_reasoning(name)
     return {
@@ -335,6 +373,7 @@ def create_app(state: ServerState) -> ASGIApp:
         "tokenize": _tokenize,
         "detokenize": _detokenize,
         "chat/render": _render,
+        "embeddings": _embeddings,
     }
     routes = []
     for family, prefix in (
@@ -343,7 +382,7 @@ def create_app(state: ServerState) -> ASGIApp:
         ("container", "/v1"),
     ):
         for suffix, handler in handlers.items():
-            if family == "container" and suffix == "chat/render":
+            if (family, suffix) in {("container", "chat/render"), ("serverless", "embeddings")}:
                 continue
 
             async def endpoint(

@@ -12,6 +12,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "friendli_core"
 PURE = [
     "_protocol",
+    "_embeddings",
+    "_embedding_types",
     "_replies",
     "_prototype",
     "_httpx_fields",

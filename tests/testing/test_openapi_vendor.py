@@ -40,6 +40,8 @@ ROOTS = [
     "ServerlessChatRenderSuccess",
     "DedicatedChatRenderBody",
     "DedicatedChatRenderSuccess",
+    "DedicatedEmbeddingsBody",
+    "DedicatedEmbeddingsSuccess",
     "ServerlessModelListSuccess",
     "ServerlessToolAssistedChatCompletionBody",
     "ServerlessToolAssistedChatCompletionStreamBody",
