@@ -12,17 +12,11 @@ from typing import Any, ClassVar
 from langchain_core.language_models import LangSmithParams
 from pydantic import ConfigDict
 
-from langchain_friendli._connection import FriendliConnection
+from langchain_friendli._connection import MODEL_CONFIG, FriendliConnection
 from langchain_friendli._convert import combine_stop
 from langchain_friendli._errors import translate_errors
 
 __all__ = ["MODEL_CONFIG", "FriendliBase"]
-
-MODEL_CONFIG = ConfigDict(
-    populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", defer_build=False
-)
-"""The pydantic config of `ChatFriendli` and `Friendli` (set on each: their LangChain base
-class's config would win otherwise). Their schemas are built when the classes are defined."""
 
 
 class FriendliBase(FriendliConnection):

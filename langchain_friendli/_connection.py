@@ -27,16 +27,22 @@ if TYPE_CHECKING:
     # Imported when the first client is built: importing the integration loads no httpx.
     from friendli_core import AsyncFriendliClient, FriendliClient
 
-__all__ = ["FriendliConnection"]
+__all__ = ["MODEL_CONFIG", "FriendliConnection"]
+
+MODEL_CONFIG = ConfigDict(
+    populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", defer_build=False
+)
+"""The pydantic config of `ChatFriendli`, `Friendli` and `FriendliEmbeddings` (set on each: their
+LangChain base class's config would win otherwise). Their schemas are built when the classes
+are defined."""
 
 
 class FriendliConnection(BaseModel):
     """Connection settings and the lazily built `friendli_core` clients."""
 
-    # A base class: the concrete classes build their schema with their own config.
-    model_config = ConfigDict(
-        populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", defer_build=True
-    )
+    # A base class, never instantiated: the concrete classes build their schema with their
+    # own config, MODEL_CONFIG.
+    model_config = ConfigDict(**{**MODEL_CONFIG, "defer_build": True})
 
     model: str | None = Field(default=None, alias="model_name")
     """Model code (serverless), endpoint ID (dedicated; `endpoint-id:adapter-route` selects a

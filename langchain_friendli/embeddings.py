@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import Any, Literal, Self
 
 from langchain_core.embeddings import Embeddings
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from friendli_core._embeddings import check_embeddings_endpoint
-from langchain_friendli._connection import FriendliConnection
+from langchain_friendli._connection import MODEL_CONFIG, FriendliConnection
 from langchain_friendli._errors import translate_errors
 
 __all__ = ["FriendliEmbeddings"]
@@ -36,9 +36,7 @@ class FriendliEmbeddings(FriendliConnection, Embeddings):
         >>> embeddings.embed_query("What is Friendli?")  # doctest: +SKIP
     """
 
-    model_config = ConfigDict(
-        populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", defer_build=False
-    )
+    model_config = MODEL_CONFIG
 
     endpoint: Literal["serverless", "dedicated", "container"] = "dedicated"
     """Which Friendli product serves the model: "dedicated" or "container" (serverless serves
