@@ -138,9 +138,11 @@ def test_changed_settings_rebuild_the_client() -> None:
     assert model._sync_client() is not first
 
 
-def test_connection_fields_match_friendli_llm() -> None:
+def test_connection_fields_are_declared_once() -> None:
+    """FriendliLLM and FriendliEmbedding take the connection fields from one mixin."""
+    for cls in (FriendliLLM, FriendliEmbedding):
+        assert FriendliConnectionFields in cls.__mro__
     for name, field in FriendliConnectionFields.model_fields.items():
-        assert name in FriendliLLM.model_fields, name
-        if name != "endpoint":
-            assert FriendliEmbedding.model_fields[name].default == field.default
-            assert FriendliLLM.model_fields[name].default == field.default
+        assert FriendliLLM.model_fields[name].description == field.description
+    assert FriendliLLM.model_fields["endpoint"].default == "serverless"
+    assert FriendliEmbedding.model_fields["endpoint"].default == "dedicated"
