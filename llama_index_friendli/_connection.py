@@ -1,8 +1,9 @@
 """The connection fields and client lifecycle of the Friendli LlamaIndex classes.
 
 `FriendliConnectionFields` declares the settings (token, team, endpoint, base URL, timeout,
-retries, headers, httpx clients) once for `FriendliLLM` and `FriendliEmbedding`. Unset token, team and base URL are read from `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and
-`FRIENDLI_BASE_URL` when the client is built. The clients come from
+retries, headers, httpx clients) once for `FriendliLLM` and `FriendliEmbedding`. Unset token,
+team and base URL are read from `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` when
+the client is built. The clients come from
 `friendli_core._lifecycle.ModelClients`: built on first use, rebuilt when a setting changes,
 one async client per event loop, never shared with a forked child, never pickled (nor is the
 token).
