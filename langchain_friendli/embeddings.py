@@ -71,11 +71,13 @@ class FriendliEmbeddings(FriendliConnection, Embeddings):
         Returns:
             One vector per text.
         """
-        client = self.client if texts else None
+        if not texts:
+            return []
+        client = self.client
         vectors: list[list[float]] = []
         for batch in _batches(texts, self.batch_size):
             with translate_errors():
-                reply = client.embeddings(**self._params(batch))  # type: ignore[union-attr]
+                reply = client.embeddings(**self._params(batch))
                 vectors.extend(reply.vectors_for(len(batch)))
         return vectors
 
