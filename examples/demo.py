@@ -1,9 +1,11 @@
 """`make demo`: the integration end to end, in under a minute.
 
-With `FRIENDLI_TOKEN` set, talks to Friendli's serverless API (model from `FRIENDLI_MODEL`).
-Otherwise starts the offline Friendli-compatible server (`friendli_core.testing`) on a free
-port and uses it. Shows a LangChain chain, token streaming, a tool-calling agent, structured
-output, logprobs and usage, then a LlamaIndex query engine and a FunctionAgent.
+With `FRIENDLI_TOKEN` set, talks to Friendli's serverless API (model from `FRIENDLI_MODEL`), and
+embeds on the dedicated endpoint named by `FRIENDLI_EMBEDDING_ENDPOINT` (serverless serves no
+embeddings; without it the retrieval section is skipped). Otherwise starts the offline
+Friendli-compatible server (`friendli_core.testing`) on a free port and uses it for both. Shows a
+LangChain chain, token streaming, a tool-calling agent, structured output, logprobs and usage,
+then a LlamaIndex query engine (FriendliEmbedding + FriendliLLM) and a FunctionAgent.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 
+from friendli_core import DEFAULT_BASE_URLS
 from langchain_friendli import ChatFriendli
-from llama_index_friendli import FriendliLLM
+from llama_index_friendli import FriendliEmbedding, FriendliLLM
 
 DEFAULT_MODEL = "meta-llama-3.1-8b-instruct"
 
@@ -33,6 +36,8 @@ class Target:
     base_url: str | None
     token: str
     model: str
+    embed_base_url: str
+    embed_model: str | None  # a dedicated endpoint ID serving an embedding model
 
 
 @contextlib.contextmanager
@@ -42,13 +47,16 @@ def target() -> Iterator[Target]:
     model = os.environ.get("FRIENDLI_MODEL", DEFAULT_MODEL)
     if token:
         print(f"Using Friendli serverless with model {model} (FRIENDLI_TOKEN is set).")
-        yield Target(None, token, model)
+        embed_model = os.environ.get("FRIENDLI_EMBEDDING_ENDPOINT")
+        yield Target(None, token, model, DEFAULT_BASE_URLS["dedicated"], embed_model)
         return
     from friendli_core.testing import LocalServer
 
     with LocalServer() as server:
         print(f"No FRIENDLI_TOKEN: using the offline local Friendli server at {server.url}.")
-        yield Target(server.serverless_url, server.token, model)
+        yield Target(
+            server.serverless_url, server.token, model, server.dedicated_url, "local-embeddings"
+        )
 
 
 def section(title: str) -> None:
@@ -107,19 +115,14 @@ def langchain_demo(t: Target) -> None:
 
 def llama_index_demo(t: Target) -> None:
     """A query engine over local documents and a FunctionAgent with FriendliLLM."""
-    from llama_index.core import Document, Settings, VectorStoreIndex
     from llama_index.core.agent.workflow import FunctionAgent
-    from llama_index.core.embeddings import MockEmbedding
 
     llm = FriendliLLM(model=t.model, api_key=t.token, base_url=t.base_url, temperature=0)
-    Settings.embed_model = MockEmbedding(embed_dim=64)  # offline; not about retrieval quality
-    section("LlamaIndex: query engine over local documents")
-    docs = [
-        Document(text="FriendliAI serves LLMs on serverless, dedicated and container endpoints."),
-        Document(text="The friendli-integrations package adds LangChain and LlamaIndex models."),
-    ]
-    engine = VectorStoreIndex.from_documents(docs).as_query_engine(llm=llm)
-    print(engine.query("Which endpoints does FriendliAI offer?"))
+    section("LlamaIndex: query engine (FriendliEmbedding retrieves, FriendliLLM answers)")
+    if t.embed_model is None:
+        print("skipped: set FRIENDLI_EMBEDDING_ENDPOINT to a dedicated embedding endpoint ID.")
+    else:
+        rag_demo(t, llm)
 
     section("LlamaIndex: FunctionAgent calling a Python tool")
 
@@ -129,6 +132,25 @@ def llama_index_demo(t: Target) -> None:
 
     agent = FunctionAgent(tools=[multiply], llm=llm)
     print(asyncio.run(_run_agent(agent, "Use multiply(6, 7) and tell me the result.")))
+
+
+def rag_demo(t: Target, llm: FriendliLLM) -> None:
+    """Index three documents with FriendliEmbedding; retrieve the closest one and answer."""
+    from llama_index.core import Document, VectorStoreIndex
+
+    embed_model = FriendliEmbedding(
+        model_name=t.embed_model or "", api_key=t.token, base_url=t.embed_base_url
+    )
+    docs = [
+        Document(text="FriendliAI serves LLMs on serverless, dedicated and container endpoints."),
+        Document(text="The friendli-integrations package adds LangChain and LlamaIndex models."),
+        Document(text="Photosynthesis turns sunlight, water and carbon dioxide into sugar."),
+    ]
+    index = VectorStoreIndex.from_documents(docs, embed_model=embed_model)
+    engine = index.as_query_engine(llm=llm, similarity_top_k=1)
+    response = engine.query("Which endpoints does FriendliAI offer?")
+    print(f"retrieved: {response.source_nodes[0].node.get_content()}")
+    print(f"answer: {response}")
 
 
 async def _run_agent(agent: object, question: str) -> str:

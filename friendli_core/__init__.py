@@ -1,6 +1,6 @@
 """friendli_core: a small, typed httpx + pydantic client for the FriendliAI inference API.
 
-Chat completions and text completions, sync and async, streaming and not, with tools,
+Chat completions, text completions and embeddings, sync and async, streaming and not, with tools,
 `response_format`, logprobs, usage, retries, timeouts and typed errors, for the serverless,
 dedicated and container endpoints (and any OpenAI-compatible server through `base_url`).
 
@@ -16,6 +16,8 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from friendli_core._client import AsyncFriendliClient, AsyncStream, FriendliClient, Stream
+    from friendli_core._embedding_types import Embedding, Embeddings
+    from friendli_core._embeddings import EmbeddingsParams
     from friendli_core._fields import ReasoningEffort
     from friendli_core._retry import RetryPolicy
     from friendli_core._streaming import (
@@ -85,6 +87,9 @@ _EXPORTS: dict[str, str] = {
     "CompletionStreamAccumulator": "friendli_core._streaming",
     "ConflictError": "friendli_core.errors",
     "DEFAULT_BASE_URLS": "friendli_core.config",
+    "Embedding": "friendli_core._embedding_types",
+    "Embeddings": "friendli_core._embedding_types",
+    "EmbeddingsParams": "friendli_core._embeddings",
     "Endpoint": "friendli_core.config",
     "FriendliClient": "friendli_core._client",
     "FriendliError": "friendli_core.errors",
@@ -147,6 +152,9 @@ __all__ = [
     "CompletionParams",
     "CompletionStreamAccumulator",
     "ConflictError",
+    "Embedding",
+    "Embeddings",
+    "EmbeddingsParams",
     "Endpoint",
     "FriendliClient",
     "FriendliError",

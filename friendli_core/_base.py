@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
 
+from friendli_core._embeddings import build_embeddings_request
 from friendli_core._forks import adopt_inherited, fork_generation
 from friendli_core._protocol import (
     RequestSpec,
@@ -248,6 +249,13 @@ class BaseClient:
 
     def _render_spec(self, params: Mapping[str, Any]) -> RequestSpec:
         return build_render_request(self.config, params, client_headers=self._client_headers)
+
+    def _embeddings_spec(
+        self, params: Mapping[str, Any], extra_headers: Mapping[str, str] | None
+    ) -> RequestSpec:
+        return build_embeddings_request(
+            self.config, params, extra_headers=extra_headers, client_headers=self._client_headers
+        )
 
     def _models_spec(self) -> RequestSpec:
         return build_models_request(self.config, client_headers=self._client_headers)

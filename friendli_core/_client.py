@@ -32,6 +32,8 @@ from friendli_core.config import TimeoutTypes
 from friendli_core.errors import APIError, StreamConsumedError
 
 if TYPE_CHECKING:  # pydantic's side, imported by the first client (see `_replies`)
+    from friendli_core._embedding_types import Embeddings
+    from friendli_core._embeddings import EmbeddingsParams
     from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
     from friendli_core.catalog import ModelInfo, RenderParams
     from friendli_core.types import (
@@ -251,6 +253,21 @@ class FriendliClient(BaseClient):
             spec, lambda: self._open(spec, self._replies.completion_stream, timeout)
         )
 
+    def embeddings(
+        self,
+        *,
+        timeout: TimeoutTypes = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Unpack[EmbeddingsParams],
+    ) -> Embeddings:
+        """Embed `input` (a text or a list of texts) or `tokens`; dedicated and container only.
+
+        See `EmbeddingsParams` for the fields. The vectors are floats, also with
+        `encoding_format="base64"` (decoded on arrival).
+        """
+        spec = self._embeddings_spec(params, extra_headers)
+        return self._retrying(spec, lambda: self._fetch(spec, self._replies.embeddings, timeout))
+
     def tokenize(self, prompt: str, *, model: str | None = None) -> list[int]:
         """Token IDs of `prompt` under the model's tokenizer."""
         spec = self._tokenize_spec(prompt, model)
@@ -425,6 +442,19 @@ class AsyncFriendliClient(BaseClient):
         spec = self._completion_spec(params, stream=True, extra_headers=extra_headers)
         return await self._retrying(
             spec, lambda: self._open(spec, self._replies.completion_stream, timeout)
+        )
+
+    async def embeddings(
+        self,
+        *,
+        timeout: TimeoutTypes = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Unpack[EmbeddingsParams],
+    ) -> Embeddings:
+        """Embed `input` (a text or a list of texts) or `tokens`; dedicated and container only."""
+        spec = self._embeddings_spec(params, extra_headers)
+        return await self._retrying(
+            spec, lambda: self._fetch(spec, self._replies.embeddings, timeout)
         )
 
     async def tokenize(self, prompt: str, *, model: str | None = None) -> list[int]:

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from friendli_core._embedding_types import Embeddings
 from friendli_core._protocol import RequestSpec
 from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
 from friendli_core.catalog import ModelInfo
@@ -84,3 +85,8 @@ class Replies:
     def catalog(content: bytes, spec: RequestSpec) -> list[ModelInfo]:
         """The models of a catalog (Friendli's or an OpenAI-compatible list)."""
         return parse_model(_Catalog, content, spec).data
+
+    @staticmethod
+    def embeddings(content: bytes, spec: RequestSpec) -> Embeddings:
+        """An embeddings body (base64 vectors decoded to floats)."""
+        return parse_model(Embeddings, content, spec)

@@ -1,12 +1,14 @@
 """LangChain integration for the FriendliAI inference API.
 
 `ChatFriendli` is a chat model over `/chat/completions`; `Friendli` is a text-completion LLM
-over `/completions`. Both run on `friendli_core` (serverless, dedicated and container
+over `/completions`; `FriendliEmbeddings` embeds texts over `/embeddings` (dedicated and
+container endpoints). They run on `friendli_core` (serverless, dedicated and container
 endpoints). Their errors are `friendli_core` errors that are also LangChain `ModelError`s; the
 classes are exported here.
 
-`Friendli` (which pulls in LangChain's `BaseLLM` machinery) and `__version__` are imported on
-first use (PEP 562), so `from langchain_friendli import ChatFriendli` does not pay for them.
+`Friendli` (which pulls in LangChain's `BaseLLM` machinery), `FriendliEmbeddings` and
+`__version__` are imported on first use (PEP 562), so `from langchain_friendli import
+ChatFriendli` does not pay for them.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -35,6 +37,7 @@ from langchain_friendli.chat_models import ChatFriendli
 
 if TYPE_CHECKING:
     from friendli_core import __version__
+    from langchain_friendli.embeddings import FriendliEmbeddings
     from langchain_friendli.llms import Friendli
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "FriendliConflictError",
     "FriendliConnectionError",
     "FriendliContextOverflowError",
+    "FriendliEmbeddings",
     "FriendliIncompleteStreamError",
     "FriendliInternalServerError",
     "FriendliInvalidRequestError",
@@ -67,6 +71,10 @@ def __getattr__(name: str) -> Any:
         from langchain_friendli.llms import Friendli  # noqa: PLC0415 - lazy by design
 
         value: Any = Friendli
+    elif name == "FriendliEmbeddings":
+        from langchain_friendli.embeddings import FriendliEmbeddings  # noqa: PLC0415 - lazy
+
+        value = FriendliEmbeddings
     elif name == "__version__":
         from friendli_core import __version__  # noqa: PLC0415 - lazy by design
 

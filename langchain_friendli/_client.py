@@ -1,45 +1,26 @@
-"""Fields and lazy client construction shared by `ChatFriendli` and `Friendli`.
+"""The fields and behaviour shared by `ChatFriendli` and `Friendli`.
 
-`FriendliBase` holds the connection settings and the sampling parameters common to the chat and
-completions bodies. Its clients come from `friendli_core._lifecycle.ModelClients`: built on
-first use, rebuilt when a connection setting changes, one async client per event loop, never
-shared with a forked child, never pickled.
+`FriendliBase` adds the sampling parameters common to the chat and completions bodies
+(`SharedFields`, generated from `friendli_core._fields`) to the connection settings and client
+lifecycle of `FriendliConnection` (`_connection`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, ClassVar
 
 from langchain_core.language_models import LangSmithParams
-from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import ConfigDict
 
-from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
-from friendli_core._lifecycle import (
-    Connection,
-    ModelClients,
-    pickle_state_without_token,
-    secret_value,
-)
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
+from langchain_friendli._connection import MODEL_CONFIG, FriendliConnection
 from langchain_friendli._convert import combine_stop
 from langchain_friendli._errors import translate_errors
 from langchain_friendli._fields import SharedFields
 
-if TYPE_CHECKING:
-    # Imported when the first client is built: importing the integration loads no httpx.
-    from friendli_core import AsyncFriendliClient, FriendliClient
-
 __all__ = ["MODEL_CONFIG", "FriendliBase"]
 
-MODEL_CONFIG = ConfigDict(
-    populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", defer_build=False
-)
-"""The pydantic config of `ChatFriendli` and `Friendli` (set on each: their LangChain base
-class's config would win otherwise). Their schemas are built when the classes are defined."""
 
-
-class FriendliBase(SharedFields):
+class FriendliBase(SharedFields, FriendliConnection):
     """Connection settings and shared sampling parameters of the Friendli LangChain models.
 
     The sampling parameters are declared in `_fields` (generated from `friendli_core._fields`).
@@ -49,44 +30,11 @@ class FriendliBase(SharedFields):
     # Friendli is, with their own config, MODEL_CONFIG).
     model_config = ConfigDict(**{**MODEL_CONFIG, "defer_build": True})
 
-    model: str | None = Field(default=None, alias="model_name")
-    """Model code (serverless), endpoint ID (dedicated; `endpoint-id:adapter-route` selects a
-    LoRA adapter), or None for a container, which serves one model."""
-    friendli_token: SecretStr | None = Field(
-        default_factory=secret_from_env("FRIENDLI_TOKEN", default=None), alias="api_key"
-    )
-    """Friendli personal access token; read from `FRIENDLI_TOKEN` when not given."""
-    friendli_team: str | None = Field(
-        default_factory=from_env("FRIENDLI_TEAM", default=None), alias="team_id"
-    )
-    """Team to run requests as (`X-Friendli-Team`); read from `FRIENDLI_TEAM` when not given."""
-    endpoint: Endpoint = "serverless"
-    """Which Friendli product serves the model; picks the default base URL."""
-    base_url: str | None = Field(default_factory=from_env("FRIENDLI_BASE_URL", default=None))
-    """API prefix, e.g. `https://api.friendli.ai/serverless/v1`; read from `FRIENDLI_BASE_URL`,
-    else derived from `endpoint`."""
-    timeout: float | None = DEFAULT_TIMEOUT
-    """Seconds to wait for a response (None: no timeout)."""
-    max_retries: int = DEFAULT_MAX_RETRIES
-    """Retries for connection errors, 408, 409, 429 and 5xx (with backoff and Retry-After)."""
-    default_headers: dict[str, str] | None = None
-    """Extra HTTP headers sent with every request."""
-    http_client: HttpClient | None = Field(default=None, exclude=True)
-    """An `httpx.Client` to send sync requests with (proxies, certificates, transports)."""
-    http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
-    """An `httpx.AsyncClient` to send async requests with; used on every event loop."""
     extra_body: dict[str, Any] | None = None
     """Fields merged into every request body as they are (for fields not listed here)."""
 
-    _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
-
     _BODY_FIELDS: ClassVar[tuple[str, ...]] = tuple(SharedFields.model_fields)
     """The request-body fields among the model's fields (`model` aside)."""
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        """Map the token field to its environment variable for serialization."""
-        return {"friendli_token": "FRIENDLI_TOKEN"}
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -120,50 +68,3 @@ class FriendliBase(SharedFields):
             if (value := values[name]) is not None:
                 params[name] = value
         return params
-
-    def _connection(self) -> Connection:
-        """Every setting the clients depend on, read per request (fields may be reassigned)."""
-        return Connection(
-            secret_value(self.friendli_token),
-            self.friendli_team,
-            self.endpoint,
-            self.base_url,
-            self.timeout,
-            self.max_retries,
-            self.default_headers,
-            self.http_client,
-            self.http_async_client,
-        )
-
-    @property
-    def client(self) -> FriendliClient:
-        """The sync `friendli_core` client for the current settings, built on first use."""
-        return self._clients.sync(self._connection())
-
-    @property
-    def async_client(self) -> AsyncFriendliClient:
-        """The `friendli_core` async client of the running event loop, built on first use."""
-        return self._clients.async_(self._connection())
-
-    def close(self) -> None:
-        """Close the sync client's connections; a later call opens new ones.
-
-        A user-supplied `http_client` stays open. Async clients are closed by `aclose()`.
-        """
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close the running event loop's async client; a later call opens a new one."""
-        await self._clients.aclose()
-
-    def __getstate__(self) -> dict[Any, Any]:
-        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
-        return pickle_state_without_token(super().__getstate__(), "friendli_token")
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
-        """Deep-copy the settings; user-supplied httpx clients are shared, not copied."""
-        memo = {} if memo is None else memo
-        for http in (self.http_client, self.http_async_client):
-            if http is not None:
-                memo[id(http)] = http
-        return super().__deepcopy__(memo)

@@ -1,4 +1,7 @@
-"""llama_index_friendli: the FriendliAI inference API as a LlamaIndex `FunctionCallingLLM`.
+"""llama_index_friendli: the FriendliAI inference API for LlamaIndex.
+
+`FriendliLLM` is a `FunctionCallingLLM`; `FriendliEmbedding` is an embed model (dedicated and
+container endpoints).
 
 Example:
     >>> from llama_index_friendli import FriendliLLM
@@ -6,5 +9,6 @@ Example:
 """
 
 from llama_index_friendli.base import FriendliLLM
+from llama_index_friendli.embeddings import FriendliEmbedding
 
-__all__ = ["FriendliLLM"]
+__all__ = ["FriendliEmbedding", "FriendliLLM"]

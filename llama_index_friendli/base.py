@@ -22,8 +22,6 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.bridge.pydantic import (
     ConfigDict,
     Field,
-    PrivateAttr,
-    SecretStr,
     model_validator,
 )
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
@@ -33,15 +31,7 @@ from llama_index.core.llms.llm import ToolSelection, default_completion_to_promp
 from typing_extensions import override
 
 from friendli_core._fields import adapter_fields
-from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
-from friendli_core._lifecycle import (
-    Connection,
-    ModelClients,
-    pickle_state_without_token,
-    secret_value,
-)
 from friendli_core.catalog import warn_if_deprecated
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 from friendli_core.errors import InvalidRequestError
 from llama_index_friendli._catalog import (
     DEFAULT_CONTEXT_WINDOW,
@@ -60,6 +50,7 @@ from llama_index_friendli._clients import (
     map_completion_to_chat,
     relay,
 )
+from llama_index_friendli._connection import FriendliConnectionFields
 from llama_index_friendli._convert import (
     ChatStreamState,
     CompletionStreamState,
@@ -80,7 +71,6 @@ from llama_index_friendli._structured_output import StructuredOutputMixin
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
-    from friendli_core import AsyncFriendliClient, FriendliClient
 
 __all__ = ["FriendliLLM"]
 
@@ -94,7 +84,7 @@ _CHAT_ONLY_FIELDS = tuple(
 )
 
 
-class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
+class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, FunctionCallingLLM):
     """FriendliAI serverless, dedicated or container endpoints as a LlamaIndex LLM.
 
     Chat, completion, streaming, tool calling and structured output (JSON schema), sync and
@@ -106,7 +96,7 @@ class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
         >>> llm.complete("Say hello").text  # doctest: +SKIP
     """
 
-    # The schema is built when the class is defined (the BodyFields mixin defers its own).
+    # The schema is built when the class is defined (the mixins defer their own).
     model_config = ConfigDict(defer_build=False)
 
     model: str | None = Field(
@@ -116,41 +106,9 @@ class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
             "adapter route (container, optional there)."
         ),
     )
-    api_key: SecretStr | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="Friendli personal access token; defaults to the FRIENDLI_TOKEN variable.",
-    )
-    team_id: str | None = Field(
-        default=None,
-        description="Team to run requests as (X-Friendli-Team); defaults to FRIENDLI_TEAM.",
-    )
-    endpoint: Endpoint = Field(
-        default="serverless",
-        description="Which Friendli product serves the model: serverless, dedicated, container.",
-    )
-    base_url: str | None = Field(
-        default=None,
-        description=(
-            "Base URL the API paths are appended to; defaults to FRIENDLI_BASE_URL, then to "
-            "the endpoint's URL."
-        ),
-    )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict,
         description="Further request fields (e.g. parse_reasoning, extra_body) for every call.",
-    )
-    timeout: float | None = Field(
-        default=DEFAULT_TIMEOUT, description="Request timeout in seconds (None: no timeout)."
-    )
-    max_retries: int = Field(
-        default=DEFAULT_MAX_RETRIES,
-        ge=0,
-        description="Retries for connection errors, 408, 409, 429 and 5xx.",
-    )
-    default_headers: dict[str, str] | None = Field(
-        default=None, description="Extra headers sent with every request."
     )
     context_window: int | None = Field(
         default=None,
@@ -179,17 +137,6 @@ class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
             f"else {DEFAULT_FUNCTION_CALLING}."
         ),
     )
-    http_client: HttpClient | None = Field(
-        default=None, exclude=True, repr=False, description="An httpx.Client to send with."
-    )
-    async_http_client: HttpAsyncClient | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="An httpx.AsyncClient to send with (bound to one event loop).",
-    )
-
-    _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
 
     @model_validator(mode="after")
     def _check_model(self) -> FriendliLLM:
@@ -247,45 +194,6 @@ class FriendliLLM(BodyFields, StructuredOutputMixin, FunctionCallingLLM):
             UnsupportedEndpointError: On a container endpoint, which cannot render prompts.
         """
         return count_message_tokens(self, messages, tools)
-
-    # -- clients ------------------------------------------------------------------------------
-
-    def _connection(self) -> Connection:
-        """Every setting the clients depend on, read per request (fields may be reassigned)."""
-        return Connection(
-            secret_value(self.api_key),
-            self.team_id,
-            self.endpoint,
-            self.base_url,
-            self.timeout,
-            self.max_retries,
-            self.default_headers,
-            self.http_client,
-            self.async_http_client,
-        )
-
-    def _sync_client(self) -> FriendliClient:
-        """The sync client, created on first use (and again if the settings changed)."""
-        return self._clients.sync(self._connection())
-
-    def _async_client(self) -> AsyncFriendliClient:
-        """The async client of the running event loop (never shared between loops)."""
-        return self._clients.async_(self._connection())
-
-    def close(self) -> None:
-        """Close the sync client's connections; a later call opens new ones.
-
-        A user-supplied `http_client` stays open. Async clients are closed by `aclose()`.
-        """
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close the running event loop's async client; a later call opens a new one."""
-        await self._clients.aclose()
-
-    def __getstate__(self) -> dict[Any, Any]:
-        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
-        return pickle_state_without_token(super().__getstate__(), "api_key")
 
     # -- request parameters -------------------------------------------------------------------
 

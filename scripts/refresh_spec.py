@@ -56,6 +56,8 @@ ROOTS = [
     "ServerlessToolAssistedChatCompletionStreamBody",
     "ServerlessToolAssistedChatCompleteSuccess",
     "ServerlessToolAssistedChatCompletionStreamSuccess",
+    "DedicatedEmbeddingsBody",
+    "DedicatedEmbeddingsSuccess",
 ]
 
 

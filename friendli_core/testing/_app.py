@@ -6,6 +6,7 @@ Routes (``{family}`` is ``serverless`` or ``dedicated``; the container family ha
 * ``POST /{family}/v1/completions``, ``POST /v1/completions``
 * ``POST /{family}/v1/tokenize|detokenize``, ``POST /v1/tokenize|detokenize``
 * ``POST /{family}/v1/chat/render``
+* ``POST /dedicated/v1/embeddings``, ``POST /v1/embeddings`` (serverless has none)
 * ``GET /serverless/v1/models`` (Friendli catalog), ``GET /v1/models`` (OpenAI list)
 
 Every request is recorded (``ServerState.log``), then: faults (queue, ``X-Local-Fault`` header,
@@ -33,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from friendli_core.testing._catalog import catalog_items, context_error, openai_items
 from friendli_core.testing._checks import check_chat, check_completions
+from friendli_core.testing._embed import embed_text, encode_base64
 from friendli_core.testing._faults import FaultError, Faults, parse_faults, split_model
 from friendli_core.testing._log import RecordedRequest, bearer_token
 from friendli_core.testing._model import chat_plans, completion_plans
@@ -282,6 +284,65 @@ async def _render(call: _Call) -> Response:
     )
 
 
+async def _embeddings(call: _Call) -> Response:
+    # Containers serve one model, so `model` is optional there; the spec only has the
+    # dedicated body, which requires it.
+    body = call.body if call.family != "container" else {"model": call.echoed_model, **call.body}
+    problem = _schema_errors("DedicatedEmbeddingsBody", body)
+    if problem is not None:
+        return problem
+    text, tokens = body.get("input"), body.get("tokens")
+    if (text is None) == (tokens is None):
+        return error_response(400, "exactly one of `input` and `tokens` is required")
+    if tokens is not None and any(t < 0 for t in tokens):
+        return error_response(400, "token ids must be non-negative")
+    if tokens is not None:
+        text = detokenize(tokens)
+    texts = [text] if isinstance(text, str) else text
+    if not texts:
+        return error_response(400, "`input` is an empty list: nothing to embed")
+    base64_out = body.get("encoding_format") == "base64"
+    data = []
+    for index, item in enumerate(texts):
+        vector = embed_text(item)
+        encoded = encode_base64(vector) if base64_out else vector
+        data.append({"index": index, "object": "embedding", "embedding": encoded})
+    used = len(tokens) if tokens is not None else sum(count_tokens(t) for t in texts)
+    return json_response(
+        {
+            "id": f"embd-{call.key[:32]}",
+            "model": call.echoed_model,
+            "object": "list",
+            "data": data,
+            "usage": {"prompt_tokens": used, "completion_tokens": 0, "total_tokens": used},
+            "created": 1_700_000_000,
+        }
+    )
+
+
+def _catalog_item(name: str, state: ServerState) -> dict[str, Any]:
+    reasoning = state.config.is_reasoning(name)
+    return {
+        "id": name,
+        "name": name,
+        "hugging_face_id": name,
+        "created": 1_700_000_000,
+        "context_length": 131_072,
+        "max_completion_tokens": 131_072,
+        "pricing": {"input": "0", "output": "0", "prompt": "0", "completion": "0"},
+        "functionality": {
+            "tool_call": True,
+            "builtin_tool": False,
+            "parallel_tool_call": True,
+            "structured_output": True,
+        },
+        "description": f"Local deterministic emulator model{' (reasoning)' if reasoning else ''}.",
+        "deprecation_date": None,
+        "hugging_face_url": f"https://huggingface.co/{name}",
+        "license": "https://www.apache.org/licenses/LICENSE-2.0",
+    }
+
+
 async def _models(state: ServerState, request: Request, family: str) -> Response:
     token = bearer_token(request.headers.get("authorization"))
     auth_ok = state.config.token_ok(token) if _auth_required(state, family) else True
@@ -316,6 +377,7 @@ def create_app(state: ServerState) -> ASGIApp:
         "tokenize": _tokenize,
         "detokenize": _detokenize,
         "chat/render": _render,
+        "embeddings": _embeddings,
     }
     routes = []
     for family, prefix in (
@@ -324,7 +386,7 @@ def create_app(state: ServerState) -> ASGIApp:
         ("container", "/v1"),
     ):
         for suffix, handler in handlers.items():
-            if family == "container" and suffix == "chat/render":
+            if (family, suffix) in {("container", "chat/render"), ("serverless", "embeddings")}:
                 continue
 
             async def endpoint(

@@ -13,6 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "friendli_core"
 PURE = [
     "_adapters",
     "_protocol",
+    "_embeddings",
+    "_embedding_types",
     "_replies",
     "_upstream_hooks",
     "_upstream_hooks.pydantic_copy",

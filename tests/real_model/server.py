@@ -8,6 +8,7 @@ Run it for people (blocks until Ctrl-C)::
 
     make real-model-server                   # = python -m tests.real_model.server
     python -m tests.real_model.server --port 8080 --api-key sk-local
+    python -m tests.real_model.server --port 8081 --embedding   # /v1/embeddings
 
 and point a client at it::
 
@@ -178,6 +179,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--parallel", type=int, default=int(env("REAL_MODEL_PARALLEL", "2")))
     parser.add_argument("--model", default=env("REAL_MODEL_PATH", ""), help="GGUF file")
     parser.add_argument(
+        "--embedding",
+        action="store_true",
+        help="serve /v1/embeddings (mean pooling over SmolLM2's hidden states) instead of chat",
+    )
+    parser.add_argument(
         "--native-template",
         action="store_true",
         help="use SmolLM2's own chat template (no tool support) instead of the ChatML+tools one",
@@ -201,6 +207,10 @@ def main(argv: list[str] | None = None) -> None:
     params.port = args.port
     params.use_jinja = True
     params.ui = False
+    if args.embedding:
+        # A causal LM has no pooling of its own; mean pooling gives one vector per input.
+        params.embedding = True
+        params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
     if not args.native_template:
         params.chat_template = CHATML_TOOLS_TEMPLATE
     if args.api_key:
@@ -247,9 +257,11 @@ class RealModelServer:
         parallel: int = 2,
         startup_timeout: float = 60.0,
         log_path: Path | None = None,
+        embedding: bool = False,
     ) -> None:
         """Configure the server; nothing starts before `start()` / `__enter__`."""
         self.api_key = api_key
+        self.embedding = embedding
         self.port = port or free_port()
         self.threads = threads
         self.ctx = ctx
@@ -285,6 +297,7 @@ class RealModelServer:
             str(self.parallel),
             "--api-key",
             self.api_key,
+            *(["--embedding"] if self.embedding else []),
         ]
 
     def start(self) -> None:

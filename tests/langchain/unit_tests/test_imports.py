@@ -14,6 +14,7 @@ EXPECTED = [
     "FriendliConflictError",
     "FriendliConnectionError",
     "FriendliContextOverflowError",
+    "FriendliEmbeddings",
     "FriendliIncompleteStreamError",
     "FriendliInternalServerError",
     "FriendliInvalidRequestError",
@@ -53,7 +54,7 @@ def test_chat_import_does_not_load_the_completions_llm_or_tool_helpers() -> None
         "import sys\n"
         "from langchain_friendli import ChatFriendli\n"
         "lazy = ['langchain_friendli.llms', 'langchain_friendli._structured',\n"
-        "        'langchain_core.language_models.llms']\n"
+        "        'langchain_core.language_models.llms', 'langchain_friendli.embeddings']\n"
         "print([m for m in lazy if m in sys.modules])\n"
         "from langchain_friendli import Friendli, __version__\n"
         "print(Friendli.__module__, bool(__version__))\n"

@@ -1,0 +1,118 @@
+"""The connection fields and client lifecycle of the Friendli LlamaIndex classes.
+
+`FriendliConnectionFields` declares the settings (token, team, endpoint, base URL, timeout,
+retries, headers, httpx clients) once for `FriendliLLM` and `FriendliEmbedding`. Unset token,
+team and base URL are read from `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` when
+the client is built. The clients come from
+`friendli_core._lifecycle.ModelClients`: built on first use, rebuilt when a setting changes,
+one async client per event loop, never shared with a forked child, never pickled (nor is the
+token).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+
+from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
+from friendli_core._lifecycle import (
+    Connection,
+    ModelClients,
+    pickle_state_without_token,
+    secret_value,
+)
+from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
+
+if TYPE_CHECKING:
+    from friendli_core import AsyncFriendliClient, FriendliClient
+
+__all__ = ["FriendliConnectionFields"]
+
+
+class FriendliConnectionFields(BaseModel):
+    """Connection settings and the lazily built `friendli_core` clients (a mixin)."""
+
+    # A mixin: the concrete class builds the schema with its own config.
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
+
+    api_key: SecretStr | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="Friendli personal access token; defaults to the FRIENDLI_TOKEN variable.",
+    )
+    team_id: str | None = Field(
+        default=None,
+        description="Team to run requests as (X-Friendli-Team); defaults to FRIENDLI_TEAM.",
+    )
+    endpoint: Endpoint = Field(
+        default="serverless",
+        description="Which Friendli product serves the model: serverless, dedicated, container.",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL the API paths are appended to; defaults to FRIENDLI_BASE_URL, then to "
+            "the endpoint's URL."
+        ),
+    )
+    timeout: float | None = Field(
+        default=DEFAULT_TIMEOUT, description="Request timeout in seconds (None: no timeout)."
+    )
+    max_retries: int = Field(
+        default=DEFAULT_MAX_RETRIES,
+        ge=0,
+        description="Retries for connection errors, 408, 409, 429 and 5xx.",
+    )
+    default_headers: dict[str, str] | None = Field(
+        default=None, description="Extra headers sent with every request."
+    )
+    http_client: HttpClient | None = Field(
+        default=None, exclude=True, repr=False, description="An httpx.Client to send with."
+    )
+    async_http_client: HttpAsyncClient | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="An httpx.AsyncClient to send with (bound to one event loop).",
+    )
+
+    _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
+
+    def _connection(self) -> Connection:
+        """Every setting the clients depend on, read per request (fields may be reassigned)."""
+        return Connection(
+            secret_value(self.api_key),
+            self.team_id,
+            self.endpoint,
+            self.base_url,
+            self.timeout,
+            self.max_retries,
+            self.default_headers,
+            self.http_client,
+            self.async_http_client,
+        )
+
+    def _sync_client(self) -> FriendliClient:
+        """The sync client, created on first use (and again if the settings changed)."""
+        return self._clients.sync(self._connection())
+
+    def _async_client(self) -> AsyncFriendliClient:
+        """The async client of the running event loop (never shared between loops)."""
+        return self._clients.async_(self._connection())
+
+    def close(self) -> None:
+        """Close the sync client's connections; a later call opens new ones.
+
+        A user-supplied `http_client` stays open. Async clients are closed by `aclose()`.
+        """
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the running event loop's async client; a later call opens a new one."""
+        await self._clients.aclose()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
+        return pickle_state_without_token(super().__getstate__(), "api_key")
