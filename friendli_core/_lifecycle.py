@@ -1,8 +1,8 @@
 """The core clients of one framework model: built on first use, rebuilt when settings change.
 
-`ChatFriendli`, `Friendli` and `FriendliLLM` each hold a `ModelClients` and ask it, per request,
-for the client that matches their current `Connection` (every setting the clients depend on).
-It gives:
+`ChatFriendli`, `Friendli`, `FriendliEmbeddings`, `FriendliLLM` and `FriendliEmbedding` each
+hold a `ModelClients` and ask it, per request, for the client that matches their current
+`Connection` (every setting the clients depend on). It gives:
 
 * one sync `FriendliClient`, shared by all threads, and one `AsyncFriendliClient` per running
   event loop (an httpx async pool must never be used from two loops);

@@ -13,7 +13,7 @@ from langchain_core.runnables import Runnable
 from pydantic import model_validator
 
 from friendli_core.catalog import warn_if_deprecated
-from langchain_friendli._client import MODEL_CONFIG, FriendliBase
+from langchain_friendli._base import MODEL_CONFIG, FriendliBase
 from langchain_friendli._convert import (
     build_chat_params,
     convert_chunk_to_generation_chunk,

@@ -10,7 +10,7 @@ from langchain_core.language_models.base import LangSmithParams
 from langchain_core.language_models.llms import BaseLLM
 from langchain_core.outputs import GenerationChunk, LLMResult
 
-from langchain_friendli._client import MODEL_CONFIG, FriendliBase
+from langchain_friendli._base import MODEL_CONFIG, FriendliBase
 from langchain_friendli._completions import (
     build_completion_params,
     convert_completion_chunk,

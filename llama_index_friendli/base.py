@@ -42,14 +42,6 @@ from llama_index_friendli._catalog import (
     llm_from_server,
     snapshot_entry,
 )
-from llama_index_friendli._clients import (
-    amap_chat_to_completion,
-    amap_completion_to_chat,
-    arelay,
-    map_chat_to_completion,
-    map_completion_to_chat,
-    relay,
-)
 from llama_index_friendli._connection import FriendliConnectionFields
 from llama_index_friendli._convert import (
     ChatStreamState,
@@ -65,6 +57,14 @@ from llama_index_friendli._messages import (
     to_friendli_message_dicts,
     tool_chat_kwargs,
     tool_selections,
+)
+from llama_index_friendli._relays import (
+    amap_chat_to_completion,
+    amap_completion_to_chat,
+    arelay,
+    map_chat_to_completion,
+    map_completion_to_chat,
+    relay,
 )
 from llama_index_friendli._structured_output import StructuredOutputMixin
 
