@@ -25,7 +25,7 @@ import asyncio
 import threading
 import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar, cast
 
 from friendli_core._forks import fork_generation
 from friendli_core.config import ClientConfig, Endpoint, TimeoutTypes, mask_secret
@@ -35,7 +35,13 @@ if TYPE_CHECKING:
 
     from friendli_core._client import AsyncFriendliClient, FriendliClient
 
-__all__ = ["Connection", "ModelClients", "pickle_state_without_token", "secret_value"]
+__all__ = [
+    "Connection",
+    "LifecycleMethods",
+    "ModelClients",
+    "pickle_state_without_token",
+    "secret_value",
+]
 
 _C = TypeVar("_C")
 _KEEP = 4  # distinct connections kept per client kind (a model and a few copies of it)
@@ -206,3 +212,42 @@ def _new_async(connection: Connection) -> AsyncFriendliClient:
     from friendli_core._client import AsyncFriendliClient  # noqa: PLC0415 - on first use
 
     return AsyncFriendliClient(config=connection.config(), http_client=connection.http_async_client)
+
+
+class LifecycleMethods:
+    """What every adapter class does with its `ModelClients` (a mixin for pydantic models).
+
+    The adapter declares the connection fields, holds a `ModelClients` as `_clients`, says which
+    field is the token (`_TOKEN_FIELD`) and builds its `Connection` (`_connection`): field names
+    are each framework's own. Put it before the pydantic base class.
+    """
+
+    _clients: ModelClients
+    _TOKEN_FIELD: ClassVar[str]
+
+    def _connection(self) -> Connection:
+        raise NotImplementedError
+
+    def _sync_client(self) -> FriendliClient:
+        """The sync client for the current settings, built on first use."""
+        return self._clients.sync(self._connection())
+
+    def _async_client(self) -> AsyncFriendliClient:
+        """The async client of the running event loop, built on first use."""
+        return self._clients.async_(self._connection())
+
+    def close(self) -> None:
+        """Close the sync client's connections; a later call opens new ones.
+
+        A user-supplied `http_client` stays open. Async clients are closed by `aclose()`.
+        """
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the running event loop's async client; a later call opens a new one."""
+        await self._clients.aclose()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
+        state = cast("dict[Any, Any]", super().__getstate__())  # pydantic's state dict
+        return pickle_state_without_token(state, self._TOKEN_FIELD)

@@ -9,7 +9,7 @@ loop, never shared with a forked child, never pickled (nor is the token).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     Connection,
+    LifecycleMethods,
     ModelClients,
-    pickle_state_without_token,
     secret_value,
 )
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
@@ -37,7 +37,7 @@ LangChain base class's config would win otherwise). Their schemas are built when
 are defined."""
 
 
-class FriendliConnection(BaseModel):
+class FriendliConnection(LifecycleMethods, BaseModel):
     """Connection settings and the lazily built `friendli_core` clients."""
 
     # A base class, never instantiated: the concrete classes build their schema with their
@@ -72,6 +72,7 @@ class FriendliConnection(BaseModel):
     """An `httpx.AsyncClient` to send async requests with; used on every event loop."""
 
     _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
+    _TOKEN_FIELD: ClassVar[str] = "friendli_token"  # noqa: S105 - a field name, not a secret
 
     @property
     def lc_secrets(self) -> dict[str, str]:
@@ -95,27 +96,12 @@ class FriendliConnection(BaseModel):
     @property
     def client(self) -> FriendliClient:
         """The sync `friendli_core` client for the current settings, built on first use."""
-        return self._clients.sync(self._connection())
+        return self._sync_client()
 
     @property
     def async_client(self) -> AsyncFriendliClient:
         """The `friendli_core` async client of the running event loop, built on first use."""
-        return self._clients.async_(self._connection())
-
-    def close(self) -> None:
-        """Close the sync client's connections; a later call opens new ones.
-
-        A user-supplied `http_client` stays open. Async clients are closed by `aclose()`.
-        """
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close the running event loop's async client; a later call opens a new one."""
-        await self._clients.aclose()
-
-    def __getstate__(self) -> dict[Any, Any]:
-        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
-        return pickle_state_without_token(super().__getstate__(), "friendli_token")
+        return self._async_client()
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         """Deep-copy the settings; user-supplied httpx clients are shared, not copied."""

@@ -11,26 +11,23 @@ token).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import ClassVar
 
 from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     Connection,
+    LifecycleMethods,
     ModelClients,
-    pickle_state_without_token,
     secret_value,
 )
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 
-if TYPE_CHECKING:
-    from friendli_core import AsyncFriendliClient, FriendliClient
-
 __all__ = ["FriendliConnectionFields"]
 
 
-class FriendliConnectionFields(BaseModel):
+class FriendliConnectionFields(LifecycleMethods, BaseModel):
     """Connection settings and the lazily built `friendli_core` clients (a mixin)."""
 
     # A mixin: the concrete class builds the schema with its own config.
@@ -79,6 +76,7 @@ class FriendliConnectionFields(BaseModel):
     )
 
     _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
+    _TOKEN_FIELD: ClassVar[str] = "api_key"  # noqa: S105 - a field name, not a secret
 
     def _connection(self) -> Connection:
         """Every setting the clients depend on, read per request (fields may be reassigned)."""
@@ -93,26 +91,3 @@ class FriendliConnectionFields(BaseModel):
             self.http_client,
             self.async_http_client,
         )
-
-    def _sync_client(self) -> FriendliClient:
-        """The sync client, created on first use (and again if the settings changed)."""
-        return self._clients.sync(self._connection())
-
-    def _async_client(self) -> AsyncFriendliClient:
-        """The async client of the running event loop (never shared between loops)."""
-        return self._clients.async_(self._connection())
-
-    def close(self) -> None:
-        """Close the sync client's connections; a later call opens new ones.
-
-        A user-supplied `http_client` stays open. Async clients are closed by `aclose()`.
-        """
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close the running event loop's async client; a later call opens a new one."""
-        await self._clients.aclose()
-
-    def __getstate__(self) -> dict[Any, Any]:
-        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
-        return pickle_state_without_token(super().__getstate__(), "api_key")
