@@ -16,14 +16,14 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any, NamedTuple, Required, TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
-from friendli_core.errors import ModelNotListedError
+from friendli_core.errors import ModelNotListedError, UnsupportedEndpointError
 
 __all__ = [
     "DEPRECATION_HORIZON",
@@ -37,6 +37,7 @@ __all__ = [
     "known_model",
     "known_models",
     "require_model",
+    "served_model",
     "snapshot_source",
     "warn_if_deprecated",
 ]
@@ -253,3 +254,35 @@ def warn_if_deprecated(info: ModelInfo | None) -> None:
     if notice is not None and key not in _warned:
         _warned.add(key)
         logger.warning(notice)
+
+
+def served_model(
+    endpoint: str,
+    model: str | None,
+    base_url: Callable[[], str],
+    list_models: Callable[[], Sequence[ModelInfo]],
+    *,
+    instead: str,
+) -> ModelInfo:
+    """The live catalog entry of `model` on its endpoint (the adapters' `from_server`).
+
+    Serverless: Friendli's `GET /models`; container or any OpenAI-compatible base URL:
+    `GET {base_url}/models`. A deprecation near or past logs its warning.
+
+    Args:
+        endpoint: The model's endpoint.
+        model: The model code, or None for a container's only model.
+        base_url: The client's base URL (named in the error when the model is not listed).
+        list_models: Fetches the catalog (the adapter maps errors its own way).
+        instead: What to do on a dedicated endpoint, which publishes no catalog.
+
+    Raises:
+        UnsupportedEndpointError: A dedicated endpoint; nothing is sent.
+        ModelNotListedError: The catalog does not list the model.
+    """
+    if endpoint == "dedicated":
+        msg = f"dedicated endpoints publish no model catalog; {instead}"
+        raise UnsupportedEndpointError(msg)
+    info = require_model(model, list_models(), f"The catalog at {base_url()}/models")
+    warn_if_deprecated(info)
+    return info

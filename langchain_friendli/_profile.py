@@ -17,8 +17,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from friendli_core.catalog import (
     ModelInfo,
     known_model,
-    require_model,
-    warn_if_deprecated,
+    served_model,
 )
 from friendli_core.errors import FriendliError, UnsupportedEndpointError
 from langchain_friendli._errors import reraise, translate_errors
@@ -86,18 +85,19 @@ def with_server_profile(cls: type[_Chat], kwargs: dict[str, Any]) -> _Chat:
         ModelNotListedError: The catalog does not list the model.
     """
     chat = cls(**kwargs)
-    if chat.endpoint == "dedicated":
-        msg = (
-            "dedicated endpoints publish no model catalog; construct ChatFriendli directly and "
-            "pass profile={...} (e.g. max_input_tokens) if you need one."
-        )
-        raise UnsupportedEndpointError(msg)
-    client = chat.client
-    with translate_errors():
-        models = client.list_models()
-    info = require_model(chat.model, models, f"The catalog at {client.config.base_url}/models")
+
+    def fetch() -> list[ModelInfo]:
+        with translate_errors():
+            return chat.client.list_models()
+
+    info = served_model(
+        chat.endpoint,
+        chat.model,
+        lambda: chat.client.config.base_url,
+        fetch,
+        instead="construct ChatFriendli directly and pass profile={...} (e.g. max_input_tokens).",
+    )
     chat.profile = {**profile_from_info(info), **(kwargs.get("profile") or {})}
-    warn_if_deprecated(info)
     return chat
 
 

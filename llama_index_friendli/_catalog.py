@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 
-from friendli_core.catalog import ModelInfo, known_model, require_model, warn_if_deprecated
-from friendli_core.errors import UnsupportedEndpointError
+from friendli_core.catalog import ModelInfo, known_model, served_model
 from llama_index_friendli._messages import to_friendli_message_dicts, tool_specs
 
 if TYPE_CHECKING:
@@ -84,15 +83,14 @@ def llm_from_server(cls: type[_L], kwargs: dict[str, Any]) -> _L:
         ModelNotListedError: The catalog does not list the model.
     """
     llm = cls(**kwargs)
-    if llm.endpoint == "dedicated":
-        msg = (
-            "dedicated endpoints publish no model catalog; construct FriendliLLM directly and "
-            "set context_window (and is_function_calling_model) yourself."
-        )
-        raise UnsupportedEndpointError(msg)
-    client = llm._sync_client()
-    where = f"The catalog at {client.config.base_url}/models"
-    info = require_model(llm.model, client.list_models(), where)
+    info = served_model(
+        llm.endpoint,
+        llm.model,
+        lambda: llm._sync_client().config.base_url,
+        lambda: llm._sync_client().list_models(),
+        instead="construct FriendliLLM directly and set context_window "
+        "(and is_function_calling_model).",
+    )
     functionality = info.functionality
     cap = info.max_completion_tokens
     found = {
@@ -103,7 +101,6 @@ def llm_from_server(cls: type[_L], kwargs: dict[str, Any]) -> _L:
     for name, value in found.items():
         if value is not None and name not in kwargs:
             setattr(llm, name, value)
-    warn_if_deprecated(info)
     return llm
 
 
