@@ -22,6 +22,8 @@ A user-supplied httpx client is part of the connection (by identity) and is neve
 from __future__ import annotations
 
 import asyncio
+import functools
+import operator
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -214,19 +216,26 @@ def _new_async(connection: Connection) -> AsyncFriendliClient:
     return AsyncFriendliClient(config=connection.config(), http_client=connection.http_async_client)
 
 
+@functools.cache
+def _reader(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
+    return operator.attrgetter(*names)  # a tuple for two or more names
+
+
 class LifecycleMethods:
     """What every adapter class does with its `ModelClients` (a mixin for pydantic models).
 
-    The adapter declares the connection fields, holds a `ModelClients` as `_clients`, says which
-    field is the token (`_TOKEN_FIELD`) and builds its `Connection` (`_connection`): field names
+    The adapter declares the connection fields, holds a `ModelClients` as `_clients` and names
+    its fields for `Connection`'s, in order, in `_CONNECTION_FIELDS` (token first): field names
     are each framework's own. Put it before the pydantic base class.
     """
 
     _clients: ModelClients
-    _TOKEN_FIELD: ClassVar[str]
+    _CONNECTION_FIELDS: ClassVar[tuple[str, ...]]
 
     def _connection(self) -> Connection:
-        raise NotImplementedError
+        """Every setting the clients depend on, read per request (fields may be reassigned)."""
+        token, *rest = _reader(self._CONNECTION_FIELDS)(self)
+        return Connection(secret_value(token), *rest)
 
     def _sync_client(self) -> FriendliClient:
         """The sync client for the current settings, built on first use."""
@@ -250,4 +259,4 @@ class LifecycleMethods:
     def __getstate__(self) -> dict[Any, Any]:
         """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
         state = cast("dict[Any, Any]", super().__getstate__())  # pydantic's state dict
-        return pickle_state_without_token(state, self._TOKEN_FIELD)
+        return pickle_state_without_token(state, self._CONNECTION_FIELDS[0])

@@ -16,10 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
-    Connection,
     LifecycleMethods,
     ModelClients,
-    secret_value,
 )
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 
@@ -72,26 +70,23 @@ class FriendliConnection(LifecycleMethods, BaseModel):
     """An `httpx.AsyncClient` to send async requests with; used on every event loop."""
 
     _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
-    _TOKEN_FIELD: ClassVar[str] = "friendli_token"  # noqa: S105 - a field name, not a secret
+    _CONNECTION_FIELDS: ClassVar[tuple[str, ...]] = (
+        "friendli_token",
+        "friendli_team",
+        "endpoint",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "default_headers",
+        "http_client",
+        "http_async_client",
+    )
+    """The fields that make the `Connection`, in its order (token first)."""
 
     @property
     def lc_secrets(self) -> dict[str, str]:
         """Map the token field to its environment variable for serialization."""
         return {"friendli_token": "FRIENDLI_TOKEN"}
-
-    def _connection(self) -> Connection:
-        """Every setting the clients depend on, read per request (fields may be reassigned)."""
-        return Connection(
-            secret_value(self.friendli_token),
-            self.friendli_team,
-            self.endpoint,
-            self.base_url,
-            self.timeout,
-            self.max_retries,
-            self.default_headers,
-            self.http_client,
-            self.http_async_client,
-        )
 
     @property
     def client(self) -> FriendliClient:

@@ -17,10 +17,8 @@ from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, Priva
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
-    Connection,
     LifecycleMethods,
     ModelClients,
-    secret_value,
 )
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 
@@ -76,18 +74,15 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
     )
 
     _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
-    _TOKEN_FIELD: ClassVar[str] = "api_key"  # noqa: S105 - a field name, not a secret
-
-    def _connection(self) -> Connection:
-        """Every setting the clients depend on, read per request (fields may be reassigned)."""
-        return Connection(
-            secret_value(self.api_key),
-            self.team_id,
-            self.endpoint,
-            self.base_url,
-            self.timeout,
-            self.max_retries,
-            self.default_headers,
-            self.http_client,
-            self.async_http_client,
-        )
+    _CONNECTION_FIELDS: ClassVar[tuple[str, ...]] = (
+        "api_key",
+        "team_id",
+        "endpoint",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "default_headers",
+        "http_client",
+        "async_http_client",
+    )
+    """The fields that make the `Connection`, in its order (token first)."""
