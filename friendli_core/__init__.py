@@ -15,7 +15,7 @@ import importlib as _importlib
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
-    from friendli_core._client import AsyncFriendliClient, AsyncStream, FriendliClient, Stream
+    from friendli_core._client import AsyncFriendliClient, FriendliClient
     from friendli_core._embedding_types import Embedding, Embeddings
     from friendli_core._embeddings import EmbeddingsParams
     from friendli_core._fields import ReasoningEffort
@@ -26,6 +26,7 @@ if _typing.TYPE_CHECKING:
         fold_chat_stream,
         fold_completion_stream,
     )
+    from friendli_core._streams import AsyncStream, Stream
     from friendli_core._version import __version__
     from friendli_core.catalog import ModelInfo, known_models
     from friendli_core.config import DEFAULT_BASE_URLS, ClientConfig, Endpoint
@@ -73,7 +74,7 @@ _EXPORTS: dict[str, str] = {
     "APIStreamError": "friendli_core.errors",
     "APITimeoutError": "friendli_core.errors",
     "AsyncFriendliClient": "friendli_core._client",
-    "AsyncStream": "friendli_core._client",
+    "AsyncStream": "friendli_core._streams",
     "AuthenticationError": "friendli_core.errors",
     "BadRequestError": "friendli_core.errors",
     "ChatCompletion": "friendli_core.types",
@@ -103,7 +104,7 @@ _EXPORTS: dict[str, str] = {
     "PermissionDeniedError": "friendli_core.errors",
     "RateLimitError": "friendli_core.errors",
     "RetryPolicy": "friendli_core._retry",
-    "Stream": "friendli_core._client",
+    "Stream": "friendli_core._streams",
     "StreamConsumedError": "friendli_core.errors",
     "UnprocessableEntityError": "friendli_core.errors",
     "UnsupportedEndpointError": "friendli_core.errors",

@@ -11,8 +11,8 @@ that, errors surface while iterating and are never retried.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, Unpack
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
 import httpx
 
@@ -20,16 +20,14 @@ from friendli_core._base import (
     UNSET,
     BaseClient,
     ClientOptions,
-    can_read_raw,
-    check_event_stream,
     map_transport_error,
 )
 from friendli_core._forks import fork_generation
 from friendli_core._protocol import RequestSpec, raise_for_status
-from friendli_core._sse import SSEDecoder
+from friendli_core._streams import END, AsyncStream, Stream, aiter_chunks, iter_chunks
 from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient, OwnedClient
 from friendli_core.config import TimeoutTypes
-from friendli_core.errors import APIError, StreamConsumedError
+from friendli_core.errors import APIError
 
 if TYPE_CHECKING:  # pydantic's side, imported by the first client (see `_replies`)
     from friendli_core._embedding_types import Embeddings
@@ -50,131 +48,6 @@ if TYPE_CHECKING:  # pydantic's side, imported by the first client (see `_replie
 __all__ = ["AsyncFriendliClient", "AsyncStream", "FriendliClient", "Stream"]
 
 _T = TypeVar("_T")
-_END: Any = object()
-_CONSUMED = (
-    "This stream was already iterated: a stream is read once. Keep the chunks you need while "
-    "iterating, or send the request again for a new stream."
-)
-
-
-def _iter_chunks(response: httpx.Response, parser: _Parser, spec: RequestSpec) -> Iterator[Any]:
-    check_event_stream(response.headers.get("content-type", ""), spec)
-    decoder = SSEDecoder()
-    try:
-        for raw in response.iter_raw() if can_read_raw(response) else response.iter_bytes():
-            for event, data in decoder.feed(raw):
-                chunk = parser.feed(event, data)
-                if chunk is not None:
-                    yield chunk
-    except httpx.TransportError as exc:
-        raise map_transport_error(exc, spec) from exc
-    parser.close()
-
-
-async def _aiter_chunks(
-    response: httpx.Response, parser: _Parser, spec: RequestSpec
-) -> AsyncIterator[Any]:
-    check_event_stream(response.headers.get("content-type", ""), spec)
-    decoder = SSEDecoder()
-    try:
-        reads = response.aiter_raw() if can_read_raw(response) else response.aiter_bytes()
-        async for raw in reads:
-            for event, data in decoder.feed(raw):
-                chunk = parser.feed(event, data)
-                if chunk is not None:
-                    yield chunk
-    except httpx.TransportError as exc:
-        raise map_transport_error(exc, spec) from exc
-    parser.close()
-
-
-class Stream(Generic[_T]):
-    """An open stream of chunks: iterate it, and close it (or use `with`) when done early."""
-
-    def __init__(self, first: _T, rest: Iterator[_T], response: httpx.Response) -> None:
-        """Wrap the prefetched first chunk, the remaining chunks and the open response."""
-        self._first = first
-        self._rest = rest
-        self._iterated = False
-        self.response = response
-
-    def __iter__(self) -> Iterator[_T]:
-        """Yield the chunks; the response is closed at the end, on error or on break.
-
-        Raises:
-            StreamConsumedError: The stream was iterated before (a stream is read once).
-        """
-        if self._iterated:
-            raise StreamConsumedError(_CONSUMED)
-        self._iterated = True
-        return self._iterate()
-
-    def _iterate(self) -> Iterator[_T]:
-        try:
-            if self._first is not _END:
-                first, self._first = self._first, _END
-                yield first
-                yield from self._rest
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Close the response and release the connection."""
-        self._rest.close()  # type: ignore[attr-defined]
-        self.response.close()
-
-    def __enter__(self) -> Self:
-        """Use the stream as a context manager."""
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Close the stream."""
-        self.close()
-
-
-class AsyncStream(Generic[_T]):
-    """The async twin of `Stream`."""
-
-    def __init__(self, first: _T, rest: AsyncIterator[_T], response: httpx.Response) -> None:
-        """Wrap the prefetched first chunk, the remaining chunks and the open response."""
-        self._first = first
-        self._rest = rest
-        self._iterated = False
-        self.response = response
-
-    def __aiter__(self) -> AsyncIterator[_T]:
-        """Iterate the chunks.
-
-        Raises:
-            StreamConsumedError: The stream was iterated before (a stream is read once).
-        """
-        if self._iterated:
-            raise StreamConsumedError(_CONSUMED)
-        self._iterated = True
-        return self._iterate()
-
-    async def _iterate(self) -> AsyncIterator[_T]:
-        try:
-            if self._first is not _END:
-                first, self._first = self._first, _END
-                yield first
-                async for chunk in self._rest:
-                    yield chunk
-        finally:
-            await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the response and release the connection (also on cancellation)."""
-        await self._rest.aclose()  # type: ignore[attr-defined]
-        await self.response.aclose()
-
-    async def __aenter__(self) -> Self:
-        """Use the stream as an async context manager."""
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        """Close the stream."""
-        await self.aclose()
 
 
 class FriendliClient(BaseClient):
@@ -357,9 +230,9 @@ class FriendliClient(BaseClient):
 
     def _open(self, spec: RequestSpec, parser: type[_Parser], timeout: TimeoutTypes) -> Stream[Any]:
         response = self._send(spec, timeout)
-        chunks = _iter_chunks(response, parser(spec.method, spec.path), spec)
+        chunks = iter_chunks(response, parser(spec.method, spec.path), spec)
         try:
-            first = next(chunks, _END)
+            first = next(chunks, END)
         except BaseException:
             response.close()
             raise
@@ -548,9 +421,9 @@ class AsyncFriendliClient(BaseClient):
         self, spec: RequestSpec, parser: type[_Parser], timeout: TimeoutTypes
     ) -> AsyncStream[Any]:
         response = await self._send(spec, timeout)
-        chunks = _aiter_chunks(response, parser(spec.method, spec.path), spec)
+        chunks = aiter_chunks(response, parser(spec.method, spec.path), spec)
         try:
-            first = await anext(chunks, _END)
+            first = await anext(chunks, END)
         except BaseException:
             await response.aclose()
             raise
