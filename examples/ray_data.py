@@ -31,7 +31,7 @@ def settings() -> Iterator[dict[str, str]]:
     """The model's connection settings: Friendli serverless, or the local server."""
     model = os.environ.get("FRIENDLI_MODEL", "meta-llama-3.1-8b-instruct")
     if os.environ.get("FRIENDLI_TOKEN"):
-        # no api_key here: workers read FRIENDLI_TOKEN from their own environment
+        # no api_key here: main() passes FRIENDLI_TOKEN to the workers' environment
         yield {"model": model}
         return
     from friendli_core.testing import LocalServer
@@ -44,7 +44,15 @@ def settings() -> Iterator[dict[str, str]]:
 def main() -> None:
     """Run both patterns over the prompts and print a few replies."""
     with settings() as kwargs:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        # Tokens are never pickled: the model built below reaches the workers without its
+        # token, and they read FRIENDLI_TOKEN, which runtime_env sets on every worker.
+        token = kwargs.get("api_key") or os.environ["FRIENDLI_TOKEN"]
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            runtime_env={"env_vars": {"FRIENDLI_TOKEN": token}},
+        )
         try:
             ds = data.from_items([{"prompt": p} for p in PROMPTS])
             ds = ds.map_batches(
