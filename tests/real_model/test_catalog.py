@@ -11,6 +11,8 @@ from llama_index_friendli import FriendliLLM
 from tests.real_model.helpers import API_KEY
 from tests.real_model.server import MODEL_ALIAS
 
+pytestmark = pytest.mark.real_model
+
 
 @pytest.fixture(scope="module")
 def slot_context(base_url: str) -> int:
