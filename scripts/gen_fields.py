@@ -2,7 +2,7 @@
 
 `python scripts/gen_fields.py` rewrites `langchain_friendli/_fields.py` and
 `llama_index_friendli/_fields.py`; `--check` only reports whether they are up to date (the
-test `tests/core/test_field_coverage.py` does the same). The declarations are generated, not
+test `tests/adapters/test_field_coverage.py` does the same). The declarations are generated, not
 built at runtime, so that type checkers and IDEs see every field, with LangChain's attribute
 docstrings and LlamaIndex's `Field(description=...)`.
 """

@@ -127,14 +127,3 @@ def test_a_forked_child_builds_its_own_clients() -> None:
     assert os.waitstatus_to_exitcode(status) == 0
     assert clients.sync(_connection()) is parent
     assert parent._http is parent_pool
-
-
-def test_each_adapter_names_every_connection_field() -> None:
-    from langchain_friendli._connection import FriendliConnection
-    from llama_index_friendli._connection import FriendliConnectionFields
-
-    for cls in (FriendliConnection, FriendliConnectionFields):
-        names = cls._CONNECTION_FIELDS
-        assert len(names) == len(Connection._fields), cls
-        assert set(names) <= set(cls.model_fields), cls
-        assert "token" in names[0] or names[0] == "api_key", cls
