@@ -9,8 +9,8 @@
    the local server and the client tests validate against;
 4. regenerates the adapters' field declarations (`scripts/gen_fields.py`).
 
-Then run the tests: `tests/adapters/test_field_coverage.py` names any body field of the new spec that
-`friendli_core._fields` does not declare yet.
+Then run the tests: `tests/adapters/test_field_coverage.py` names any body field of the new
+spec that `friendli_core._fields` does not declare yet.
 """
 
 from __future__ import annotations
