@@ -32,8 +32,10 @@ from friendli_core._fields import (
 from friendli_core.testing import LOCAL_TOKEN, LocalServer, RequestLog, _openapi
 from friendli_core.types import ChatCompletionParams, CompletionParams
 from langchain_friendli import ChatFriendli, Friendli
+from langchain_friendli._connection import FriendliConnection
 from llama_index_friendli import FriendliLLM
 from llama_index_friendli import base as llama_base
+from llama_index_friendli._connection import FriendliConnectionFields
 from scripts.gen_fields import TARGETS, annotation, rendered
 
 FAMILIES = ("Serverless", "Dedicated", "Container")
@@ -48,32 +50,17 @@ FRAMEWORK_BASE = {
     "Friendli": BaseLLM,
     "FriendliLLM": FunctionCallingLLM,
 }
-# The adapters' own settings: connection, client and framework options, not body fields.
+# The adapters' own settings: connection fields (named once, for the client lifecycle),
+# client and framework options, not body fields.
 SETTINGS: dict[Adapter, set[str]] = {
     "ChatFriendli": {
-        "friendli_token",
-        "friendli_team",
-        "endpoint",
-        "base_url",
-        "timeout",
-        "max_retries",
-        "default_headers",
-        "http_client",
-        "http_async_client",
+        *FriendliConnection._CONNECTION_FIELDS,
         "extra_body",
         "streaming",
         "stream_usage",
     },
     "FriendliLLM": {
-        "api_key",
-        "team_id",
-        "endpoint",
-        "base_url",
-        "timeout",
-        "max_retries",
-        "default_headers",
-        "http_client",
-        "async_http_client",
+        *FriendliConnectionFields._CONNECTION_FIELDS,
         "additional_kwargs",
         "context_window",
         "num_output",
