@@ -1,14 +1,33 @@
 """llama_index_friendli: the FriendliAI inference API for LlamaIndex.
 
 `FriendliLLM` is a `FunctionCallingLLM`; `FriendliEmbedding` is an embed model (dedicated and
-container endpoints).
+container endpoints). `FriendliEmbedding` is imported on first use (PEP 562), so `from
+llama_index_friendli import FriendliLLM` does not pay for the embeddings code.
 
 Example:
     >>> from llama_index_friendli import FriendliLLM
     >>> llm = FriendliLLM(model="meta-llama-3.1-8b-instruct")  # key from FRIENDLI_TOKEN
 """
 
+from typing import TYPE_CHECKING, Any
+
 from llama_index_friendli.base import FriendliLLM
-from llama_index_friendli.embeddings import FriendliEmbedding
+
+if TYPE_CHECKING:
+    from llama_index_friendli.embeddings import FriendliEmbedding
 
 __all__ = ["FriendliEmbedding", "FriendliLLM"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FriendliEmbedding":
+        from llama_index_friendli.embeddings import FriendliEmbedding  # noqa: PLC0415 - lazy
+
+        globals()[name] = FriendliEmbedding
+        return FriendliEmbedding
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -14,7 +14,7 @@ decision through these functions (and `_messages` for requests), so they differ 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -27,13 +27,7 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from friendli_core import (
-    APIResponseValidationError,
-    ChatCompletion,
-    ChatCompletionChunk,
-    Completion,
-    CompletionChunk,
-)
+from friendli_core import APIResponseValidationError
 from friendli_core._adapters import (
     CONTENT,
     LOGPROBS,
@@ -43,8 +37,20 @@ from friendli_core._adapters import (
     ChatChoiceFold,
 )
 from friendli_core._upstream_hooks.pydantic_copy import Prototype
-from friendli_core.types import ChatLogprobs, ChunkChoice, CompletionLogprobs, ToolCall, Usage
-from friendli_core.types import ChatMessage as FriendliMessage
+
+if TYPE_CHECKING:  # the core's response models load with the first client, not at import
+    from friendli_core.types import (
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChatLogprobs,
+        ChunkChoice,
+        Completion,
+        CompletionChunk,
+        CompletionLogprobs,
+        ToolCall,
+        Usage,
+    )
+    from friendli_core.types import ChatMessage as FriendliMessage
 
 __all__ = [
     "ChatStreamState",

@@ -67,3 +67,24 @@ def test_import_loads_no_httpx_until_the_first_client() -> None:
     )
     out = python_lines(code)
     assert out[:2] == ["[]", "['httpx', 'friendli_core._client']"]
+
+
+def test_llm_import_does_not_load_the_embeddings() -> None:
+    """`FriendliEmbedding` is imported on first use, like LangChain's `FriendliEmbeddings`."""
+    code = (
+        "import sys\n"
+        "from llama_index_friendli import FriendliLLM\n"
+        "lazy = ['llama_index_friendli.embeddings', 'friendli_core._embeddings']\n"
+        "print([m for m in lazy if m in sys.modules])\n"
+        "from llama_index_friendli import FriendliEmbedding\n"
+        "print(FriendliEmbedding.__module__, 'FriendliEmbedding' in dir(sys.modules['llama_index_friendli']))\n"
+        "import llama_index_friendli\n"
+        "try:\n"
+        "    llama_index_friendli.Nope\n"
+        "except AttributeError as error:\n"
+        "    print(error)\n"
+    )
+    out = python_lines(code)
+    assert out[0] == "[]"
+    assert out[1] == "llama_index_friendli.embeddings True"
+    assert out[2] == "module 'llama_index_friendli' has no attribute 'Nope'"
