@@ -6,7 +6,7 @@ Everything here is plain code; the twins in `_client.py` only send, sleep and it
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
@@ -130,7 +130,8 @@ class BaseClient:
     _client_headers: Mapping[str, str] | None  # a user's client's own headers, else None
     _defaults: DefaultHeaders | None  # the default headers of a client we created, else None
     _replies: type[Replies]  # how replies are parsed: pydantic, loaded by the first client
-    _owned_http: type[httpx.Client | httpx.AsyncClient]  # the pool class we create
+    # makes the pool we create (called with `timeout=`), again in a forked child
+    _owned_http: Callable[..., httpx.Client | httpx.AsyncClient]
     _generation: int  # the fork generation `_http` belongs to (see `_forks`)
 
     def __init__(

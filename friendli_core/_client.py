@@ -59,7 +59,7 @@ class FriendliClient(BaseClient):
     user-supplied `http_client` is the caller's to replace in the child).
     """
 
-    _owned_http = OwnedClient
+    _owned_http: Callable[..., httpx.Client] = OwnedClient
 
     def __init__(
         self,
@@ -76,7 +76,7 @@ class FriendliClient(BaseClient):
             **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
         """
         super().__init__(**options)
-        self._http: httpx.Client = http_client or OwnedClient(timeout=self._timeout)
+        self._http: httpx.Client = http_client or self._owned_http(timeout=self._timeout)
         self._adopt_http(owned=http_client is None)
         self._sleep = sleep
 
@@ -242,7 +242,7 @@ class FriendliClient(BaseClient):
 class AsyncFriendliClient(BaseClient):
     """Asynchronous twin of `FriendliClient`; safe to share between tasks of one event loop."""
 
-    _owned_http = OwnedAsyncClient
+    _owned_http: Callable[..., httpx.AsyncClient] = OwnedAsyncClient
 
     def __init__(
         self,
@@ -259,7 +259,7 @@ class AsyncFriendliClient(BaseClient):
             **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
         """
         super().__init__(**options)
-        self._http: httpx.AsyncClient = http_client or OwnedAsyncClient(timeout=self._timeout)
+        self._http: httpx.AsyncClient = http_client or self._owned_http(timeout=self._timeout)
         self._adopt_http(owned=http_client is None)
         if sleep is None:
             import asyncio  # noqa: PLC0415 - only async users pay for importing asyncio

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http.cookiejar import CookieJar
+from typing import Any
 
 import httpx
 
@@ -52,18 +53,22 @@ class _OwnCookies:
 class OwnedClient(_OwnCookies, httpx.Client):
     """The `httpx.Client` a `FriendliClient` creates when it is given none."""
 
-    def __init__(self, *, timeout: httpx.Timeout) -> None:
-        """Create the client (httpx sets its jar directly, so ours is set after)."""
-        super().__init__(timeout=timeout)
+    def __init__(self, *, timeout: httpx.Timeout, **options: Any) -> None:
+        """Create the client (httpx sets its jar directly, so ours is set after).
+
+        `options` are `httpx.Client` arguments that leave `build_request` alone (`limits`,
+        `event_hooks`, `transport`); nothing that sets a base URL, params, auth or cookies.
+        """
+        super().__init__(timeout=timeout, **options)
         self.cookies = {}
 
 
 class OwnedAsyncClient(_OwnCookies, httpx.AsyncClient):
     """The `httpx.AsyncClient` an `AsyncFriendliClient` creates when it is given none."""
 
-    def __init__(self, *, timeout: httpx.Timeout) -> None:
-        """Create the client (httpx sets its jar directly, so ours is set after)."""
-        super().__init__(timeout=timeout)
+    def __init__(self, *, timeout: httpx.Timeout, **options: Any) -> None:
+        """Create the client; `options` as for `OwnedClient`."""
+        super().__init__(timeout=timeout, **options)
         self.cookies = {}
 
 

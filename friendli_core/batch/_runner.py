@@ -11,11 +11,12 @@ which the next run drops (that request is sent again).
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ import httpx
 from friendli_core._base import ClientOptions
 from friendli_core._client import AsyncFriendliClient
 from friendli_core._protocol import build_headers
+from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient
 from friendli_core.batch._format import (
     BatchLine,
     InvalidLine,
@@ -108,6 +110,16 @@ def _lines(path: Path) -> Iterator[bytes]:
         yield from file
 
 
+class _BatchClient(AsyncFriendliClient):
+    """An `AsyncFriendliClient` whose own pool is made by `make_http` (limits, hooks)."""
+
+    def __init__(
+        self, make_http: Callable[..., httpx.AsyncClient], **options: Unpack[ClientOptions]
+    ) -> None:
+        self._owned_http = make_http
+        super().__init__(**options)
+
+
 class BatchRunner:
     """One run of an input file into an output file (see `friendli_core.batch`)."""
 
@@ -169,7 +181,7 @@ class BatchRunner:
         ids, self.result.total = scan_input(_lines(self.input))
         done = self._resume_state(ids)
         self.result.skipped = len(done & ids)
-        client, http = self._make_client()
+        client = self._make_client()
         try:
             build_headers(client.config)  # a missing token fails here, before any line is written
             self._progress = make_progress(
@@ -184,7 +196,7 @@ class BatchRunner:
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
-            await http.aclose()
+            await client.close()
             if self._progress is not None:
                 self._progress.close()
             self.result.seconds = time.monotonic() - started
@@ -203,19 +215,23 @@ class BatchRunner:
             self._note(f"{self.output}: {foreign} line(s) have a custom_id not in {self.input}.")
         return done
 
-    def _make_client(self) -> tuple[AsyncFriendliClient, httpx.AsyncClient]:
-        """The client, and its httpx client (ours to close: a client never closes a given one)."""
+    def _make_client(self) -> AsyncFriendliClient:
+        """The client, with a pool of its own that has the runner's limits and hooks.
+
+        Built by the core (not passed as `http_client`), so requests take its fast path and
+        closing the client closes the pool.
+        """
         # httpx's default pool (100 connections, 20 kept alive) unless more may be in flight:
         # httpcore scans every pooled connection per request, so a larger idle pool costs CPU
         limits = httpx.Limits(
             max_connections=max(self._gate.window.maximum, _POOL),
             max_keepalive_connections=_KEEP_ALIVE,
         )
-        http = httpx.AsyncClient(
-            limits=limits,
-            event_hooks={"request": [self._on_request], "response": [self._on_response]},
+        hooks = {"request": [self._on_request], "response": [self._on_response]}
+        return _BatchClient(
+            functools.partial(OwnedAsyncClient, limits=limits, event_hooks=hooks),
+            **cast("ClientOptions", self._options),
         )
-        return AsyncFriendliClient(http_client=http, **cast("ClientOptions", self._options)), http
 
     async def _on_request(self, request: httpx.Request) -> None:  # noqa: ARG002 - httpx hook
         slot = _SLOT.get()
