@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from benchmarks import batch as batch_bench
+from benchmarks.clients import FRAMEWORK_FLOORS
 from benchmarks.harness import (
     FULL,
     IMPORTS,
@@ -59,12 +60,12 @@ def _client_cmd(
     return cmd
 
 
-def run_all(args: argparse.Namespace) -> Results:
+def _start(args: argparse.Namespace) -> Results:
+    """The sizes, rounds and venvs of this run, with each venv's clients and versions."""
     sizes = dict(QUICK if args.quick else FULL)
     if args.mem_tokens:
         sizes["mem-tokens"] = args.mem_tokens
     rounds = args.rounds or (1 if args.quick else 7)
-    figures = [f.strip() for f in args.figures.split(",") if f.strip()]
     wanted_clients = set(args.clients.split(",")) if args.clients else None
 
     envs = {"main": Env("main", sys.executable, list(MAIN_CLIENTS))}
@@ -85,7 +86,13 @@ def run_all(args: argparse.Namespace) -> Results:
         env.versions = versions(env)
         if wanted_clients is not None:
             env.clients = [c for c in env.clients if c in wanted_clients or c.startswith("httpx")]
+    return results
 
+
+def run_all(args: argparse.Namespace) -> Results:
+    results = _start(args)
+    sizes, rounds = results.sizes, results.rounds
+    figures = [f.strip() for f in args.figures.split(",") if f.strip()]
     cpu_server, cpu_client = (1, 0) if machine()["cpus"] != "1" else (-1, -1)
     warm = [sizes["call-tokens"], sizes["stream-tokens"], sizes["mem-tokens"]]
     server = Server(warm, cpu_server)
@@ -103,6 +110,8 @@ def run_all(args: argparse.Namespace) -> Results:
                 _round(results, rnd, figs, server.url, cpu=cpu_client, per_figure=args.per_figure)
             if "e" in figures:
                 _memory(results, server.url, cpu_client)
+        if "p" in figures:
+            _paired(results, server.url, rounds, cpu_client, quick=args.quick)
         if "f" in figures:
             _batch(results, server.url, rounds, cpu_client, quick=args.quick)
         if "d" in figures:
@@ -210,6 +219,21 @@ def _batch(results: Results, url: str, rounds: int, cpu: int, *, quick: bool) ->
         batch_bench.measure(results.add, run_json, url, requests=requests, rnd=rnd, cpu=cpu)
 
 
+def _paired(results: Results, url: str, rounds: int, cpu: int, *, quick: bool) -> None:
+    """(p): a fresh process per round and integration; their order rotates per round."""
+    log("integrations against their framework floors, paired (p)")
+    env = results.envs["main"]
+    names = [name for name in FRAMEWORK_FLOORS if name in env.clients]
+    for rnd in range(rounds):
+        shift = rnd % max(1, len(names))
+        for name in names[shift:] + names[:shift]:
+            cmd = [env.python, "-m", "benchmarks.paired", name, "--url", url, "--cpu", str(cpu)]
+            out = run_json([*cmd, "--quick"] if quick else cmd, 900)
+            if "error" in out:
+                log(f"main:{name} (p) failed: {out['error']}")
+            results.add("p", f"main:{name}", {**out, "round": rnd})
+
+
 def _memory(results: Results, url: str, cpu: int) -> None:
     log("memory (e)")
     for env in results.envs.values():
@@ -223,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Benchmark client overhead; writes RESULTS.md.")
     parser.add_argument("--rounds", type=int, default=0, help="rounds (default 7; 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for the smoke test")
-    parser.add_argument("--figures", default="a,b,c,d,e,f")
+    parser.add_argument("--figures", default="a,b,c,d,e,f,p")
     parser.add_argument("--clients", default="", help="comma-separated subset (floors always run)")
     parser.add_argument("--no-peers", action="store_true", help="skip the peers venv")
     parser.add_argument("--peers-python", default=str(PEERS_PYTHON))
