@@ -11,8 +11,12 @@ from typing import Any
 from benchmarks import batch as batch_bench
 from benchmarks.clients import CLIENTS, FRAMEWORK_FLOORS
 from benchmarks.harness import IMPORTS, VERSION_DISTS, Results, machine
+from benchmarks.paired import Pooled, describe
 from benchmarks.tables import (
+    DASH,
     FLAT_TOLERANCE_KIB,
+    TIMES,
+    Stat,
     fmt_ratio,
     import_stat,
     keys,
@@ -34,6 +38,8 @@ TARGETS: dict[str, dict[str, float]] = {
     "chatfriendli": {"a": 1.4, "b": 2.0, "c": 1.3},
     "friendlillm": {"a": 1.4, "b": 2.0, "c": 1.3},
 }
+# An integration over its framework floor, on figure (p)'s paired wall median.
+FRAMEWORK_TARGET = 1.05
 IMPORT_TARGETS = {"friendli_core": 30.0, "langchain_friendli": 50.0, "llama_index_friendli": 50.0}
 PEERS_OF = {
     "chatfriendli": ["chatopenai", "community-chatfriendli"],
@@ -60,21 +66,33 @@ FIGURE_METRIC = {"a": ("latency_us", False), "b": ("tokens_per_s", True), "c": (
 
 
 def table_framework(results: Results) -> list[str]:
-    """Each integration against the cheapest model its framework allows (same round)."""
+    """Each integration against the cheapest model its framework allows: same round, paired."""
+    paired = results.runs.get("p", {})
+    work = describe([run for runs in paired.values() for run in runs])
     head = [
         "### Against the framework floors",
         "",
         (
             "The framework floor is the cheapest chat model the framework allows, doing the raw "
             "floor's work (`benchmarks/framework_floor.py`); its ratio to raw httpx is the "
-            "framework's own cost. The last column is the integration's cost on top of that."
+            "framework's own cost. The integration \u00d7 framework floor column is the "
+            "integration's cost on top of that, from separate processes of the same round."
+        ),
+        "",
+        (
+            "The paired columns (figure (p), `benchmarks/paired.py`) measure the same ratio in "
+            "one process per round: the integration and its framework floor run blocks of the "
+            "same work in turn (AB, BA, AB, ...), with a `gc.collect()` before each block, and "
+            "each pair of neighbouring blocks gives one ratio, so the differences between "
+            "processes (20-40 % on a 2-vCPU VM) cancel. Median (q1\u2013q3) of the pairs of all "
+            f"rounds, n pairs; warm clients, so no first-call costs. Blocks: {work or DASH}."
         ),
         "",
         (
             "| Integration | figure | framework floor \u00d7 raw | integration \u00d7 raw "
-            "| integration \u00d7 framework floor |"
+            "| integration \u00d7 framework floor | paired wall (q1\u2013q3), n | paired CPU |"
         ),
-        "| --- | --- | ---: | ---: | ---: |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     rows = []
     for ours, floor in FRAMEWORK_FLOORS.items():
@@ -84,12 +102,24 @@ def table_framework(results: Results) -> list[str]:
             base = ratios(results, fig, floor_key, m, invert=inv)
             mine = ratios(results, fig, mine_key, m, invert=inv)
             over = ratios(results, fig, mine_key, m, invert=inv, floor_key=floor_key)
-            if base is None or mine is None:
+            pooled = Pooled(paired.get(mine_key, []), fig)
+            if (base is None or mine is None) and not pooled.pairs:
                 continue
             rows.append(
-                f"| {CLIENTS[ours].label} | ({fig}) | {fmt_ratio(base)} | {fmt_ratio(mine)} | {fmt_ratio(over)} |"
+                f"| {CLIENTS[ours].label} | ({fig}) | {fmt_ratio(base)} | {fmt_ratio(mine)} "
+                f"| {fmt_ratio(over)} | {_paired_wall(pooled)} | {_median(pooled.cpu)} |"
             )
     return [*head, *rows] if rows else []
+
+
+def _median(s: Stat | None) -> str:
+    return f"{s.median:.2f}{TIMES}" if s else DASH
+
+
+def _paired_wall(pooled: Pooled) -> str:
+    if pooled.wall is None:
+        return f"failed: {pooled.error}" if pooled.error else DASH
+    return f"{pooled.wall.fmt(2, TIMES)}, n={pooled.pairs}"
 
 
 def table_targets(results: Results) -> list[str]:
@@ -97,6 +127,7 @@ def table_targets(results: Results) -> list[str]:
         "| Target | measured (median, min\u2013max) | result |",
         "| --- | --- | --- |",
         *_limit_rows(results),
+        *_paired_rows(results),
         *_import_rows(results),
         *_peer_rows(results),
         *_memory_rows(results),
@@ -120,6 +151,30 @@ def _limit_rows(results: Results) -> list[str]:
             rows.append(
                 f"| {CLIENTS[name].label} ({fig}) ≤ {limit:.2f}\u00d7 | {fmt_ratio(r)} "
                 f"| {_verdict(None if r is None else r.median <= limit)} |"
+            )
+    return rows
+
+
+def _paired_rows(results: Results) -> list[str]:
+    """Each integration within `FRAMEWORK_TARGET` of its framework floor: (p), paired wall."""
+    rows = []
+    for ours in FRAMEWORK_FLOORS:
+        runs = results.runs.get("p", {}).get(f"main:{ours}", [])
+        for fig in "abc":
+            target = (
+                f"| {CLIENTS[ours].label} ({fig}) ≤ {FRAMEWORK_TARGET:.2f}\u00d7 its framework "
+                "floor (paired) |"
+            )
+            pooled = Pooled(runs, fig)
+            wall = pooled.wall
+            if wall is None:
+                failed = f"failed: {pooled.error}" if pooled.error else "not measured"
+                rows.append(f"{target} {failed} | \u2013 |")
+                continue
+            rows.append(
+                f"{target} {wall.median:.2f}\u00d7 (q1\u2013q3 {wall.low:.2f}\u2013"
+                f"{wall.high:.2f}), {pooled.pairs} pairs; CPU {_median(pooled.cpu)} "
+                f"| {_verdict(wall.median <= FRAMEWORK_TARGET)} |"
             )
     return rows
 
