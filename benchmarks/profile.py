@@ -17,7 +17,7 @@ import sys
 import time
 
 from benchmarks.clients import CLIENTS, Client
-from benchmarks.run import ROOT, child_env
+from benchmarks.harness import ROOT, child_env
 from benchmarks.sse_server import expected_text, pin_to_cpu
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks import sse_server
+from benchmarks.clients import CLIENTS, FRAMEWORK_FLOORS
+from benchmarks.report import FRAMEWORK_TARGET
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +37,7 @@ def test_server_replies_are_well_formed() -> None:
     assert json.loads(plain)["choices"][0]["text"] == sse_server.expected_text(4)
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(240)
 def test_harness_runs_and_writes_the_table(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
     raw = tmp_path / "raw.json"
@@ -46,7 +48,7 @@ def test_harness_runs_and_writes_the_table(tmp_path: Path) -> None:
         "--quick",
         "--no-peers",
         "--clients",
-        "core,core-async",
+        "core,core-async,chatfriendli,friendlillm",
         "--modules",
         "httpx,benchmarks.pydantic_floor,friendli_core",
         "--output",
@@ -55,7 +57,7 @@ def test_harness_runs_and_writes_the_table(tmp_path: Path) -> None:
         str(raw),
     ]
     done = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        cmd, cwd=ROOT, capture_output=True, text=True, timeout=110, check=False
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=230, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
     text = out.read_text(encoding="utf-8")
@@ -79,5 +81,22 @@ def test_harness_runs_and_writes_the_table(tmp_path: Path) -> None:
         r"\| import `friendli_core` ≤ `httpx` \+ 30 ms \| [^|]*; then first client", text
     )
     assert "python -m benchmarks.run" in text
+    _assert_paired_rows(text)
     results = json.loads(raw.read_text())
-    assert set(results["runs"]) == {"a", "b", "c", "f"}
+    assert set(results["runs"]) == {"a", "b", "c", "f", "p"}
+
+
+def _assert_paired_rows(text: str) -> None:
+    """Figure (p): a target row per integration and figure, with the measured values."""
+    number = r"(\d+\.\d+)\u00d7"
+    for name in FRAMEWORK_FLOORS:
+        for fig in "abc":
+            row = (
+                rf"\| {re.escape(CLIENTS[name].label)} \({fig}\) ≤ {FRAMEWORK_TARGET:.2f}\u00d7 "
+                rf"its framework floor \(paired\) \| {number} \(q1\u2013q3 (\d+\.\d+)\u2013"
+                rf"(\d+\.\d+)\), (\d+) pairs; CPU {number} \| (PASS|\*\*FAIL\*\*) \|"
+            )
+            match = re.search(row, text)
+            assert match, (name, fig)
+            assert int(match.group(4)) > 0
+    assert "| paired wall (q1\u2013q3), n | paired CPU |" in text
