@@ -166,16 +166,16 @@ def scan_input(lines: Iterable[bytes]) -> tuple[set[str], int]:
     problems: list[str] = []
     count = 0
     for number, raw in enumerate(lines, start=1):
-        try:
-            parsed = parse_line(number, raw)
-        except BatchInputError as exc:
-            problems.append(str(exc))
+        if not raw.strip():
             continue
-        if parsed is None:
+        obj = _load(raw)
+        custom_id = _custom_id(obj)  # what `parse_line` refuses; the rest is checked when sent
+        if custom_id is None:
+            problems.append(f"line {number}: {_shape_problem(obj)}")
             continue
-        first = seen.setdefault(parsed.custom_id, number)
+        first = seen.setdefault(custom_id, number)
         if first != number:
-            problems.append(f"line {number}: custom_id {parsed.custom_id!r} repeats line {first}.")
+            problems.append(f"line {number}: custom_id {custom_id!r} repeats line {first}.")
         count += 1
     if problems:
         listed = problems[:MAX_LISTED]
@@ -218,8 +218,12 @@ def _new_id() -> str:
     return f"batch_req_{_RUN}{next(_COUNTER):010x}"
 
 
+# one encoder: `json.dumps` with options builds a new encoder per call
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def _dump(line: Mapping[str, Any]) -> bytes:

@@ -16,7 +16,9 @@ so the number in flight shrinks as they do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections import deque
 from collections.abc import Callable
 
 __all__ = ["AIMDWindow", "Gate"]
@@ -54,7 +56,11 @@ class AIMDWindow:
 
 
 class Gate:
-    """Admits requests while the window has room (one event loop)."""
+    """Admits requests while the window has room (one event loop).
+
+    Taking a free slot and giving one back do not wait (no lock): a worker that finishes a
+    request and takes the next one does so in the same step of the event loop.
+    """
 
     def __init__(self, maximum: int, clock: Callable[[], float] = time.monotonic) -> None:
         """Create the gate with an `AIMDWindow` of `maximum` slots."""
@@ -62,28 +68,35 @@ class Gate:
         self.in_flight = 0
         self.closed = False
         self._clock = clock
-        self._changed = asyncio.Condition()
+        self._waiters: deque[asyncio.Future[None]] = deque()
 
     async def enter(self) -> bool:
         """Wait for a free slot and take it; False (and no slot) once the gate is closed."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.closed or self.in_flight < self.window.slots)
-            if self.closed:
-                return False
-            self.in_flight += 1
-            return True
+        while not self.closed and self.in_flight >= self.window.slots:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.cancelled():
+                    self._discard(waiter)
+                else:  # woken, then cancelled: the wake-up goes to the next waiter
+                    self._wake(1)
+                raise
+        if self.closed:
+            return False
+        self.in_flight += 1
+        return True
 
-    async def leave(self) -> None:
-        """Give a slot back."""
-        async with self._changed:
-            self.in_flight -= 1
-            self._changed.notify_all()
+    def leave(self) -> None:
+        """Give a slot back, and wake as many waiters as there are free slots."""
+        self.in_flight -= 1
+        self._wake(self.window.slots - self.in_flight)
 
-    async def close(self) -> None:
+    def close(self) -> None:
         """Admit nothing more; wake whoever waits."""
-        async with self._changed:
-            self.closed = True
-            self._changed.notify_all()
+        self.closed = True
+        self._wake(len(self._waiters))
 
     def rate_limited(self, sent_at: float) -> None:
         """Note a 429 for a request sent at `sent_at` (a `clock()` reading)."""
@@ -96,3 +109,14 @@ class Gate:
     def now(self) -> float:
         """The clock `rate_limited` compares with."""
         return self._clock()
+
+    def _wake(self, count: int) -> None:
+        while count > 0 and self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                count -= 1
+
+    def _discard(self, waiter: asyncio.Future[None]) -> None:
+        with contextlib.suppress(ValueError):  # already woken
+            self._waiters.remove(waiter)

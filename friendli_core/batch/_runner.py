@@ -151,9 +151,8 @@ class BatchRunner:
         self._progress_choice = progress
         self._stream = progress_stream
         self._options: dict[str, Any] = {"max_retries": DEFAULT_MAX_RETRIES, **options}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: list[asyncio.Task[None]] = []
         self._interrupts = 0
-        self._closing: asyncio.Task[None] | None = None
         self._progress: Progress | None = None
 
     def interrupt(self) -> None:
@@ -165,7 +164,7 @@ class BatchRunner:
                 f"Stopping: waiting for the {self._gate.in_flight} request(s) in flight "
                 "(interrupt again to abandon them; they are sent again on resume)."
             )
-            self._closing = asyncio.get_running_loop().create_task(self._gate.close())
+            self._gate.close()
         else:
             for task in self._tasks:
                 task.cancel()
@@ -190,7 +189,8 @@ class BatchRunner:
                 stream=self._stream,
                 bar=self._progress_choice,
             )
-            with self.output.open("ab") as out:
+            # unbuffered: each line is one write call, on the file at once (nothing to flush)
+            with self.output.open("ab", buffering=0) as out:
                 await self._dispatch(client, out, done)
         finally:
             for task in self._tasks:
@@ -249,7 +249,47 @@ class BatchRunner:
                 slot.body = await response.aread()
 
     async def _dispatch(self, client: AsyncFriendliClient, out: IO[bytes], done: set[str]) -> None:
-        for number, raw in enumerate(_lines(self.input), start=1):
+        """Send with one worker per slot of the window's maximum, until the input ends.
+
+        Workers share one reader of the input, so requests are sent in input order; a worker
+        that finishes a request takes the next one at once (no task per request). A worker
+        cancelled by a second interrupt ends quietly; one that fails closes the gate (the
+        others finish what they sent), and its error is raised.
+        """
+        lines = enumerate(_lines(self.input), start=1)
+        self._tasks = [
+            asyncio.create_task(self._work(client, out, lines, done))
+            for _ in range(self._gate.window.maximum)
+        ]
+        ends = await asyncio.gather(*self._tasks, return_exceptions=True)
+        for end in ends:
+            if isinstance(end, Exception):
+                raise end
+
+    async def _work(
+        self,
+        client: AsyncFriendliClient,
+        out: IO[bytes],
+        lines: Iterator[tuple[int, bytes]],
+        done: set[str],
+    ) -> None:
+        while await self._gate.enter():
+            try:
+                item = self._next(out, lines, done)
+                if item is None:
+                    return
+                await self._one(client, out, item)
+            except Exception:
+                self._gate.close()
+                raise
+            finally:
+                self._gate.leave()
+
+    def _next(
+        self, out: IO[bytes], lines: Iterator[tuple[int, bytes]], done: set[str]
+    ) -> BatchLine | None:
+        """The next request to send (recording invalid lines on the way); None at the end."""
+        for number, raw in lines:
             item = parse_line(number, raw)
             if item is None or item.custom_id in done:
                 continue
@@ -258,13 +298,8 @@ class BatchRunner:
             if isinstance(item, InvalidLine):
                 self._invalid(out, item)
                 continue
-            if not await self._gate.enter():
-                break
-            task = asyncio.create_task(self._one(client, out, item))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        while self._tasks:
-            await asyncio.wait(set(self._tasks))
+            return item
+        return None
 
     def _invalid(self, out: IO[bytes], item: InvalidLine) -> None:
         self._note(f"line {item.line} (custom_id {item.custom_id!r}): {item.message}")
@@ -272,7 +307,7 @@ class BatchRunner:
 
     async def _one(self, client: AsyncFriendliClient, out: IO[bytes], item: BatchLine) -> None:
         slot = _Slot()
-        _SLOT.set(slot)  # this task's own context: the httpx hooks fill it
+        _SLOT.set(slot)  # the worker's own context: the httpx hooks fill it
         try:
             if item.kind == "chat":
                 reply: Any = await client.chat(**cast("Any", item.body))
@@ -288,12 +323,11 @@ class BatchRunner:
                 self.result.prompt_tokens += reply.usage.prompt_tokens or 0
                 self.result.completion_tokens += reply.usage.completion_tokens or 0
             self._write(out, success_line(item.custom_id, slot.request_id, slot.body), failed=False)
-        finally:
-            await self._gate.leave()
 
     def _write(self, out: IO[bytes], line: bytes, *, failed: bool) -> None:
-        out.write(line)
-        out.flush()
+        written = out.write(line)
+        while written < len(line):  # a short write (rare on a file) is completed at once
+            written += out.write(line[written:])
         if failed:
             self.result.failed += 1
         else:

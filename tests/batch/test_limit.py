@@ -53,13 +53,59 @@ async def test_the_gate_admits_up_to_the_window_and_close_wakes_waiters() -> Non
     waiter = asyncio.create_task(gate.enter())
     await asyncio.sleep(0.01)
     assert not waiter.done()  # both slots taken
-    await gate.leave()
+    gate.leave()
     assert await asyncio.wait_for(waiter, 1)
     gate.rate_limited(sent_at=0.0)  # window 2 -> 1, two in flight: nobody new gets in
-    await gate.leave()
+    gate.leave()
     blocked = asyncio.create_task(gate.enter())
     await asyncio.sleep(0.01)
     assert not blocked.done()
-    await gate.close()
+    gate.close()
     assert await asyncio.wait_for(blocked, 1) is False
     assert gate.in_flight == 1
+
+
+async def test_a_waiter_woken_then_cancelled_passes_the_slot_on() -> None:
+    gate = Gate(1)
+    assert await gate.enter()
+    first = asyncio.create_task(gate.enter())
+    second = asyncio.create_task(gate.enter())
+    await asyncio.sleep(0)
+    gate.leave()  # wakes `first` ...
+    first.cancel()  # ... which is cancelled before it runs: `second` must get the slot
+    assert await asyncio.wait_for(second, 1) is True
+    assert first.cancelled()
+    assert gate.in_flight == 1
+
+
+async def test_a_cancelled_waiter_is_forgotten() -> None:
+    gate = Gate(1)
+    assert await gate.enter()
+    waiter = asyncio.create_task(gate.enter())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    await asyncio.sleep(0)
+    assert not gate._waiters
+    gate.leave()
+    assert gate.in_flight == 0
+    assert await gate.enter()  # the slot was not handed to the cancelled waiter
+
+
+async def test_leave_wakes_one_waiter_per_free_slot() -> None:
+    gate = Gate(4)
+    for _ in range(4):
+        assert await gate.enter()
+    gate.window.rate_limited(sent_at=0.0, now=1.0)  # window 4 -> 2
+    waiters = [asyncio.create_task(gate.enter()) for _ in range(3)]
+    await asyncio.sleep(0)
+    gate.leave()  # 3 in flight, window 2: nobody
+    gate.leave()  # 2 in flight: still nobody
+    await asyncio.sleep(0.01)
+    assert not any(w.done() for w in waiters)
+    gate.leave()  # 1 in flight: one waiter
+    await asyncio.sleep(0.01)
+    assert sum(w.done() for w in waiters) == 1
+    assert gate.in_flight == 2
+    pending = [w for w in waiters if not w.done()]
+    gate.close()
+    assert [await w for w in pending] == [False, False]

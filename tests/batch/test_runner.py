@@ -213,3 +213,27 @@ async def test_a_refused_connection_is_recorded(tmp_path: Path, unused_tcp_port:
     assert line["response"] is None
     assert line["error"]["code"] == "connection_error"
     assert result.failed == 1
+
+
+async def test_the_runners_client_owns_a_pool_with_its_limits_and_hooks(tmp_path: Path) -> None:
+    """The core builds the pool (its fast request path, closed with the client), also after a fork.
+
+    A pool passed as `http_client` would send every request through httpx's `build_request`
+    and cookie parsing, which the core skips only for pools it creates.
+    """
+    from friendli_core.batch._runner import BatchRunner
+
+    runner = BatchRunner(tmp_path / "in.jsonl", tmp_path / "out.jsonl", concurrency=300, token="t")
+    client = runner._make_client()
+    for _ in range(2):  # as built, then as rebuilt in a forked child
+        http = client._http
+        assert client._owns_http
+        assert client._defaults is not None  # requests are built directly
+        assert http.event_hooks["request"] == [runner._on_request]
+        assert http.event_hooks["response"] == [runner._on_response]
+        pool = http._transport._pool  # type: ignore[attr-defined]
+        assert pool._max_connections == 300
+        client._leave_parent_pool()
+        assert client._http is not http
+    await client.close()
+    assert client._http.is_closed
