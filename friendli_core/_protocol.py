@@ -67,8 +67,7 @@ def build_headers(
         client_headers: Headers already set on a user-supplied httpx client. An
             `Authorization` there is used as is when no token is configured, and a different
             one together with a token is an error rather than a silent overwrite (the same for
-            `X-Friendli-Team` and a configured team). A
-            `User-Agent` set there (other than httpx's default) is kept.
+            `X-Friendli-Team` and a configured team). Its own `User-Agent` is kept.
 
     Raises:
         InvalidRequestError: No token for serverless/dedicated, or a conflicting header.
