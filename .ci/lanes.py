@@ -33,6 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = ROOT / "pyproject.toml"
 LANES_DIR = ROOT / ".venv-lanes"
 UNIT = "not real_model and not reliability"
+# the other lanes check the packages on another Python or at their lowest dependencies; the
+# end-to-end suites (notebooks, README, examples, Ray cluster, benchmark harness) exercise the
+# same package code at a few minutes per lane, and run once, in the main lane
+OTHER_LANES = f"{UNIT} and not end_to_end"
 CORE_TESTS = ("tests/core", "tests/testing", "tests/packaging")
 NO_TESTS = 5  # pytest's exit code when nothing was collected: a lane that tests nothing fails
 
@@ -45,7 +49,7 @@ class Lane:
     python: str | None  # None: not found on this machine, the lane is skipped
     extras: str = "all,dev"
     lowest: bool = False
-    pytest_args: tuple[str, ...] = ("-m", UNIT)
+    pytest_args: tuple[str, ...] = ("-m", OTHER_LANES)
     note: str = ""
 
 
@@ -111,7 +115,7 @@ def all_lanes() -> list[Lane]:
             base,
             extras="test",
             lowest=True,
-            pytest_args=("-m", UNIT, *CORE_TESTS),
+            pytest_args=("-m", OTHER_LANES, *CORE_TESTS),
             note=f"Python {here}, extra test",
         )
     )

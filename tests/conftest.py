@@ -14,14 +14,26 @@ settings.register_profile("friendli", deadline=None)
 settings.load_profile("friendli")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test of tests/real_model and tests/reliability with its lane's marker.
+# folder of tests/ -> the marker every test in it gets
+_FOLDER_MARKERS = {
+    "real_model": "real_model",
+    "reliability": "reliability",
+    "docs": "end_to_end",
+    "scale": "end_to_end",
+    "benchmarks": "end_to_end",
+}
 
-    The unit lanes deselect those markers; a new file that forgot its `pytestmark` would run
-    there without the llama.cpp model, or slow the lane with fault and load tests.
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of the folders in `_FOLDER_MARKERS` with its lane's marker.
+
+    The lanes deselect by marker; a new file that forgot its `pytestmark` would run in the
+    unit lanes without the llama.cpp model, or slow them with fault, load or end-to-end tests.
     """
     for item in items:
         parts = item.path.parts
-        for folder in ("real_model", "reliability"):
-            if folder in parts and "tests" in parts:
-                item.add_marker(getattr(pytest.mark, folder))
+        if "tests" not in parts:
+            continue
+        for folder, marker in _FOLDER_MARKERS.items():
+            if folder in parts[parts.index("tests") :]:
+                item.add_marker(getattr(pytest.mark, marker))
