@@ -121,12 +121,7 @@ def parse_line(line: int, raw: bytes) -> BatchLine | InvalidLine | None:
     """
     if not raw.strip():
         return None
-    obj = _load(raw)
-    custom_id = _custom_id(obj)
-    if custom_id is None:
-        msg = f"line {line}: {_shape_problem(obj)}"
-        raise BatchInputError(msg)
-    assert isinstance(obj, dict)  # noqa: S101 - _custom_id returned a value
+    obj, custom_id = _identified(line, raw)
     kind = _kind(obj.get("url"))
     body = obj.get("body")
     message = None
@@ -142,6 +137,17 @@ def parse_line(line: int, raw: bytes) -> BatchLine | InvalidLine | None:
         return InvalidLine(line, custom_id, message or "")
     params = {k: v for k, v in body.items() if k != "stream"}  # stream: false is the default
     return BatchLine(line, custom_id, kind, params)  # type: ignore[arg-type]
+
+
+def _identified(line: int, raw: bytes) -> tuple[dict[str, Any], str]:
+    """The line's JSON object and its `custom_id`; what `scan_input` refuses raises here."""
+    obj = _load(raw)
+    custom_id = _custom_id(obj)
+    if custom_id is None:
+        msg = f"line {line}: {_shape_problem(obj)}"
+        raise BatchInputError(msg)
+    assert isinstance(obj, dict)  # noqa: S101 - _custom_id returned a value
+    return obj, custom_id
 
 
 def _shape_problem(obj: object) -> str:
@@ -168,10 +174,10 @@ def scan_input(lines: Iterable[bytes]) -> tuple[set[str], int]:
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        obj = _load(raw)
-        custom_id = _custom_id(obj)  # what `parse_line` refuses; the rest is checked when sent
-        if custom_id is None:
-            problems.append(f"line {number}: {_shape_problem(obj)}")
+        try:  # only what `parse_line` refuses; the rest is checked when the line is sent
+            _, custom_id = _identified(number, raw)
+        except BatchInputError as exc:
+            problems.append(str(exc))
             continue
         first = seen.setdefault(custom_id, number)
         if first != number:
