@@ -71,7 +71,7 @@ async def _gather(src: Path, base_url: str, concurrency: int) -> list[str]:
         return await asyncio.gather(*(one(body) for body in bodies))
 
 
-async def _runner(src: Path, base_url: str, concurrency: int) -> list[str]:
+async def _runner(src: Path, base_url: str, concurrency: int) -> Path:
     from friendli_core.batch import arun
 
     out = src.with_suffix(".out")
@@ -86,13 +86,13 @@ async def _runner(src: Path, base_url: str, concurrency: int) -> list[str]:
         progress_stream=io.StringIO(),
     )
     assert result.failed == 0
-    return [str(out)]
+    return out
 
 
-def _check(mode: str, produced: list[str], n: int) -> None:
-    """The replies of one run, checked after its timing."""
-    if mode == "runner":
-        with Path(produced[0]).open("rb") as file:
+def _check(produced: list[str] | Path, n: int) -> None:
+    """The replies of one run (the loop's texts, or the runner's output file), after its timing."""
+    if isinstance(produced, Path):
+        with produced.open("rb") as file:
             lines = [json.loads(line) for line in file]
         produced = [line["response"]["body"]["choices"][0]["message"]["content"] for line in lines]
     assert len(produced) == n
@@ -111,14 +111,14 @@ def measure_pairs(url: str, n: int, concurrency: int, pairs: int) -> dict[str, A
         src = Path(tmp) / "in.jsonl"
         write_input(src, n)
         for mode in MODES:  # warm-up: connections, caches, first-use imports
-            _check(mode, asyncio.run(works[mode](src, base_url, concurrency)), n)
+            _check(asyncio.run(works[mode](src, base_url, concurrency)), n)
         for i in range(pairs):
             for mode in MODES if i % 2 == 0 else MODES[::-1]:
                 gc.collect()
                 started = time.perf_counter()
                 produced = asyncio.run(works[mode](src, base_url, concurrency))
                 walls[mode].append(time.perf_counter() - started)
-                _check(mode, produced, n)
+                _check(produced, n)
     return {"pairs": list(zip(walls["gather"], walls["runner"], strict=True)), "requests": n}
 
 
