@@ -26,7 +26,7 @@ from friendli_core import DEFAULT_BASE_URLS
 from langchain_friendli import ChatFriendli
 from llama_index_friendli import FriendliEmbedding, FriendliLLM
 
-DEFAULT_MODEL = "meta-llama-3.1-8b-instruct"
+DEFAULT_MODEL = "deepseek-ai/DeepSeek-V3.2"
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ def models() -> Iterator[tuple[FriendliEmbeddings, ChatFriendli]]:
     """The embeddings and chat model: FriendliAI when configured, else the local server."""
     endpoint = os.environ.get("FRIENDLI_EMBEDDING_ENDPOINT")
     if os.environ.get("FRIENDLI_TOKEN") and endpoint:
-        model = os.environ.get("FRIENDLI_MODEL", "meta-llama-3.1-8b-instruct")
+        model = os.environ.get("FRIENDLI_MODEL", "deepseek-ai/DeepSeek-V3.2")
         yield (
             FriendliEmbeddings(model=endpoint, base_url=DEFAULT_BASE_URLS["dedicated"]),
             ChatFriendli(model=model, temperature=0),

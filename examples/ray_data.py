@@ -29,7 +29,7 @@ PROMPTS = [f"Write one line about the number {i}." for i in range(40)]
 @contextlib.contextmanager
 def settings() -> Iterator[dict[str, str]]:
     """The model's connection settings: Friendli serverless, or the local server."""
-    model = os.environ.get("FRIENDLI_MODEL", "meta-llama-3.1-8b-instruct")
+    model = os.environ.get("FRIENDLI_MODEL", "deepseek-ai/DeepSeek-V3.2")
     if os.environ.get("FRIENDLI_TOKEN"):
         # no api_key here: main() passes FRIENDLI_TOKEN to the workers' environment
         yield {"model": model}

@@ -7,7 +7,7 @@ dedicated and container endpoints (and any OpenAI-compatible server through `bas
 Example:
     >>> from friendli_core import FriendliClient
     >>> client = FriendliClient(token="flp_...")  # or FRIENDLI_TOKEN
-    >>> reply = client.chat(model="meta-llama-3.1-8b-instruct",
+    >>> reply = client.chat(model="deepseek-ai/DeepSeek-V3.2",
     ...                     messages=[{"role": "user", "content": "Hi"}])  # doctest: +SKIP
 """
 

@@ -8,11 +8,11 @@ frameworks. Two ways to use it (README, "Batch jobs and scale-out")::
     ds.map_batches(
         FriendliStage,
         fn_constructor_args=(ChatFriendli,),
-        fn_constructor_kwargs={"model": "meta-llama-3.1-8b-instruct"},
+        fn_constructor_kwargs={"model": "deepseek-ai/DeepSeek-V3.2"},
         concurrency=4,
     )
     # a model built in the driver, shipped (pickled) to each task
-    ds.map_batches(FriendliStage(ChatFriendli(model="meta-llama-3.1-8b-instruct")))
+    ds.map_batches(FriendliStage(ChatFriendli(model="deepseek-ai/DeepSeek-V3.2")))
 
 Each batch's prompts are sent `max_concurrency` at a time from a thread pool (the models' sync
 clients are thread-safe); the reply texts are added as a new column, in the prompts' order.

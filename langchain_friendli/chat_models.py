@@ -51,7 +51,7 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
 
     Key init args — completion params:
         model: str | None
-            Model code (serverless, e.g. `"meta-llama-3.3-70b-instruct"`), endpoint ID
+            Model code (serverless, e.g. `"deepseek-ai/DeepSeek-V3.2"`), endpoint ID
             (dedicated; `"endpoint-id:adapter-route"` picks a LoRA adapter), or None for a
             container, which serves one model. Alias: `model_name`.
         temperature, top_p, top_k, min_p, max_tokens, min_tokens, stop, seed, n:
@@ -91,7 +91,7 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
         ```python
         from langchain_friendli import ChatFriendli
 
-        model = ChatFriendli(model="meta-llama-3.3-70b-instruct", temperature=0, max_tokens=512)
+        model = ChatFriendli(model="deepseek-ai/DeepSeek-V3.2", temperature=0, max_tokens=512)
         ```
 
     Invoke:
@@ -108,7 +108,7 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
             content="J'adore la programmation.",
             response_metadata={
                 "finish_reason": "stop",
-                "model_name": "meta-llama-3.3-70b-instruct",
+                "model_name": "deepseek-ai/DeepSeek-V3.2",
                 "id": "chatcmpl-...",
                 "model_provider": "friendli",
                 "token_usage": {"prompt_tokens": 29, "completion_tokens": 7, "total_tokens": 36},

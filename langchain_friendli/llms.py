@@ -57,7 +57,7 @@ class Friendli(FriendliBase, CompletionFields, BaseLLM):
         ```python
         from langchain_friendli import Friendli
 
-        llm = Friendli(model="meta-llama-3.1-8b-instruct", max_tokens=64)
+        llm = Friendli(model="deepseek-ai/DeepSeek-V3.2", max_tokens=64)
         ```
 
     Invoke:

@@ -6,7 +6,7 @@ llama_index_friendli import FriendliLLM` does not pay for the embeddings code.
 
 Example:
     >>> from llama_index_friendli import FriendliLLM
-    >>> llm = FriendliLLM(model="meta-llama-3.1-8b-instruct")  # key from FRIENDLI_TOKEN
+    >>> llm = FriendliLLM(model="deepseek-ai/DeepSeek-V3.2")  # key from FRIENDLI_TOKEN
 """
 
 from typing import TYPE_CHECKING, Any

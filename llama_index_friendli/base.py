@@ -92,7 +92,7 @@ class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, F
 
     Example:
         >>> from llama_index_friendli import FriendliLLM
-        >>> llm = FriendliLLM(model="meta-llama-3.1-8b-instruct")  # key from FRIENDLI_TOKEN
+        >>> llm = FriendliLLM(model="deepseek-ai/DeepSeek-V3.2")  # key from FRIENDLI_TOKEN
         >>> llm.complete("Say hello").text  # doctest: +SKIP
     """
 

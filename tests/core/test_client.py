@@ -23,7 +23,7 @@ from friendli_core import (
     fold_completion_stream,
 )
 
-CHAT = {"model": "meta-llama-3.1-8b-instruct", "messages": [{"role": "user", "content": "Hi"}]}
+CHAT = {"model": "deepseek-ai/DeepSeek-V3.2", "messages": [{"role": "user", "content": "Hi"}]}
 
 
 def _json(request: httpx.Request) -> Any:
@@ -93,7 +93,7 @@ async def test_stream_completions(kit, mode: str) -> None:
 
 async def test_tokenize_detokenize_list_models(kit, mode: str) -> None:
     catalog = {
-        "data": [{"id": "meta-llama-3.1-8b-instruct", "name": "Llama", "context_length": 131072}]
+        "data": [{"id": "deepseek-ai/DeepSeek-V3.2", "name": "Llama", "context_length": 131072}]
     }
     recorder = kit.Recorder(
         [
@@ -107,7 +107,7 @@ async def test_tokenize_detokenize_list_models(kit, mode: str) -> None:
     assert await harness.call("detokenize", [128000, 3923, 374], model="m") == "What is"
     models = await harness.call("list_models")
     assert [(m.id, m.name, m.context_window) for m in models] == [
-        ("meta-llama-3.1-8b-instruct", "Llama", 131072)
+        ("deepseek-ai/DeepSeek-V3.2", "Llama", 131072)
     ]
     tok, detok, models = recorder.requests
     assert (tok.url.path, _json(tok)) == (

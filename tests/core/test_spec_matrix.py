@@ -31,7 +31,7 @@ from friendli_core.config import ClientConfig, Endpoint
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ENDPOINTS = list(get_args(Endpoint))
-MODELS = {"serverless": "meta-llama-3.1-8b-instruct", "dedicated": "ep123abc:adapter1"}
+MODELS = {"serverless": "deepseek-ai/DeepSeek-V3.2", "dedicated": "ep123abc:adapter1"}
 FAMILY = {"serverless": "Serverless", "dedicated": "Dedicated", "container": "Container"}
 
 WEATHER_TOOL = {

@@ -29,8 +29,8 @@ from friendli_core import (
 from friendli_core._streaming import ChatStreamParser
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-CHAT = {"model": "meta-llama-3.1-8b-instruct", "messages": [{"role": "user", "content": "Hi"}]}
-COMPLETION = {"model": "meta-llama-3.1-8b-instruct", "prompt": "This"}
+CHAT = {"model": "deepseek-ai/DeepSeek-V3.2", "messages": [{"role": "user", "content": "Hi"}]}
+COMPLETION = {"model": "deepseek-ai/DeepSeek-V3.2", "prompt": "This"}
 CHAT_PAIRS = ["chat_basic", "chat_n2", "chat_tools", "chat_reasoning", "chat_logprobs"]
 
 

@@ -65,7 +65,7 @@ def test_reasoning_model_rules_and_tokens() -> None:
     assert default.is_reasoning("deepseek-ai/DeepSeek-R1-0528")
     assert default.is_reasoning("my-Reasoning-model")
     assert default.is_reasoning("qwen-thinking")
-    assert not default.is_reasoning("meta-llama-3.1-8b-instruct")
+    assert not default.is_reasoning("deepseek-ai/DeepSeek-V3.2")
     assert not default.is_reasoning(None)
     explicit = ServerConfig(reasoning_models=frozenset({"x"}))
     assert explicit.is_reasoning("x")

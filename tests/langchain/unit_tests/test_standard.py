@@ -17,7 +17,7 @@ class TestChatFriendliStandard(ChatModelUnitTests):
 
     @property
     def chat_model_params(self) -> dict:
-        return {"model": "meta-llama-3.1-8b-instruct"}
+        return {"model": "deepseek-ai/DeepSeek-V3.2"}
 
     @property
     def has_tool_choice(self) -> bool:
@@ -47,7 +47,7 @@ class TestChatFriendliStandard(ChatModelUnitTests):
                 "FRIENDLI_TEAM": "env-team",
                 "FRIENDLI_BASE_URL": "http://127.0.0.1:9/serverless/v1",
             },
-            {"model": "meta-llama-3.1-8b-instruct"},
+            {"model": "deepseek-ai/DeepSeek-V3.2"},
             {
                 "friendli_token": "env-token",
                 "friendli_team": "env-team",

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 TOKEN = "flp_UNITSECRET0123456789abcdef"
-MODEL = "meta-llama-3.1-8b-instruct"
+MODEL = "deepseek-ai/DeepSeek-V3.2"
 
 Reply = httpx.Response | Callable[[httpx.Request], httpx.Response]
 
