@@ -11,171 +11,54 @@ Example:
     ...                     messages=[{"role": "user", "content": "Hi"}])  # doctest: +SKIP
 """
 
-import importlib as _importlib
-import typing as _typing
+# The public names are those of the modules below, each spelled once, in its module's
+# `__all__`. Cheap modules are imported now; the costly ones (httpx, pydantic and the response
+# models) on first use of one of their names (PEP 562), so `import friendli_core` stays cheap.
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-if _typing.TYPE_CHECKING:
-    from friendli_core._client import AsyncFriendliClient, FriendliClient
-    from friendli_core._embedding_types import Embedding, Embeddings
-    from friendli_core._embeddings import EmbeddingsParams
-    from friendli_core._fields import ReasoningEffort
-    from friendli_core._retry import RetryPolicy
-    from friendli_core._streaming import (
-        ChatStreamAccumulator,
-        CompletionStreamAccumulator,
-        fold_chat_stream,
-        fold_completion_stream,
-    )
-    from friendli_core._streams import AsyncStream, Stream
-    from friendli_core._version import __version__
-    from friendli_core.catalog import ModelInfo, known_models
-    from friendli_core.config import DEFAULT_BASE_URLS, ClientConfig, Endpoint
-    from friendli_core.errors import (
-        APIConnectionError,
-        APIError,
-        APIResponseValidationError,
-        APIStatusError,
-        APIStreamError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        ConflictError,
-        FriendliError,
-        IncompleteStreamError,
-        InternalServerError,
-        InvalidRequestError,
-        MissingTokenError,
-        ModelNotListedError,
-        NotFoundError,
-        PermissionDeniedError,
-        RateLimitError,
-        StreamConsumedError,
-        UnprocessableEntityError,
-        UnsupportedEndpointError,
-    )
-    from friendli_core.types import (
-        ChatCompletion,
-        ChatCompletionChunk,
-        ChatCompletionParams,
-        Completion,
-        CompletionChunk,
-        CompletionParams,
-    )
+from friendli_core import _retry, _version, config, errors
+from friendli_core._exports import lazy_names as _lazy_names
+from friendli_core._fields import ReasoningEffort  # cheap: the adapters' fields use it
+from friendli_core._retry import *  # noqa: F403
+from friendli_core._version import *  # noqa: F403
+from friendli_core.config import *  # noqa: F403
+from friendli_core.errors import *  # noqa: F403
 
-# Public names are imported on first use (PEP 562), so `import friendli_core` stays cheap for
-# code that only needs part of it; the clients load pydantic and the response models when the
-# first client is created (see `_replies`).
-_EXPORTS: dict[str, str] = {
-    "ReasoningEffort": "friendli_core._fields",
-    "APIConnectionError": "friendli_core.errors",
-    "APIError": "friendli_core.errors",
-    "APIResponseValidationError": "friendli_core.errors",
-    "APIStatusError": "friendli_core.errors",
-    "APIStreamError": "friendli_core.errors",
-    "APITimeoutError": "friendli_core.errors",
-    "AsyncFriendliClient": "friendli_core._client",
-    "AsyncStream": "friendli_core._streams",
-    "AuthenticationError": "friendli_core.errors",
-    "BadRequestError": "friendli_core.errors",
-    "ChatCompletion": "friendli_core.types",
-    "ChatCompletionChunk": "friendli_core.types",
-    "ChatCompletionParams": "friendli_core.types",
-    "ChatStreamAccumulator": "friendli_core._streaming",
-    "ClientConfig": "friendli_core.config",
-    "Completion": "friendli_core.types",
-    "CompletionChunk": "friendli_core.types",
-    "CompletionParams": "friendli_core.types",
-    "CompletionStreamAccumulator": "friendli_core._streaming",
-    "ConflictError": "friendli_core.errors",
-    "DEFAULT_BASE_URLS": "friendli_core.config",
-    "Embedding": "friendli_core._embedding_types",
-    "Embeddings": "friendli_core._embedding_types",
-    "EmbeddingsParams": "friendli_core._embeddings",
-    "Endpoint": "friendli_core.config",
-    "FriendliClient": "friendli_core._client",
-    "FriendliError": "friendli_core.errors",
-    "IncompleteStreamError": "friendli_core.errors",
-    "InternalServerError": "friendli_core.errors",
-    "InvalidRequestError": "friendli_core.errors",
-    "MissingTokenError": "friendli_core.errors",
-    "ModelInfo": "friendli_core.catalog",
-    "ModelNotListedError": "friendli_core.errors",
-    "NotFoundError": "friendli_core.errors",
-    "PermissionDeniedError": "friendli_core.errors",
-    "RateLimitError": "friendli_core.errors",
-    "RetryPolicy": "friendli_core._retry",
-    "Stream": "friendli_core._streams",
-    "StreamConsumedError": "friendli_core.errors",
-    "UnprocessableEntityError": "friendli_core.errors",
-    "UnsupportedEndpointError": "friendli_core.errors",
-    "__version__": "friendli_core._version",
-    "fold_chat_stream": "friendli_core._streaming",
-    "fold_completion_stream": "friendli_core._streaming",
-    "known_models": "friendli_core.catalog",
+if _TYPE_CHECKING:
+    from friendli_core._client import *  # noqa: F403
+    from friendli_core._embedding_types import *  # noqa: F403
+    from friendli_core._embeddings import *  # noqa: F403
+    from friendli_core._streaming import *  # noqa: F403
+    from friendli_core.catalog import *  # noqa: F403
+    from friendli_core.types import *  # noqa: F403
+
+_COSTLY: dict[str, str] = {
+    "friendli_core._client": "AsyncFriendliClient AsyncStream FriendliClient Stream",
+    "friendli_core._embedding_types": "Embedding Embeddings",
+    "friendli_core._embeddings": "EmbeddingsParams",
+    "friendli_core._streaming": (
+        "ChatStreamAccumulator CompletionStreamAccumulator fold_chat_stream fold_completion_stream"
+    ),
+    "friendli_core.catalog": (
+        "DEPRECATION_HORIZON ModelFunctionality ModelInfo ModelPricing RenderParams "
+        "SnapshotSource deprecation_notice find_model known_model known_models require_model "
+        "served_model snapshot_source warn_if_deprecated"
+    ),
+    "friendli_core.types": (
+        "ChatCompletion ChatCompletionChunk ChatCompletionParams ChatLogprobs ChatMessage "
+        "Choice ChoiceDelta ChunkChoice Completion CompletionChoice CompletionChunk "
+        "CompletionChunkChoice CompletionLogprobs CompletionParams FunctionCall "
+        "FunctionCallDelta LogprobContent MessageParam PromptTokensDetails ResponseFormatParam "
+        "StreamOptionsParam TokenSequence ToolCall ToolCallDelta ToolChoiceParam ToolParam "
+        "TopLogprob Usage"
+    ),
 }
+_LAZY = {name: module for module, names in _COSTLY.items() for name in names.split()}
+__getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 
-
-def __getattr__(name: str) -> _typing.Any:
-    """Import a public name from its module on first access."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        msg = f"module 'friendli_core' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """List the public names (they are imported lazily)."""
-    return sorted(__all__)
-
-
-__all__ = [
-    "DEFAULT_BASE_URLS",
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APIStreamError",
-    "APITimeoutError",
-    "AsyncFriendliClient",
-    "AsyncStream",
-    "AuthenticationError",
-    "BadRequestError",
-    "ChatCompletion",
-    "ChatCompletionChunk",
-    "ChatCompletionParams",
-    "ChatStreamAccumulator",
-    "ClientConfig",
-    "Completion",
-    "CompletionChunk",
-    "CompletionParams",
-    "CompletionStreamAccumulator",
-    "ConflictError",
-    "Embedding",
-    "Embeddings",
-    "EmbeddingsParams",
-    "Endpoint",
-    "FriendliClient",
-    "FriendliError",
-    "IncompleteStreamError",
-    "InternalServerError",
-    "InvalidRequestError",
-    "MissingTokenError",
-    "ModelInfo",
-    "ModelNotListedError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ReasoningEffort",
-    "RetryPolicy",
-    "Stream",
-    "StreamConsumedError",
-    "UnprocessableEntityError",
-    "UnsupportedEndpointError",
-    "__version__",
-    "fold_chat_stream",
-    "fold_completion_stream",
-    "known_models",
-]
+__all__ = ["ReasoningEffort"]
+__all__ += list(_LAZY)
+__all__ += errors.__all__
+__all__ += config.__all__
+__all__ += _retry.__all__
+__all__ += _version.__all__

@@ -18,16 +18,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
 from friendli_core._protocol import RequestSpec, _spec
-from friendli_core.config import ClientConfig
+from friendli_core.config import ClientConfig, check_embeddings_endpoint
 from friendli_core.errors import InvalidRequestError
 
-__all__ = [
-    "ENCODING_FORMATS",
-    "EmbeddingsParams",
-    "build_embeddings_request",
-    "check_embeddings_endpoint",
-    "decode_base64_vector",
-]
+__all__ = ["EmbeddingsParams"]
 
 EncodingFormat = Literal["float", "base64"]
 ENCODING_FORMATS: tuple[EncodingFormat, ...] = ("float", "base64")
@@ -47,21 +41,6 @@ class EmbeddingsParams(TypedDict, total=False):
     """`float` (default) or `base64`; either way the result holds floats."""
     extra_body: Mapping[str, Any]
     """Fields merged into the body as they are (fields this client does not know yet)."""
-
-
-def check_embeddings_endpoint(endpoint: str) -> None:
-    """Refuse the serverless endpoint, which serves no embeddings.
-
-    Raises:
-        InvalidRequestError: `endpoint` is "serverless".
-    """
-    if endpoint == "serverless":
-        msg = (
-            "Friendli serverless endpoints do not serve embeddings. Use endpoint='dedicated' "
-            "with your embedding model's endpoint ID as the model, or endpoint='container' "
-            "for a Friendli Container (or another OpenAI-compatible server) via base_url."
-        )
-        raise InvalidRequestError(msg)
 
 
 def _short(value: object) -> str:

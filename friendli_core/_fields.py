@@ -2,15 +2,12 @@
 
 `BODY_FIELDS` is the one description of every field of the spec's chat-completions and
 completions request bodies: its Python type, the allowed range, which API takes it, and whether
-the LangChain and LlamaIndex adapters expose it as a model-level field. Everything else is
-derived from it:
+it is set per call rather than as a model-level setting. Everything else is derived from it:
 
 - `_validate` builds its per-field checks and error texts from the types and ranges;
 - `types.ChatCompletionParams` / `CompletionParams` are checked against it by a test;
-- the adapters' field declarations (`langchain_friendli/_fields.py`,
-  `llama_index_friendli/_fields.py`) are generated from it by `scripts/gen_fields.py`, and a
-  test fails when they are stale, when a spec field has no entry, or when an adapter declares a
-  body field that is not here.
+- `friendli_core.kit.adapter_fields` picks each adapter's model-level fields from it (the
+  kit, not this table, knows the adapters), and a test fails when a spec field has no entry.
 
 Adding a field to the API means adding one `BodyField` here and regenerating.
 """
@@ -18,16 +15,14 @@ Adding a field to the API means adding one `BodyField` here and regenerating.
 # No `from __future__ import annotations`: the TypedDicts' annotations are read at runtime.
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias, TypedDict, get_args
 
 __all__ = [
-    "ADAPTER_API",
     "APIS",
     "BODY_FIELDS",
     "METHOD_FIELDS",
     "REASONING_EFFORTS",
-    "Adapter",
     "Api",
     "BodyField",
     "MessageParam",
@@ -37,7 +32,6 @@ __all__ = [
     "TokenSequence",
     "ToolChoiceParam",
     "ToolParam",
-    "adapter_fields",
     "api_fields",
 ]
 
@@ -50,15 +44,6 @@ ReasoningEffort: TypeAlias = Literal[
 ]
 """How much a reasoning model reasons; which values a model takes depends on the model."""
 REASONING_EFFORTS: tuple[ReasoningEffort, ...] = get_args(ReasoningEffort)
-
-Adapter: TypeAlias = Literal["ChatFriendli", "Friendli", "FriendliLLM"]
-ADAPTER_API: Mapping[Adapter, Api] = {
-    "ChatFriendli": "chat",
-    "Friendli": "completions",
-    # Chat first: with is_chat_model=False its fields common to both APIs go to /completions.
-    "FriendliLLM": "chat",
-}
-"""The API whose model-level fields each adapter exposes."""
 
 MessageParam: TypeAlias = dict[str, Any]
 """A message dict: `{"role": "system"|"user"|"assistant"|"tool", "content": ..., ...}`."""
@@ -121,7 +106,6 @@ class BodyField:
             with messages that name the exact element (messages, tools, tool_choice, formats).
         per_call: Why the adapters take it per call only ("" = a model-level field).
         own: Why each adapter declares it itself instead of using the generated field.
-        not_in: Adapters that leave it out, each with the reason.
     """
 
     name: str
@@ -135,7 +119,6 @@ class BodyField:
     shallow: bool = False
     per_call: str = ""
     own: str = ""
-    not_in: Mapping[Adapter, str] = field(default_factory=dict)
 
 
 _BOTH: tuple[Api, ...] = ("chat", "completions")
@@ -215,7 +198,6 @@ BODY_FIELDS: tuple[BodyField, ...] = (
         _BOTH,
         "Number of independent samples to generate.",
         ge=1,
-        not_in={"FriendliLLM": "A LlamaIndex call returns one response; the others would be lost."},
     ),
     BodyField("eos_token", list[int], _BOTH, "Extra end-of-sequence token IDs."),
     BodyField("xtc_threshold", float, _BOTH, "XTC sampling threshold.", ge=0.0, le=1.0),
@@ -267,7 +249,6 @@ BODY_FIELDS: tuple[BodyField, ...] = (
         bool,
         _CHAT,
         "Allow several tool calls in one assistant turn (server default: True).",
-        not_in={"FriendliLLM": "Set per call: chat_with_tools(allow_parallel_tool_calls=...)."},
     ),
     BodyField(
         "reasoning_effort",
@@ -399,18 +380,3 @@ METHOD_FIELDS: Mapping[str, str] = {
 def api_fields(api: Api) -> tuple[BodyField, ...]:
     """The fields of one API's body, in table order."""
     return tuple(f for f in BODY_FIELDS if api in f.apis)
-
-
-def adapter_fields(
-    adapter: Adapter, *, apis: tuple[Api, ...] | None = None
-) -> tuple[BodyField, ...]:
-    """The generated model-level fields of an adapter (optionally only those of exactly `apis`).
-
-    These are its API's fields that are neither per call, nor declared by the adapter itself,
-    nor left out of that adapter.
-    """
-    return tuple(
-        f
-        for f in api_fields(ADAPTER_API[adapter])
-        if not (f.per_call or f.own or adapter in f.not_in) and (apis is None or f.apis == apis)
-    )

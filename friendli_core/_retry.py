@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 
 from friendli_core.errors import APIConnectionError, APIStatusError, FriendliError
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
+__all__ = ["RetryPolicy"]
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 MAX_RETRY_AFTER = 60.0

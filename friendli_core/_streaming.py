@@ -12,7 +12,7 @@ event's `(event, data)` into a typed chunk, and folds chunks into the complete r
 * `ChatStreamAccumulator` / `CompletionStreamAccumulator`: merge content, reasoning, tool-call
   fragments (by index; id and name from the first fragment), logprobs and usage of every
   choice, so that folding a stream gives the `ChatCompletion` / `Completion` that the
-  non-streaming call returns. A chat choice is folded by `_adapters.ChatChoiceFold`, which the
+  non-streaming call returns. A chat choice is folded by `_fold.ChatChoiceFold`, which the
   LlamaIndex stream uses too.
 """
 
@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from friendli_core._adapters import ChatChoiceFold
+from friendli_core._fold import ChatChoiceFold
 from friendli_core.errors import (
     APIStatusError,
     APIStreamError,
@@ -47,9 +47,7 @@ from friendli_core.types import (
 
 __all__ = [
     "ChatStreamAccumulator",
-    "ChatStreamParser",
     "CompletionStreamAccumulator",
-    "CompletionStreamParser",
     "fold_chat_stream",
     "fold_completion_stream",
 ]

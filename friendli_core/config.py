@@ -23,7 +23,6 @@ __all__ = [
     "ClientConfig",
     "Endpoint",
     "TimeoutTypes",
-    "mask_secret",
 ]
 
 Endpoint: TypeAlias = Literal["serverless", "dedicated", "container"]
@@ -43,6 +42,21 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 def mask_secret(secret: str | None) -> str:
     """Return a form of a secret that is safe to print: whether it is set, never any of it."""
     return "'**********'" if secret else "None"
+
+
+def check_embeddings_endpoint(endpoint: str) -> None:
+    """Refuse the serverless endpoint, which serves no embeddings.
+
+    Raises:
+        InvalidRequestError: `endpoint` is "serverless".
+    """
+    if endpoint == "serverless":
+        msg = (
+            "Friendli serverless endpoints do not serve embeddings. Use endpoint='dedicated' "
+            "with your embedding model's endpoint ID as the model, or endpoint='container' "
+            "for a Friendli Container (or another OpenAI-compatible server) via base_url."
+        )
+        raise InvalidRequestError(msg)
 
 
 @dataclass(frozen=True, repr=False)

@@ -60,8 +60,6 @@ __all__ = [
     "StreamConsumedError",
     "UnprocessableEntityError",
     "UnsupportedEndpointError",
-    "make_status_error",
-    "parse_error_body",
 ]
 
 

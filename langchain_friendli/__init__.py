@@ -6,85 +6,32 @@ container endpoints). They run on `friendli_core` (serverless, dedicated and con
 endpoints). Their errors are `friendli_core` errors that are also LangChain `ModelError`s; the
 classes are exported here.
 
-`Friendli` (which pulls in LangChain's `BaseLLM` machinery), `FriendliEmbeddings` and
-`__version__` are imported on first use (PEP 562), so `from langchain_friendli import
-ChatFriendli` does not pay for them.
+`Friendli` (which pulls in LangChain's `BaseLLM` machinery) and `FriendliEmbeddings` are
+imported on first use (PEP 562), so `from langchain_friendli import ChatFriendli` does not pay
+for them.
 """
 
-from typing import TYPE_CHECKING, Any
+# The same style as `friendli_core`: each public name is spelled once, in its module's
+# `__all__`; cheap modules are imported now, the costly ones on first use (PEP 562).
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from langchain_friendli._errors import (
-    FriendliAPIStatusError,
-    FriendliAuthenticationError,
-    FriendliBadRequestError,
-    FriendliConflictError,
-    FriendliConnectionError,
-    FriendliContextOverflowError,
-    FriendliIncompleteStreamError,
-    FriendliInternalServerError,
-    FriendliInvalidRequestError,
-    FriendliMissingTokenError,
-    FriendliNotFoundError,
-    FriendliPermissionDeniedError,
-    FriendliRateLimitError,
-    FriendliResponseValidationError,
-    FriendliStreamError,
-    FriendliTimeoutError,
-    FriendliUnprocessableContextOverflowError,
-    FriendliUnprocessableEntityError,
-)
-from langchain_friendli.chat_models import ChatFriendli
+from friendli_core import __version__
+from friendli_core.kit import lazy_names as _lazy_names
+from langchain_friendli import _errors, chat_models
+from langchain_friendli._errors import *  # noqa: F403
+from langchain_friendli.chat_models import *  # noqa: F403
 
-if TYPE_CHECKING:
-    from friendli_core import __version__
-    from langchain_friendli.embeddings import FriendliEmbeddings
-    from langchain_friendli.llms import Friendli
+if _TYPE_CHECKING:
+    from langchain_friendli.embeddings import *  # noqa: F403
+    from langchain_friendli.llms import *  # noqa: F403
 
-__all__ = [
-    "ChatFriendli",
-    "Friendli",
-    "FriendliAPIStatusError",
-    "FriendliAuthenticationError",
-    "FriendliBadRequestError",
-    "FriendliConflictError",
-    "FriendliConnectionError",
-    "FriendliContextOverflowError",
-    "FriendliEmbeddings",
-    "FriendliIncompleteStreamError",
-    "FriendliInternalServerError",
-    "FriendliInvalidRequestError",
-    "FriendliMissingTokenError",
-    "FriendliNotFoundError",
-    "FriendliPermissionDeniedError",
-    "FriendliRateLimitError",
-    "FriendliResponseValidationError",
-    "FriendliStreamError",
-    "FriendliTimeoutError",
-    "FriendliUnprocessableContextOverflowError",
-    "FriendliUnprocessableEntityError",
-    "__version__",
-]
+_LAZY = {
+    "Friendli": "langchain_friendli.llms",
+    "FriendliEmbeddings": "langchain_friendli.embeddings",
+}
+__getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    if name == "Friendli":
-        from langchain_friendli.llms import Friendli  # noqa: PLC0415 - lazy by design
-
-        value: Any = Friendli
-    elif name == "FriendliEmbeddings":
-        from langchain_friendli.embeddings import FriendliEmbeddings  # noqa: PLC0415 - lazy
-
-        value = FriendliEmbeddings
-    elif name == "__version__":
-        from friendli_core import __version__  # noqa: PLC0415 - lazy by design
-
-        value = __version__
-    else:
-        msg = f"module 'langchain_friendli' has no attribute {name!r}"
-        raise AttributeError(msg)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__all__ = ["__version__"]
+__all__ += list(_LAZY)
+__all__ += _errors.__all__
+__all__ += chat_models.__all__

@@ -1,7 +1,7 @@
 """The fields and behaviour shared by `ChatFriendli` and `Friendli`.
 
 `FriendliBase` adds the sampling parameters common to the chat and completions bodies
-(`SharedFields`, generated from `friendli_core._fields`) to the connection settings and client
+(`SharedFields`, generated from the core's field table) to the connection settings and client
 lifecycle of `FriendliConnection` (`_connection`).
 """
 
@@ -23,7 +23,7 @@ __all__ = ["MODEL_CONFIG", "FriendliBase"]
 class FriendliBase(SharedFields, FriendliConnection):
     """Connection settings and shared sampling parameters of the Friendli LangChain models.
 
-    The sampling parameters are declared in `_fields` (generated from `friendli_core._fields`).
+    The sampling parameters are declared in `_fields` (generated from the core's field table).
     """
 
     # Never instantiated on its own, so its schema is not built (that of ChatFriendli and

@@ -2,7 +2,7 @@
 
 `FriendliConnection` declares the settings (model, token, team, endpoint, base URL, timeout,
 retries, headers, httpx clients) once, with their environment variables, for `ChatFriendli`,
-`Friendli` and `FriendliEmbeddings`. Its clients come from `friendli_core._lifecycle.ModelClients`:
+`Friendli` and `FriendliEmbeddings`. Its clients come from `friendli_core.kit.ModelClients`:
 built on first use, rebuilt when a connection setting changes, one async client per event
 loop, never shared with a forked child, never pickled (nor is the token).
 """
@@ -14,12 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
-from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
-from friendli_core._lifecycle import (
-    LifecycleMethods,
-    ModelClients,
-)
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
+from friendli_core.kit import HttpAsyncClient, HttpClient, LifecycleMethods, ModelClients
 
 if TYPE_CHECKING:
     # Imported when the first client is built: importing the integration loads no httpx.

@@ -23,8 +23,8 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from friendli_core._upstream_hooks.pydantic_copy import Prototype
 from friendli_core.errors import InvalidRequestError
+from friendli_core.kit import Prototype
 from langchain_friendli._messages import convert_messages
 
 if TYPE_CHECKING:

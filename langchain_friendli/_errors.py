@@ -60,8 +60,6 @@ __all__ = [
     "FriendliTimeoutError",
     "FriendliUnprocessableContextOverflowError",
     "FriendliUnprocessableEntityError",
-    "reraise",
-    "translate_errors",
 ]
 
 

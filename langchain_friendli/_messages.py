@@ -4,7 +4,7 @@ Roles map to Friendli's (`system`, `user`, `assistant`, `tool`; a `ChatMessage` 
 user content parts become text, image, audio and video parts (LangChain standard, OpenAI and
 Anthropic block shapes; base64 data as a `data:` URL); assistant messages send back their tool
 calls and reasoning; Anthropic-style `tool_result` blocks become tool messages. The Friendli
-shapes come from the core toolbox (`friendli_core._adapters`).
+shapes come from the core toolbox (`friendli_core.kit`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from friendli_core._adapters import MediaKind, assistant_message, data_url, media_part, tool_call
 from friendli_core.errors import InvalidRequestError
+from friendli_core.kit import MediaKind, assistant_message, data_url, media_part, tool_call
 
 __all__ = ["convert_message_to_dict", "convert_messages"]
 

@@ -10,16 +10,17 @@ a missing key means "unknown", never "unsupported".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from friendli_core.catalog import (
     ModelInfo,
-    known_model,
     served_model,
 )
+from friendli_core.config import Endpoint
 from friendli_core.errors import FriendliError, UnsupportedEndpointError
+from friendli_core.kit import snapshot_model
 from langchain_friendli._errors import reraise, translate_errors
 from langchain_friendli._messages import convert_messages
 
@@ -27,17 +28,29 @@ if TYPE_CHECKING:
     from langchain_core.language_models import ModelProfile
     from langchain_core.messages import BaseMessage
 
-    from langchain_friendli.chat_models import ChatFriendli
+    from friendli_core import FriendliClient
 
 __all__ = [
     "count_message_tokens",
     "profile_from_info",
-    "snapshot_info",
     "snapshot_profile",
     "with_server_profile",
 ]
 
-_Chat = TypeVar("_Chat", bound="ChatFriendli")
+
+class _Chat(Protocol):
+    """What the profile helpers read of `ChatFriendli` (a protocol: no import circle)."""
+
+    model: str | None
+    endpoint: Endpoint
+    chat_template_kwargs: dict[str, Any] | None
+    profile: ModelProfile | None
+
+    @property
+    def client(self) -> FriendliClient: ...
+
+
+_C = TypeVar("_C", bound=_Chat)
 
 
 def profile_from_info(info: ModelInfo) -> ModelProfile:
@@ -64,18 +77,13 @@ def profile_from_info(info: ModelInfo) -> ModelProfile:
     return profile  # type: ignore[return-value]
 
 
-def snapshot_info(model: str | None, endpoint: str) -> ModelInfo | None:
-    """The packaged snapshot's entry for a serverless model (dedicated/container: None)."""
-    return known_model(model) if endpoint == "serverless" else None
-
-
 def snapshot_profile(model: str | None, endpoint: str) -> ModelProfile | None:
     """The profile of a serverless model listed in the snapshot, else None (unknown model)."""
-    info = snapshot_info(model, endpoint)
+    info = snapshot_model(model, endpoint)
     return profile_from_info(info) if info is not None else None
 
 
-def with_server_profile(cls: type[_Chat], kwargs: dict[str, Any]) -> _Chat:
+def with_server_profile(cls: type[_C], kwargs: dict[str, Any]) -> _C:
     """`cls(**kwargs)` with its profile read from the live catalog of its endpoint.
 
     Keys of an explicit `profile=` win over the catalog's.
@@ -102,7 +110,7 @@ def with_server_profile(cls: type[_Chat], kwargs: dict[str, Any]) -> _Chat:
 
 
 def count_message_tokens(
-    chat: ChatFriendli, messages: list[BaseMessage], tools: Sequence[Any] | None
+    chat: _Chat, messages: list[BaseMessage], tools: Sequence[Any] | None
 ) -> int:
     """Prompt tokens of `messages` (and `tools`) exactly as the model sees them.
 

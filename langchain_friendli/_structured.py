@@ -3,7 +3,7 @@
 Friendli's request fields: `tools` (OpenAI function format), `tool_choice` (`"auto"`, `"none"`,
 `"required"` or `{"type": "function", "function": {"name": ...}}`), `parallel_tool_calls`, and
 `response_format` (`json_schema` with `{"json_schema": {"schema": ...}}`, `json_object`, `regex`,
-`text`); their wire values come from the core toolbox (`friendli_core._adapters`), which
+`text`); their wire values come from the core toolbox (`friendli_core.kit`), which
 `llama_index_friendli` uses too. Friendli defines no `strict` flag on tools or JSON schemas, so
 `strict` is accepted for interface compatibility and not sent; `json_schema` output is always
 decoded under the schema. As in langchain-openai, the prompt is sent as written (no instruction
@@ -30,7 +30,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
-from friendli_core._adapters import (
+from friendli_core.kit import (
     JSON_OBJECT_FORMAT,
     function_tool,
     json_schema_format,

@@ -13,6 +13,7 @@ from langchain_core.runnables import Runnable
 from pydantic import model_validator
 
 from friendli_core.catalog import warn_if_deprecated
+from friendli_core.kit import snapshot_model
 from langchain_friendli._base import MODEL_CONFIG, FriendliBase
 from langchain_friendli._convert import (
     build_chat_params,
@@ -23,7 +24,6 @@ from langchain_friendli._errors import translate_errors
 from langchain_friendli._fields import ChatFields
 from langchain_friendli._profile import (
     count_message_tokens,
-    snapshot_info,
     snapshot_profile,
     with_server_profile,
 )
@@ -253,7 +253,7 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
 
     @model_validator(mode="after")
     def _warn_if_deprecated(self) -> Self:
-        warn_if_deprecated(snapshot_info(self.model, self.endpoint))
+        warn_if_deprecated(snapshot_model(self.model, self.endpoint))
         return self
 
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any, Literal, Self
 from langchain_core.embeddings import Embeddings
 from pydantic import Field, model_validator
 
-from friendli_core._embeddings import check_embeddings_endpoint
+from friendli_core.config import check_embeddings_endpoint
 from langchain_friendli._connection import MODEL_CONFIG, FriendliConnection
 from langchain_friendli._errors import translate_errors
 

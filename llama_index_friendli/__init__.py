@@ -9,25 +9,19 @@ Example:
     >>> llm = FriendliLLM(model="deepseek-ai/DeepSeek-V3.2")  # key from FRIENDLI_TOKEN
 """
 
-from typing import TYPE_CHECKING, Any
+# The same style as `friendli_core`: each public name is spelled once, in its module's
+# `__all__`; cheap modules are imported now, the costly ones on first use (PEP 562).
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from llama_index_friendli.base import FriendliLLM
+from friendli_core.kit import lazy_names as _lazy_names
+from llama_index_friendli import base
+from llama_index_friendli.base import *  # noqa: F403
 
-if TYPE_CHECKING:
-    from llama_index_friendli.embeddings import FriendliEmbedding
+if _TYPE_CHECKING:
+    from llama_index_friendli.embeddings import *  # noqa: F403
 
-__all__ = ["FriendliEmbedding", "FriendliLLM"]
+_LAZY = {"FriendliEmbedding": "llama_index_friendli.embeddings"}
+__getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    if name == "FriendliEmbedding":
-        from llama_index_friendli.embeddings import FriendliEmbedding  # noqa: PLC0415 - lazy
-
-        globals()[name] = FriendliEmbedding
-        return FriendliEmbedding
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__ = list(_LAZY)
+__all__ += base.__all__

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 
-from friendli_core.catalog import ModelInfo, known_model, served_model
+from friendli_core.catalog import served_model
+from friendli_core.config import Endpoint
+from friendli_core.kit import snapshot_model
 from llama_index_friendli._messages import to_friendli_message_dicts, tool_specs
 
 if TYPE_CHECKING:
     from llama_index.core.base.llms.types import ChatMessage
     from llama_index.core.tools.types import BaseTool
 
-    from llama_index_friendli.base import FriendliLLM
+    from friendli_core import FriendliClient
 
 __all__ = [
     "DEFAULT_CONTEXT_WINDOW",
@@ -33,7 +35,6 @@ __all__ = [
     "count_message_tokens",
     "limits",
     "llm_from_server",
-    "snapshot_entry",
 ]
 
 DEFAULT_CONTEXT_WINDOW = 32_768
@@ -41,7 +42,22 @@ DEFAULT_CONTEXT_WINDOW = 32_768
 DEFAULT_FUNCTION_CALLING = True
 """Whether a model the catalog does not describe is treated as able to call tools."""
 
-_L = TypeVar("_L", bound="FriendliLLM")
+
+class _LLM(Protocol):
+    """What these helpers read of `FriendliLLM` (a protocol: no import circle with `base`)."""
+
+    model: str | None
+    endpoint: Endpoint
+    context_window: int | None
+    num_output: int | None
+    max_tokens: int | None
+    is_function_calling_model: bool | None
+    additional_kwargs: dict[str, Any]
+
+    def _sync_client(self) -> FriendliClient: ...
+
+
+_L = TypeVar("_L", bound=_LLM)
 
 
 class ModelLimits(NamedTuple):
@@ -52,14 +68,9 @@ class ModelLimits(NamedTuple):
     is_function_calling_model: bool
 
 
-def snapshot_entry(model: str | None, endpoint: str) -> ModelInfo | None:
-    """The packaged snapshot's entry for a serverless model (dedicated/container: None)."""
-    return known_model(model) if endpoint == "serverless" else None
-
-
-def limits(llm: FriendliLLM) -> ModelLimits:
+def limits(llm: _LLM) -> ModelLimits:
     """Explicit fields first, then the model's catalog entry, then the defaults."""
-    info = snapshot_entry(llm.model, llm.endpoint)
+    info = snapshot_model(llm.model, llm.endpoint)
     functionality = info.functionality if info is not None else None
     window = llm.context_window or (info.context_window if info is not None else None)
     calling = llm.is_function_calling_model
@@ -114,7 +125,7 @@ class FriendliTokenizer:
 
     _CACHED = 4096
 
-    def __init__(self, llm: FriendliLLM) -> None:
+    def __init__(self, llm: _LLM) -> None:
         """Tokenize with `llm`'s model and connection settings."""
         self._llm = llm
         self._ids = functools.lru_cache(maxsize=self._CACHED)(self._fetch)
@@ -133,7 +144,7 @@ class FriendliTokenizer:
 
 
 def count_message_tokens(
-    llm: FriendliLLM, messages: Sequence[ChatMessage], tools: Sequence[BaseTool] | None = None
+    llm: _LLM, messages: Sequence[ChatMessage], tools: Sequence[BaseTool] | None = None
 ) -> int:
     """Exact prompt tokens of `messages` and `tools`: `/chat/render`, then `/tokenize`.
 

@@ -4,7 +4,7 @@
 retries, headers, httpx clients) once for `FriendliLLM` and `FriendliEmbedding`. Unset token,
 team and base URL are read from `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` when
 the client is built. The clients come from
-`friendli_core._lifecycle.ModelClients`: built on first use, rebuilt when a setting changes,
+`friendli_core.kit.ModelClients`: built on first use, rebuilt when a setting changes,
 one async client per event loop, never shared with a forked child, never pickled (nor is the
 token).
 """
@@ -15,12 +15,8 @@ from typing import ClassVar
 
 from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
-from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
-from friendli_core._lifecycle import (
-    LifecycleMethods,
-    ModelClients,
-)
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
+from friendli_core.kit import HttpAsyncClient, HttpClient, LifecycleMethods, ModelClients
 
 __all__ = ["FriendliConnectionFields"]
 

@@ -28,15 +28,15 @@ from llama_index.core.base.llms.types import (
 )
 
 from friendli_core import APIResponseValidationError
-from friendli_core._adapters import (
+from friendli_core.kit import (
     CONTENT,
     LOGPROBS,
     REASONING,
     ROLE,
     TOOL_CALLS,
     ChatChoiceFold,
+    Prototype,
 )
-from friendli_core._upstream_hooks.pydantic_copy import Prototype
 
 if TYPE_CHECKING:  # the core's response models load with the first client, not at import
     from friendli_core.types import (

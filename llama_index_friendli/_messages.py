@@ -2,7 +2,7 @@
 
 * Requests: `to_friendli_message_dicts` (roles, text/image/audio/video parts, assistant tool
   calls and reasoning, tool results), `tool_specs`, `tool_chat_kwargs` (with the `tool_choice`
-  resolution). The Friendli shapes come from the core toolbox (`friendli_core._adapters`).
+  resolution). The Friendli shapes come from the core toolbox (`friendli_core.kit`).
 * Tool calls of a response: `tool_selections` (lenient on partial JSON, for streamed calls),
   `keep_first_tool_call`.
 """
@@ -28,7 +28,8 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 from pydantic import BaseModel
 
-from friendli_core._adapters import (
+from friendli_core.errors import InvalidRequestError
+from friendli_core.kit import (
     MediaKind,
     assistant_message,
     data_url,
@@ -37,7 +38,6 @@ from friendli_core._adapters import (
     resolve_tool_choice,
     tool_call,
 )
-from friendli_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool

@@ -1,4 +1,4 @@
-"""The stream relays of `FriendliLLM` (its clients come from `friendli_core._lifecycle`).
+"""The stream relays of `FriendliLLM` (its clients come from `friendli_core.kit`).
 
 The relays iterate an open core stream, closing it at the end, on error or when the consumer
 stops early, and turn each chunk into a LlamaIndex response through a pure state object from

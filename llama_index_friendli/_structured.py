@@ -5,7 +5,7 @@ siblings when `pydantic_program_mode` is DEFAULT: the prompt is sent with
 `{"type": "json_schema", "json_schema": {"schema": <the model's JSON schema>}}` (built by the
 core toolbox, as for `ChatFriendli`), so the server constrains decoding to the schema, and the
 reply is validated into the Pydantic class. The prompt is sent as written, with no instruction
-added (as llama-index-llms-openai does; see `friendli_core._adapters`): it should ask for JSON,
+added (as llama-index-llms-openai does; see `friendli_core.kit`): it should ask for JSON,
 which Friendli's structured-output guide recommends. Other modes (FUNCTION, LLM, ...) go through
 LlamaIndex's own programs (function calling is the fallback for servers or models without
 schema-constrained decoding).
@@ -25,7 +25,7 @@ from llama_index.core.instrumentation.events.llm import (
 from llama_index.core.program.streaming_utils import process_streaming_content_incremental
 from llama_index.core.types import BasePydanticProgram, Model
 
-from friendli_core._adapters import json_schema_format
+from friendli_core.kit import json_schema_format
 
 if TYPE_CHECKING:
     from llama_index.core.llms.llm import LLM

@@ -30,9 +30,9 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection, default_completion_to_prompt
 from typing_extensions import override
 
-from friendli_core._fields import adapter_fields
 from friendli_core.catalog import warn_if_deprecated
 from friendli_core.errors import InvalidRequestError
+from friendli_core.kit import adapter_fields, snapshot_model
 from llama_index_friendli._catalog import (
     DEFAULT_CONTEXT_WINDOW,
     DEFAULT_FUNCTION_CALLING,
@@ -40,7 +40,6 @@ from llama_index_friendli._catalog import (
     count_message_tokens,
     limits,
     llm_from_server,
-    snapshot_entry,
 )
 from llama_index_friendli._connection import FriendliConnectionFields
 from llama_index_friendli._convert import (
@@ -146,7 +145,7 @@ class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, F
                 "(serverless) or the endpoint ID (dedicated)."
             )
             raise ValueError(msg)
-        warn_if_deprecated(snapshot_entry(self.model, self.endpoint))
+        warn_if_deprecated(snapshot_model(self.model, self.endpoint))
         return self
 
     @classmethod

@@ -7,8 +7,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import ConfigDict, Field, model_validator
 
-from friendli_core._embeddings import check_embeddings_endpoint
-from friendli_core.config import Endpoint
+from friendli_core.config import Endpoint, check_embeddings_endpoint
 from llama_index_friendli._connection import FriendliConnectionFields
 
 __all__ = ["FriendliEmbedding"]

@@ -16,8 +16,9 @@ from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, Literal, Union, get_args, get_origin, is_typeddict
 
-from friendli_core._fields import Adapter, Api, BodyField, ReasoningEffort, adapter_fields
+from friendli_core._fields import Api, BodyField, ReasoningEffort
 from friendli_core._validate import CHAT_FIELDS, COMPLETION_FIELDS
+from friendli_core.kit import Adapter, adapter_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {

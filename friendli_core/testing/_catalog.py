@@ -19,12 +19,23 @@ import json
 import threading
 from collections.abc import Mapping
 from importlib import resources
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from friendli_core.testing._state import ServerConfig
+from typing import Any, Protocol
 
 __all__ = ["ModelRegistry", "catalog_items", "context_error", "openai_items"]
+
+
+class ServerConfig(Protocol):
+    """What the catalog reads of the server's options (`_state.ServerConfig`).
+
+    `_state` imports this module: a protocol keeps the import graph free of circles.
+    """
+
+    @property
+    def models(self) -> tuple[str, ...]: ...
+    @property
+    def default_model(self) -> str: ...
+    def is_reasoning(self, model: str | None) -> bool: ...
+
 
 _CREATED = 1_700_000_000
 _LOCAL_CONTEXT = 131_072

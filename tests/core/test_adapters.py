@@ -1,4 +1,4 @@
-"""The adapters' toolbox (`friendli_core._adapters`), checked against literal Friendli dicts."""
+"""The adapters' toolbox (`friendli_core.kit`), checked against literal Friendli dicts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from friendli_core import InvalidRequestError
-from friendli_core._adapters import (
+from friendli_core.kit import (
     CONTENT,
     JSON_OBJECT_FORMAT,
     LOGPROBS,

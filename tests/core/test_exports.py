@@ -2,68 +2,77 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
 import friendli_core
 
-EXPECTED = {
-    "DEFAULT_BASE_URLS",
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APIStreamError",
-    "APITimeoutError",
-    "AsyncFriendliClient",
-    "AsyncStream",
-    "AuthenticationError",
-    "BadRequestError",
-    "ChatCompletion",
-    "ChatCompletionChunk",
-    "ChatCompletionParams",
-    "ChatStreamAccumulator",
-    "ClientConfig",
-    "Completion",
-    "CompletionChunk",
-    "CompletionParams",
-    "CompletionStreamAccumulator",
-    "ConflictError",
-    "Embedding",
-    "Embeddings",
-    "EmbeddingsParams",
-    "Endpoint",
-    "FriendliClient",
-    "FriendliError",
-    "IncompleteStreamError",
-    "InternalServerError",
-    "InvalidRequestError",
-    "MissingTokenError",
-    "ModelInfo",
-    "ModelNotListedError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ReasoningEffort",
-    "StreamConsumedError",
-    "RetryPolicy",
-    "Stream",
-    "UnprocessableEntityError",
-    "UnsupportedEndpointError",
-    "__version__",
-    "fold_chat_stream",
-    "fold_completion_stream",
-    "known_models",
-}
+PACKAGES = ("friendli_core", "langchain_friendli", "llama_index_friendli")
 
 
-def test_all_is_pinned() -> None:
-    assert set(friendli_core.__all__) == EXPECTED
-    assert len(friendli_core.__all__) == len(set(friendli_core.__all__))
+def _star_imports(package: types.ModuleType) -> tuple[set[str], set[str]]:
+    """The modules the package's `__init__` star-imports: now, and for type checkers only."""
+    tree = ast.parse(Path(str(package.__file__)).read_text(encoding="utf-8"))
+    now: set[str] = set()
+    typing_only: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            typing_only |= {
+                n.module for n in node.body if isinstance(n, ast.ImportFrom) and n.module
+            }
+        elif isinstance(node, ast.ImportFrom) and node.module and node.names[0].name == "*":
+            now.add(node.module)
+    return now, typing_only
+
+
+def _modules_of(package: types.ModuleType) -> dict[str, types.ModuleType]:
+    """The modules a package's public names come from: its eager ones and its lazy ones."""
+    now, typing_only = _star_imports(package)
+    assert typing_only == set(package._LAZY.values()), "type checkers see other lazy modules"
+    return {name: importlib.import_module(name) for name in now | typing_only}
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_all_is_the_union_of_its_modules_all(name: str) -> None:
+    """No third list: `__all__` is what the package's modules declare public, once each."""
+    package = importlib.import_module(name)
+    declared: set[str] = set()
+    for module in _modules_of(package).values():
+        declared |= set(module.__all__)
+    assert len(package.__all__) == len(set(package.__all__)), name
+    extra = set(package.__all__) - declared - {"ReasoningEffort", "__version__"}
+    assert extra == set(), extra
+    missing = declared - set(package.__all__)
+    assert missing == set(), f"{name} does not export {sorted(missing)}"
+    for public in package.__all__:
+        value = getattr(package, public)
+        origin = package._LAZY.get(public)
+        if origin is not None:
+            assert value is getattr(importlib.import_module(origin), public), public
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_lazy_names_are_their_modules_all(name: str) -> None:
+    """Each lazy module's public names are all lazy, and in that module (no drift)."""
+    package = importlib.import_module(name)
+    by_module: dict[str, set[str]] = {}
+    for public, module in package._LAZY.items():
+        by_module.setdefault(module, set()).add(public)
+    eager = {n for n in package.__all__ if n not in package._LAZY}
+    for module, names in by_module.items():
+        assert names == set(importlib.import_module(module).__all__) - eager, module
+
+
+def test_the_core_exports_its_clients_and_errors() -> None:
+    for name in ("FriendliClient", "AsyncFriendliClient", "ClientConfig", "FriendliError"):
+        assert name in friendli_core.__all__
 
 
 def test_every_exported_name_resolves() -> None:
@@ -96,12 +105,13 @@ def test_submodule_all_names_exist() -> None:
         _validate,
         config,
         errors,
+        kit,
     )
     from friendli_core import (
         types as t,
     )
 
-    for module in (_client, _protocol, _retry, _streaming, _validate, config, errors, t):
+    for module in (_client, _protocol, _retry, _streaming, _validate, config, errors, t, kit):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
 

@@ -12,6 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "friendli_core"
 PURE = [
     "_adapters",
+    "_fold",
     "_protocol",
     "_embeddings",
     "_embedding_types",
@@ -40,7 +41,16 @@ FORBIDDEN = (
     "langchain_core",
     "llama_index",
 )
-RUNTIME = ["__init__", "_base", "_client", "_streams", "_upstream_hooks.httpx_client", *PURE]
+RUNTIME = [
+    "__init__",
+    "_base",
+    "_client",
+    "_streams",
+    "_upstream_hooks.httpx_client",
+    "_lifecycle",
+    "kit",
+    *PURE,
+]
 
 
 def _runtime_imports(path: Path) -> set[str]:

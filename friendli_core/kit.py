@@ -1,0 +1,86 @@
+"""The one public place the adapters build on (`langchain_friendli`, `llama_index_friendli`).
+
+An adapter keeps only its framework's conversion; what both share comes from here or from the
+public modules (`errors`, `types`, `config`, `catalog`):
+
+* the client lifecycle: `ModelClients`, `Connection`, `LifecycleMethods` (clients built on
+  first use, rebuilt when a connection setting changes, never shared with a forked child);
+* the toolbox: tools, messages, response formats (`function_tool`, `tool_call`,
+  `assistant_message`, `media_part`, `json_schema_format`, ...) and the choice fold of a chat
+  stream (`ChatChoiceFold` and its change flags);
+* the pydantic field types of a user-supplied httpx client (`HttpClient`, `HttpAsyncClient`);
+* which request-body fields each adapter declares (`adapter_fields`);
+* the snapshot lookup (`snapshot_model`), the fast-copy helper (`Prototype`) and the lazy
+  exports of a package (`lazy_names`).
+
+The core below this module imports nothing from it and names no adapter (a test of imports
+enforces both). Importing it loads no httpx and none of the core's response models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
+from friendli_core import _adapters, _exports, _fold, _httpx_fields, _lifecycle
+from friendli_core._adapters import *  # noqa: F403 - the toolbox, named by its __all__
+from friendli_core._exports import *  # noqa: F403 - named by its __all__
+from friendli_core._fields import BODY_FIELDS, Api, BodyField
+from friendli_core._fold import *  # noqa: F403 - the choice fold, named by its __all__
+from friendli_core._httpx_fields import *  # noqa: F403 - named by its __all__
+from friendli_core._lifecycle import *  # noqa: F403 - named by its __all__
+from friendli_core._upstream_hooks.pydantic_copy import Prototype
+from friendli_core.catalog import known_model
+
+if TYPE_CHECKING:
+    from friendli_core.catalog import ModelInfo
+
+__all__ = ["ADAPTER_API", "LEFT_OUT", "Adapter", "Prototype", "adapter_fields", "snapshot_model"]
+__all__ += _adapters.__all__
+__all__ += _exports.__all__
+__all__ += _fold.__all__
+__all__ += _httpx_fields.__all__
+__all__ += _lifecycle.__all__
+
+Adapter: TypeAlias = Literal["ChatFriendli", "Friendli", "FriendliLLM"]
+"""The adapter classes that declare request-body fields as model-level settings."""
+
+ADAPTER_API: Mapping[Adapter, Api] = {
+    "ChatFriendli": "chat",
+    "Friendli": "completions",
+    # Chat first: with is_chat_model=False its fields common to both APIs go to /completions.
+    "FriendliLLM": "chat",
+}
+"""The API whose model-level fields each adapter exposes."""
+
+LEFT_OUT: Mapping[Adapter, Mapping[str, str]] = {
+    "FriendliLLM": {
+        "n": "A LlamaIndex call returns one response; the others would be lost.",
+        "parallel_tool_calls": "Set per call: chat_with_tools(allow_parallel_tool_calls=...).",
+    },
+}
+"""Body fields an adapter leaves out of its model-level settings, each with the reason."""
+
+
+def adapter_fields(
+    adapter: Adapter, *, apis: tuple[Api, ...] | None = None
+) -> tuple[BodyField, ...]:
+    """The model-level body fields of an adapter (optionally only those of exactly `apis`).
+
+    These are its API's fields that are neither per call, nor declared by the adapter itself,
+    nor left out of that adapter (`LEFT_OUT`).
+    """
+    api = ADAPTER_API[adapter]
+    left_out = LEFT_OUT.get(adapter, {})
+    return tuple(
+        f
+        for f in BODY_FIELDS
+        if api in f.apis
+        and not (f.per_call or f.own or f.name in left_out)
+        and (apis is None or f.apis == apis)
+    )
+
+
+def snapshot_model(model: str | None, endpoint: str) -> ModelInfo | None:
+    """The packaged snapshot's entry for a serverless model (dedicated/container: None)."""
+    return known_model(model) if endpoint == "serverless" else None
