@@ -16,10 +16,9 @@ Example:
 # models) on first use of one of their names (PEP 562), so `import friendli_core` stays cheap.
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from friendli_core import _retry, _version, config, errors
+from friendli_core import _version, config, errors
 from friendli_core._exports import lazy_names as _lazy_names
 from friendli_core._fields import ReasoningEffort  # cheap: the adapters' fields use it
-from friendli_core._retry import *  # noqa: F403
 from friendli_core._version import *  # noqa: F403
 from friendli_core.config import *  # noqa: F403
 from friendli_core.errors import *  # noqa: F403
@@ -28,6 +27,7 @@ if _TYPE_CHECKING:
     from friendli_core._client import *  # noqa: F403
     from friendli_core._embedding_types import *  # noqa: F403
     from friendli_core._embeddings import *  # noqa: F403
+    from friendli_core._retry import *  # noqa: F403
     from friendli_core._streaming import *  # noqa: F403
     from friendli_core.catalog import *  # noqa: F403
     from friendli_core.types import *  # noqa: F403
@@ -36,6 +36,7 @@ _COSTLY: dict[str, str] = {
     "friendli_core._client": "AsyncFriendliClient AsyncStream FriendliClient Stream",
     "friendli_core._embedding_types": "Embedding Embeddings",
     "friendli_core._embeddings": "EmbeddingsParams",
+    "friendli_core._retry": "RetryPolicy",  # random and its hashes
     "friendli_core._streaming": (
         "ChatStreamAccumulator CompletionStreamAccumulator fold_chat_stream fold_completion_stream"
     ),
@@ -60,5 +61,4 @@ __all__ = ["ReasoningEffort"]
 __all__ += list(_LAZY)
 __all__ += errors.__all__
 __all__ += config.__all__
-__all__ += _retry.__all__
 __all__ += _version.__all__

@@ -15,7 +15,6 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 
 from friendli_core.errors import APIConnectionError, APIStatusError, FriendliError
 
@@ -46,6 +45,9 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
     try:
         seconds = float(raw)
     except ValueError:
+        # email.utils loads socket: imported for the rare HTTP-date form only
+        from email.utils import parsedate_to_datetime  # noqa: PLC0415
+
         try:
             when = parsedate_to_datetime(raw).timestamp()
         except (TypeError, ValueError, IndexError):
