@@ -36,7 +36,13 @@ from friendli_core.config import (
     Endpoint,
     TimeoutTypes,
 )
-from friendli_core.errors import APIConnectionError, APIError, APIStreamError, APITimeoutError
+from friendli_core.errors import (
+    APIConnectionError,
+    APIError,
+    APIStreamError,
+    APITimeoutError,
+    ClientClosedError,
+)
 
 if TYPE_CHECKING:
     from friendli_core._replies import Replies
@@ -119,6 +125,9 @@ def check_event_stream(content_type: str, spec: RequestSpec) -> None:
 
 
 _MAX_CACHED_URLS = 64
+# The generation of a closed client: never the process's, so the one check per request
+# (`_generation != fork_generation()`) also finds the closed state, at no extra cost.
+_CLOSED = -1
 
 
 class BaseClient:
@@ -132,7 +141,7 @@ class BaseClient:
     _replies: type[Replies]  # how replies are parsed: pydantic, loaded by the first client
     # makes the pool we create (called with `timeout=`), again in a forked child
     _owned_http: Callable[..., httpx.Client | httpx.AsyncClient]
-    _generation: int  # the fork generation `_http` belongs to (see `_forks`)
+    _generation: int  # the fork generation `_http` belongs to (`_forks`), or _CLOSED
 
     def __init__(
         self,
@@ -189,11 +198,24 @@ class BaseClient:
         self._defaults = default_headers(self._http) if owned else None
         self._generation = fork_generation()
 
+    def _mark_closed(self) -> None:
+        """Record the closed state: every later request takes `_leave_parent_pool`, and raises."""
+        self._generation = _CLOSED
+
     def _leave_parent_pool(self) -> None:
         """In a forked child, send through a pool of our own, never the parent's (`_forks`).
 
         A user-supplied client cannot be rebuilt here: it stays, as the caller's to replace.
+
+        Raises:
+            ClientClosedError: The client was closed (the closed state outlives a fork).
         """
+        if self._generation == _CLOSED:
+            msg = (
+                f"This {type(self).__name__} is closed: create a new client "
+                "(close() released its connections)."
+            )
+            raise ClientClosedError(msg)
         self._generation = fork_generation()
         if self._owns_http:
             adopt_inherited(self._http)

@@ -171,7 +171,11 @@ class FriendliClient(BaseClient):
         return len(self.tokenize(text, model=params.get("model")))
 
     def close(self) -> None:
-        """Close the connection pool (only if this client created it)."""
+        """Close the connection pool (only if this client created it); later requests raise.
+
+        After `close()` every request raises `ClientClosedError`, before anything is sent.
+        """
+        self._mark_closed()
         if self._owns_http:
             self._http.close()
 
@@ -199,7 +203,7 @@ class FriendliClient(BaseClient):
             attempt += 1
 
     def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
-        if self._generation != fork_generation():
+        if self._generation != fork_generation():  # a fork, or close() (`_base._CLOSED`)
             self._leave_parent_pool()
         request = self._build_request(spec, timeout)
         try:
@@ -360,7 +364,11 @@ class AsyncFriendliClient(BaseClient):
         return len(await self.tokenize(text, model=params.get("model")))
 
     async def close(self) -> None:
-        """Close the connection pool (only if this client created it)."""
+        """Close the connection pool (only if this client created it); later requests raise.
+
+        After `close()` every request raises `ClientClosedError`, before anything is sent.
+        """
+        self._mark_closed()
         if self._owns_http:
             await self._http.aclose()
 
@@ -388,7 +396,7 @@ class AsyncFriendliClient(BaseClient):
             attempt += 1
 
     async def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
-        if self._generation != fork_generation():
+        if self._generation != fork_generation():  # a fork, or close() (`_base._CLOSED`)
             self._leave_parent_pool()
         request = self._build_request(spec, timeout)
         try:

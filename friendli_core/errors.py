@@ -47,6 +47,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "FriendliError",
     "IncompleteStreamError",
@@ -86,6 +87,13 @@ class FriendliError(Exception):
 
 class StreamConsumedError(FriendliError, RuntimeError):
     """A stream was iterated a second time: a stream is read once."""
+
+
+class ClientClosedError(FriendliError, RuntimeError):
+    """A request on a core client after its `close()`; nothing was sent, and it is not retried.
+
+    Create a new client (a LangChain or LlamaIndex model builds one itself on its next call).
+    """
 
 
 class InvalidRequestError(FriendliError, ValueError):
