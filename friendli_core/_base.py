@@ -6,8 +6,9 @@ Everything here is plain code; the twins in `_client.py` only send, sleep and it
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
@@ -33,7 +34,7 @@ from friendli_core.config import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
     ClientConfig,
-    Endpoint,
+    ConnectionOptions,
     TimeoutTypes,
 )
 from friendli_core.errors import (
@@ -42,6 +43,7 @@ from friendli_core.errors import (
     APIStreamError,
     APITimeoutError,
     ClientClosedError,
+    InvalidRequestError,
 )
 
 if TYPE_CHECKING:
@@ -59,16 +61,9 @@ __all__ = [
 logger = logging.getLogger("friendli_core")
 
 
-class ClientOptions(TypedDict, total=False):
-    """Keyword options shared by both clients (see `ClientConfig` for their meaning)."""
+class ClientOptions(ConnectionOptions, total=False):
+    """Keyword options of both clients: the connection settings, or a `config`, and retries."""
 
-    token: str | None
-    team_id: str | None
-    endpoint: Endpoint
-    base_url: str | None
-    timeout: TimeoutTypes
-    max_retries: int
-    default_headers: Mapping[str, str] | None
     config: ClientConfig | None
     retry_policy: RetryPolicy | None
 
@@ -146,26 +141,12 @@ class BaseClient:
     def __init__(
         self,
         *,
-        token: str | None = None,
-        team_id: str | None = None,
-        endpoint: Endpoint = "serverless",
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
-        default_headers: Mapping[str, str] | None = None,
         config: ClientConfig | None = None,
         retry_policy: RetryPolicy | None = None,
+        **settings: Unpack[ConnectionOptions],
     ) -> None:
         """Resolve the configuration (arguments, then environment variables)."""
-        self.config = config or ClientConfig.from_env(
-            token=token,
-            team_id=team_id,
-            endpoint=endpoint,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-        )
+        self.config = config or ClientConfig.from_env(**settings)
         self._retry = retry_policy or RetryPolicy(max_retries=self.config.max_retries)
         self._timeout = to_httpx_timeout(self.config.timeout)
         self._urls: dict[str, httpx.URL] = {}
@@ -186,6 +167,44 @@ class BaseClient:
                 self._urls.clear()
             parsed = self._urls[url] = httpx.URL(url)
         return parsed
+
+    def _pool(self) -> dict[str, Any]:
+        """The options of the pool this client makes: limits, proxy and TLS verification.
+
+        A CA bundle path becomes an `ssl.SSLContext` here (httpx 0.28 deprecates a path), so
+        the configuration itself stays a plain, picklable value.
+        """
+        n = self.config.max_connections
+        given = self.config.verify
+        verify = ssl.create_default_context(cafile=given) if isinstance(given, str) else given
+        return {
+            "limits": httpx.Limits(max_connections=n, max_keepalive_connections=n),
+            "proxy": self.config.proxy,
+            "verify": verify,
+        }
+
+    def _make_http(self, user: httpx.Client | httpx.AsyncClient | None) -> Any:
+        """The user's httpx client, or a pool of our own.
+
+        Raises:
+            InvalidRequestError: `proxy` or `verify` given with a user's client, which has its
+                own (set them on it instead); nothing was sent.
+        """
+        if user is None:
+            return self._owned_http(timeout=self._timeout, **self._pool())
+        given = [
+            n
+            for n, unset in (("proxy", None), ("verify", True))
+            if getattr(self.config, n) != unset
+        ]
+        if given:
+            msg = (
+                f"{' and '.join(given)} cannot be used with a user-supplied http_client, which "
+                f"has its own: pass them to the httpx client (httpx.Client({given[0]}=...)) "
+                "or drop the http_client."
+            )
+            raise InvalidRequestError(msg)
+        return user
 
     def _adopt_http(self, *, owned: bool) -> None:
         """Note how requests merge headers with `self._http`, the client sent with.
@@ -219,7 +238,7 @@ class BaseClient:
         self._generation = fork_generation()
         if self._owns_http:
             adopt_inherited(self._http)
-            self._http = self._owned_http(timeout=self._timeout)
+            self._http = self._owned_http(timeout=self._timeout, **self._pool())
             self._adopt_http(owned=True)
 
     def _build_request(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Request:

@@ -76,7 +76,7 @@ class FriendliClient(BaseClient):
             **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
         """
         super().__init__(**options)
-        self._http: httpx.Client = http_client or self._owned_http(timeout=self._timeout)
+        self._http: httpx.Client = self._make_http(http_client)
         self._adopt_http(owned=http_client is None)
         self._sleep = sleep
 
@@ -263,7 +263,7 @@ class AsyncFriendliClient(BaseClient):
             **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
         """
         super().__init__(**options)
-        self._http: httpx.AsyncClient = http_client or self._owned_http(timeout=self._timeout)
+        self._http: httpx.AsyncClient = self._make_http(http_client)
         self._adopt_http(owned=http_client is None)
         if sleep is None:
             import asyncio  # noqa: PLC0415 - only async users pay for importing asyncio

@@ -12,7 +12,7 @@ hold a `ModelClients` and ask it, per request, for the client that matches their
   its copies used in turn do not rebuild on every call;
 * after `os.fork`, nothing of the parent's: the child builds its own clients (`_forks`);
 * nothing in a pickle or a copy: those start empty and build their own (and a pickled model
-  leaves its token behind, `pickle_state_without_token`);
+  leaves its secrets behind, `pickle_state_without_secrets`);
 * `close()` / `aclose()` release the connections; the next request builds new clients. When
   the object is collected, the sync clients it built are closed.
 
@@ -26,22 +26,20 @@ import functools
 import operator
 import threading
 import weakref
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar, cast
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
 from friendli_core._forks import fork_generation
-from friendli_core.config import ClientConfig, Endpoint, TimeoutTypes, mask_secret
+from friendli_core.config import CONNECTION_SETTINGS, ClientConfig, mask_secret
 
 if TYPE_CHECKING:
-    import httpx
-
     from friendli_core._client import AsyncFriendliClient, FriendliClient
 
 __all__ = [
     "Connection",
     "LifecycleMethods",
     "ModelClients",
-    "pickle_state_without_token",
+    "pickle_state_without_secrets",
     "secret_value",
 ]
 
@@ -61,51 +59,57 @@ def secret_value(secret: object) -> str | None:
     return value
 
 
-def pickle_state_without_token(state: dict[str, Any], token_field: str) -> dict[str, Any]:
-    """A pydantic model's pickle state with its token field emptied.
+def pickle_state_without_secrets(state: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """A pydantic model's pickle state with its secret fields (token, proxy) emptied.
 
     Secrets never travel in a pickle: the unpickled model's token is None, so its client reads
-    `FRIENDLI_TOKEN` in the process that uses it (a worker, a Ray task).
+    `FRIENDLI_TOKEN` in the process that uses it (a worker, a Ray task); likewise the proxy
+    (HTTPS_PROXY applies there).
     """
-    return {**state, "__dict__": {**state["__dict__"], token_field: None}}
+    return {**state, "__dict__": {**state["__dict__"], **dict.fromkeys(fields)}}
 
 
-class Connection(NamedTuple):
-    """Every setting a model's clients depend on; clients are rebuilt when any differs.
+class Connection(tuple[Any, ...]):
+    """Every setting a model's clients depend on, in `CONNECTION_SETTINGS` order.
 
-    The first seven are `ClientConfig`'s fields (a test keeps them in step); the httpx clients
-    compare by identity. Its repr masks the token.
+    Clients are rebuilt when any value differs; the httpx clients compare by identity. Values
+    not given take their declared default. Its repr masks the secrets and leaves out the
+    httpx clients.
     """
 
-    token: str | None
-    team_id: str | None
-    endpoint: Endpoint
-    base_url: str | None
-    timeout: TimeoutTypes
-    max_retries: int
-    default_headers: Mapping[str, str] | None
-    http_client: httpx.Client | None = None
-    http_async_client: httpx.AsyncClient | None = None
+    __slots__ = ()
+
+    def __new__(cls, *values: Any) -> Self:
+        """The settings' values, by position; the ones not given take their default."""
+        rest = tuple(s.default for s in CONNECTION_SETTINGS[len(values) :])
+        return super().__new__(cls, (*values, *rest))
+
+    def value(self, name: str) -> Any:
+        """The value of the setting `name`."""
+        return self[_POSITION[name]]
 
     def config(self) -> ClientConfig:
         """The client configuration (unset token, team and URL from the environment)."""
         return ClientConfig.from_env(
-            token=self.token,
-            team_id=self.team_id,
-            endpoint=self.endpoint,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
+            **{
+                s.name: v
+                for s, v in zip(CONNECTION_SETTINGS, self, strict=True)
+                if not s.client_only
+            }
         )
 
     def __repr__(self) -> str:
-        """Show the settings with the token masked."""
-        return (
-            f"Connection(endpoint={self.endpoint!r}, base_url={self.base_url!r}, "
-            f"token={mask_secret(self.token)}, team_id={self.team_id!r}, "
-            f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
+        """Show the settings with the secrets masked."""
+        shown = ", ".join(
+            f"{s.name}={mask_secret(v) if s.secret else repr(v)}"
+            for s, v in zip(CONNECTION_SETTINGS, self, strict=True)
+            if not s.client_only
         )
+        return f"Connection({shown})"
+
+
+_POSITION = {s.name: i for i, s in enumerate(CONNECTION_SETTINGS)}
+_SECRET_POSITIONS = tuple(i for i, s in enumerate(CONNECTION_SETTINGS) if s.secret)
 
 
 _Entries = list[tuple[Connection, Any]]
@@ -207,13 +211,15 @@ class ModelClients:
 def _new_sync(connection: Connection) -> FriendliClient:
     from friendli_core._client import FriendliClient  # noqa: PLC0415 - on first use (_replies)
 
-    return FriendliClient(config=connection.config(), http_client=connection.http_client)
+    return FriendliClient(config=connection.config(), http_client=connection.value("http_client"))
 
 
 def _new_async(connection: Connection) -> AsyncFriendliClient:
     from friendli_core._client import AsyncFriendliClient  # noqa: PLC0415 - on first use
 
-    return AsyncFriendliClient(config=connection.config(), http_client=connection.http_async_client)
+    return AsyncFriendliClient(
+        config=connection.config(), http_client=connection.value("http_async_client")
+    )
 
 
 @functools.cache
@@ -221,21 +227,37 @@ def _reader(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
     return operator.attrgetter(*names)  # a tuple for two or more names
 
 
+def connection_fields(framework: str) -> tuple[str, ...]:
+    """A framework's field names of the connection settings, in `Connection` order."""
+    return tuple(s.field_name(framework) for s in CONNECTION_SETTINGS)
+
+
 class LifecycleMethods:
     """What every adapter class does with its `ModelClients` (a mixin for pydantic models).
 
-    The adapter declares the connection fields, holds a `ModelClients` as `_clients` and names
-    its fields for `Connection`'s, in order, in `_CONNECTION_FIELDS` (token first): field names
-    are each framework's own. Put it before the pydantic base class.
+    The adapter holds a `ModelClients` as `_clients` and names its framework in `_FRAMEWORK`;
+    its connection fields are `connection_fields(_FRAMEWORK)` (`friendli_core.kit` declares
+    them). Put it before the pydantic base class.
     """
 
     _clients: ModelClients
     _CONNECTION_FIELDS: ClassVar[tuple[str, ...]]
+    _SECRET_FIELDS: ClassVar[tuple[str, ...]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Name the connection fields of the subclass's framework, once per class."""
+        super().__init_subclass__(**kwargs)
+        framework = getattr(cls, "_FRAMEWORK", None)
+        if framework is not None:
+            cls._CONNECTION_FIELDS = connection_fields(framework)
+            cls._SECRET_FIELDS = tuple(cls._CONNECTION_FIELDS[i] for i in _SECRET_POSITIONS)
 
     def _connection(self) -> Connection:
         """Every setting the clients depend on, read per request (fields may be reassigned)."""
-        token, *rest = _reader(self._CONNECTION_FIELDS)(self)
-        return Connection(secret_value(token), *rest)
+        values = list(_reader(self._CONNECTION_FIELDS)(self))
+        for i in _SECRET_POSITIONS:
+            values[i] = secret_value(values[i])
+        return Connection(*values)
 
     def _sync_client(self) -> FriendliClient:
         """The sync client for the current settings, built on first use."""
@@ -257,6 +279,6 @@ class LifecycleMethods:
         await self._clients.aclose()
 
     def __getstate__(self) -> dict[Any, Any]:
-        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
+        """Pickle without the secrets: the unpickled model reads FRIENDLI_TOKEN where it runs."""
         state = cast("dict[Any, Any]", super().__getstate__())  # pydantic's state dict
-        return pickle_state_without_token(state, self._CONNECTION_FIELDS[0])
+        return pickle_state_without_secrets(state, self._SECRET_FIELDS)

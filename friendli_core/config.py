@@ -1,15 +1,23 @@
-"""Client configuration: endpoint, base URL, credentials, timeouts and retries.
+"""Client configuration: endpoint, base URL, credentials, timeouts, retries, pool and proxy.
+
+`CONNECTION_SETTINGS` declares every connection setting once: its name, environment variable,
+whether it is a secret, its name in each framework where that differs, and whether
+`friendli-batch` takes it as a flag. `ClientConfig` holds the values of one client (a test
+keeps its fields in step with the declaration); the core clients' keyword options
+(`ConnectionOptions`), the adapters' connection fields (`friendli_core.kit`) and the command's
+flags are derived from it.
 
 `ClientConfig` is frozen and per instance: two clients with different tokens or teams in one
-process never share credentials (there is no module-level state). Its repr masks the token.
+process never share credentials (there is no module-level state). Its repr masks the secrets
+(the token and the proxy URL, which may carry credentials), and a pickle leaves them behind.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
+from dataclasses import KW_ONLY, dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, Unpack, get_args
 
 from friendli_core.errors import InvalidRequestError
 
@@ -17,10 +25,14 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "CONNECTION_SETTINGS",
     "DEFAULT_BASE_URLS",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "ClientConfig",
+    "ConnectionOptions",
+    "ConnectionSetting",
     "Endpoint",
     "TimeoutTypes",
 ]
@@ -37,6 +49,8 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_TIMEOUT = 600.0
 """Seconds for a whole read; connect uses `DEFAULT_CONNECT_TIMEOUT`. Long generations need it."""
 DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_MAX_CONNECTIONS = 1000
+"""Connections a client's own pool opens at most (and keeps alive): `max_connections`."""
 
 
 def mask_secret(secret: str | None) -> str:
@@ -59,9 +73,162 @@ def check_embeddings_endpoint(endpoint: str) -> None:
         raise InvalidRequestError(msg)
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionSetting:
+    """One connection setting, declared once in `CONNECTION_SETTINGS`.
+
+    Attributes:
+        name: Its `ClientConfig` field and core client keyword (httpx's name where httpx has one).
+        annotation: The type of the adapters' field, as source text (resolved by the kit).
+        default: The adapters' default (the same as `ClientConfig`'s).
+        doc: One sentence for users: the adapters' field docs and the command's help.
+        env: The environment variable read when the setting is not given.
+        secret: Masked in reprs and logs, never pickled (the token, the proxy URL).
+        names: Its field name in a framework whose convention differs (`langchain`,
+            `llama_index`); `alias`: a second name LangChain accepts, by its convention.
+        flag: Whether `friendli-batch` takes it as `--name` (the token never: FRIENDLI_TOKEN).
+        client_only: Not a `ClientConfig` value: the adapters' user-supplied httpx clients.
+    """
+
+    name: str
+    annotation: str
+    default: object
+    doc: str
+    _: KW_ONLY
+    env: str | None = None
+    secret: bool = False
+    names: Mapping[str, str] = field(default_factory=dict)
+    alias: Mapping[str, str] = field(default_factory=dict)
+    flag: bool = True
+    client_only: bool = False
+
+    def field_name(self, framework: str) -> str:
+        """Its field name in `framework` (`langchain`, `llama_index`)."""
+        return self.names.get(framework, self.name)
+
+
+CONNECTION_SETTINGS: tuple[ConnectionSetting, ...] = (
+    ConnectionSetting(
+        "token",
+        "SecretStr | None",
+        None,
+        "Friendli personal access token; read from FRIENDLI_TOKEN when not given.",
+        env="FRIENDLI_TOKEN",
+        secret=True,
+        names={"langchain": "friendli_token", "llama_index": "api_key"},
+        alias={"langchain": "api_key"},
+        flag=False,
+    ),
+    ConnectionSetting(
+        "team_id",
+        "str | None",
+        None,
+        "Team to run requests as (X-Friendli-Team); read from FRIENDLI_TEAM when not given.",
+        env="FRIENDLI_TEAM",
+        names={"langchain": "friendli_team"},
+        alias={"langchain": "team_id"},
+    ),
+    ConnectionSetting(
+        "endpoint",
+        "Endpoint",
+        "serverless",
+        "Which Friendli product serves the model: serverless, dedicated or container.",
+    ),
+    ConnectionSetting(
+        "base_url",
+        "str | None",
+        None,
+        "API prefix the paths are appended to; read from FRIENDLI_BASE_URL, else the "
+        "endpoint's URL.",
+        env="FRIENDLI_BASE_URL",
+    ),
+    ConnectionSetting(
+        "timeout",
+        "float | None",
+        DEFAULT_TIMEOUT,
+        "Seconds to wait for a response (None: no timeout).",
+    ),
+    ConnectionSetting(
+        "max_retries",
+        "NonNegativeInt",
+        DEFAULT_MAX_RETRIES,
+        "Retries for connection errors, 408, 409, 429 and 5xx (with backoff and Retry-After).",
+    ),
+    ConnectionSetting(
+        "default_headers",
+        "dict[str, str] | None",
+        None,
+        "Extra HTTP headers sent with every request.",
+        flag=False,
+    ),
+    ConnectionSetting(
+        "max_connections",
+        "PositiveInt",
+        DEFAULT_MAX_CONNECTIONS,
+        "Most connections the client's own pool opens (and keeps alive); a user-supplied "
+        "httpx client keeps its own limits.",
+    ),
+    ConnectionSetting(
+        "proxy",
+        "SecretStr | None",
+        None,
+        "Proxy URL for every request, e.g. http://user:pass@proxy:3128 (a secret: it may carry "
+        "credentials); unset, HTTPS_PROXY and NO_PROXY apply.",
+        secret=True,
+    ),
+    ConnectionSetting(
+        "verify",
+        "bool | str",
+        True,  # noqa: FBT003 - the declared default
+        "TLS verification: True, False (not verified), or the path of a CA bundle file.",
+    ),
+    ConnectionSetting(
+        "http_client",
+        "HttpClient | None",
+        None,
+        "An httpx.Client to send sync requests with (its own proxy, certificates, limits).",
+        flag=False,
+        client_only=True,
+    ),
+    ConnectionSetting(
+        "http_async_client",
+        "HttpAsyncClient | None",
+        None,
+        "An httpx.AsyncClient to send async requests with (its own proxy, certificates, limits).",
+        names={"llama_index": "async_http_client"},
+        flag=False,
+        client_only=True,
+    ),
+)
+"""Every connection setting, declared once (see the module docstring)."""
+
+
+class ConnectionOptions(TypedDict, total=False):
+    """The core clients' keyword options: `ClientConfig`'s fields (a test keeps them in step)."""
+
+    token: str | None
+    team_id: str | None
+    endpoint: Endpoint
+    base_url: str | None
+    timeout: TimeoutTypes
+    max_retries: int
+    default_headers: Mapping[str, str] | None
+    max_connections: int
+    proxy: str | None
+    verify: bool | str
+
+
+def _env_settings() -> dict[str, str]:
+    return {s.name: s.env for s in CONNECTION_SETTINGS if s.env}
+
+
+def _secret_names() -> frozenset[str]:
+    return frozenset(s.name for s in CONNECTION_SETTINGS if s.secret)
+
+
 @dataclass(frozen=True, repr=False)
 class ClientConfig:
-    """Everything a client needs to build requests.
+    """Everything a client needs to build requests and its connection pool.
 
     Attributes:
         token: Friendli personal access token (`flp_...`). Sent as `Authorization: Bearer`.
@@ -73,6 +240,11 @@ class ClientConfig:
         timeout: Seconds (float) or an `httpx.Timeout`; None disables timeouts.
         max_retries: Retries after the first attempt for connection errors, 408, 409, 429, 5xx.
         default_headers: Extra headers sent with every request.
+        max_connections: Most connections of the client's own pool (all kept alive).
+        proxy: Proxy URL (`http://`, `https://`, `socks5://`); None leaves HTTPS_PROXY and
+            NO_PROXY in charge. A secret: masked in the repr, left out of a pickle.
+        verify: TLS verification: True, False, or a CA bundle path (an `ssl.SSLContext` is
+            built from it when the pool is made).
     """
 
     token: str | None = None
@@ -82,6 +254,9 @@ class ClientConfig:
     timeout: TimeoutTypes = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     default_headers: Mapping[str, str] = field(default_factory=dict)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    proxy: str | None = None
+    verify: bool | str = True
 
     def __post_init__(self) -> None:
         """Validate the values and fill the base URL from the endpoint."""
@@ -99,53 +274,66 @@ class ClientConfig:
             msg = f"base_url must start with http:// or https://; got {base!r}"
             raise InvalidRequestError(msg)
         object.__setattr__(self, "base_url", base)
-        object.__setattr__(self, "default_headers", dict(self.default_headers))
+        object.__setattr__(self, "default_headers", dict(self.default_headers or {}))
+        _check_pool(self.max_connections, self.proxy, self.verify)
 
     @classmethod
-    def from_env(
-        cls,
-        *,
-        token: str | None = None,
-        team_id: str | None = None,
-        endpoint: Endpoint = "serverless",
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-    ) -> ClientConfig:
-        """Build a config, taking unset values from the environment.
+    def from_env(cls, **options: Unpack[ConnectionOptions]) -> ClientConfig:
+        """Build a config from `ConnectionOptions`, taking unset values from the environment.
 
-        `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` fill `token`, `team_id` and
-        `base_url` when they are not passed.
+        Each setting with an environment variable (`FRIENDLI_TOKEN`, `FRIENDLI_TEAM`,
+        `FRIENDLI_BASE_URL`) is read from it when not passed, or passed as None or "".
         """
-        return cls(
-            token=token if token is not None else (os.environ.get("FRIENDLI_TOKEN") or None),
-            team_id=team_id if team_id is not None else (os.environ.get("FRIENDLI_TEAM") or None),
-            endpoint=endpoint,
-            base_url=base_url or os.environ.get("FRIENDLI_BASE_URL") or "",
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers or {},
-        )
+        settings: dict[str, Any] = dict(options)
+        for name, env in _env_settings().items():
+            if not settings.get(name):
+                settings[name] = os.environ.get(env) or None
+        return cls(**{k: v for k, v in settings.items() if v is not None or k == "timeout"})
 
     def with_options(self, **changes: object) -> ClientConfig:
         """Return a copy with some fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle without the token: the unpickled config reads FRIENDLI_TOKEN where it runs."""
-        kept = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "token"}
+        """Pickle without the secrets: the unpickled config reads FRIENDLI_TOKEN where it runs."""
+        secret = _secret_names()
+        kept = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in secret}
         return (_unpickle, (kept,))
 
     def __repr__(self) -> str:
-        """Show the configuration with the token masked."""
-        return (
-            f"ClientConfig(endpoint={self.endpoint!r}, base_url={self.base_url!r}, "
-            f"token={mask_secret(self.token)}, team_id={self.team_id!r}, "
-            f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
+        """Show the configuration with the secrets masked (headers left out: they may hold one)."""
+        secret = _secret_names()
+        shown = ", ".join(
+            f"{f.name}={mask_secret(getattr(self, f.name)) if f.name in secret else ''}"
+            + ("" if f.name in secret else repr(getattr(self, f.name)))
+            for f in fields(self)
+            if f.name != "default_headers"
         )
+        return f"ClientConfig({shown})"
 
     __str__ = __repr__
+
+
+def _check_pool(max_connections: object, proxy: object, verify: object) -> None:
+    """Refuse a pool setting that httpx would only refuse at the first request, or never."""
+    if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+        msg = f"max_connections must be an integer >= 1; got {max_connections!r}"
+        raise InvalidRequestError(msg)
+    if max_connections < 1:
+        msg = f"max_connections must be an integer >= 1; got {max_connections!r}"
+        raise InvalidRequestError(msg)
+    if proxy is not None and (
+        not isinstance(proxy, str) or not proxy.startswith(("http://", "https://", "socks5://"))
+    ):
+        scheme = proxy.split("://", 1)[0] if isinstance(proxy, str) else type(proxy).__name__
+        msg = f"proxy must be an http://, https:// or socks5:// URL; got one starting {scheme!r}"
+        raise InvalidRequestError(msg)
+    if isinstance(verify, str) and not os.path.isfile(verify):  # noqa: PTH113 - a str path
+        msg = f"verify must be True, False or the path of a CA bundle file; {verify!r} is no file"
+        raise InvalidRequestError(msg)
+    if not isinstance(verify, bool | str):
+        msg = f"verify must be True, False or the path of a CA bundle file; got {verify!r}"
+        raise InvalidRequestError(msg)
 
 
 def _unpickle(kept: dict[str, Any]) -> ClientConfig:

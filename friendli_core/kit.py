@@ -8,7 +8,9 @@ public modules (`errors`, `types`, `config`, `catalog`):
 * the toolbox: tools, messages, response formats (`function_tool`, `tool_call`,
   `assistant_message`, `media_part`, `json_schema_format`, ...) and the choice fold of a chat
   stream (`ChatChoiceFold` and its change flags);
-* the pydantic field types of a user-supplied httpx client (`HttpClient`, `HttpAsyncClient`);
+* the connection fields, derived from `friendli_core.config.CONNECTION_SETTINGS` in each
+  framework's naming and conventions (`connection_model`), and the pydantic field types of a
+  user-supplied httpx client (`HttpClient`, `HttpAsyncClient`);
 * which request-body fields each adapter declares (`adapter_fields`);
 * the snapshot lookup (`snapshot_model`), the fast-copy helper (`Prototype`) and the lazy
   exports of a package (`lazy_names`).
@@ -19,8 +21,10 @@ enforces both). Importing it loads no httpx and none of the core's response mode
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, NonNegativeInt, PositiveInt, SecretStr, create_model
 
 from friendli_core import _adapters, _exports, _fold, _httpx_fields, _lifecycle
 from friendli_core._adapters import *  # noqa: F403 - the toolbox, named by its __all__
@@ -31,11 +35,20 @@ from friendli_core._httpx_fields import *  # noqa: F403 - named by its __all__
 from friendli_core._lifecycle import *  # noqa: F403 - named by its __all__
 from friendli_core._upstream_hooks.pydantic_copy import Prototype
 from friendli_core.catalog import known_model
+from friendli_core.config import CONNECTION_SETTINGS, ConnectionSetting, Endpoint
 
 if TYPE_CHECKING:
     from friendli_core.catalog import ModelInfo
 
-__all__ = ["ADAPTER_API", "LEFT_OUT", "Adapter", "Prototype", "adapter_fields", "snapshot_model"]
+__all__ = [
+    "ADAPTER_API",
+    "LEFT_OUT",
+    "Adapter",
+    "Prototype",
+    "adapter_fields",
+    "connection_model",
+    "snapshot_model",
+]
 __all__ += _adapters.__all__
 __all__ += _exports.__all__
 __all__ += _fold.__all__
@@ -84,3 +97,35 @@ def adapter_fields(
 def snapshot_model(model: str | None, endpoint: str) -> ModelInfo | None:
     """The packaged snapshot's entry for a serverless model (dedicated/container: None)."""
     return known_model(model) if endpoint == "serverless" else None
+
+
+# The names the declaration's annotations use (`ConnectionSetting.annotation`).
+_ANNOTATIONS: dict[str, Any] = {
+    "Endpoint": Endpoint,
+    "HttpAsyncClient": HttpAsyncClient,  # noqa: F405 - from _httpx_fields
+    "HttpClient": HttpClient,  # noqa: F405 - from _httpx_fields
+    "NonNegativeInt": NonNegativeInt,
+    "PositiveInt": PositiveInt,
+    "SecretStr": SecretStr,
+}
+
+
+def connection_model(
+    framework: str, field: Callable[[ConnectionSetting], Any], config: ConfigDict
+) -> type[BaseModel]:
+    """A pydantic model holding every connection setting as `framework` names it.
+
+    `field(setting)` gives each field's pydantic `Field` in the framework's conventions
+    (environment defaults, aliases, descriptions); the names and types come from the
+    declaration. Adapter classes derive from it, with `LifecycleMethods` first.
+    """
+    fields: dict[str, Any] = {
+        s.field_name(framework): (eval(s.annotation, dict(_ANNOTATIONS)), field(s))  # noqa: S307 - our own declaration
+        for s in CONNECTION_SETTINGS
+    }
+    return create_model(
+        f"{framework.title().replace('_', '')}ConnectionSettings",
+        __config__=config,
+        __module__=__name__,
+        **fields,
+    )

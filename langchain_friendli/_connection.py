@@ -1,10 +1,12 @@
 """The connection fields and client lifecycle shared by every Friendli LangChain class.
 
-`FriendliConnection` declares the settings (model, token, team, endpoint, base URL, timeout,
-retries, headers, httpx clients) once, with their environment variables, for `ChatFriendli`,
-`Friendli` and `FriendliEmbeddings`. Its clients come from `friendli_core.kit.ModelClients`:
-built on first use, rebuilt when a connection setting changes, one async client per event
-loop, never shared with a forked child, never pickled (nor is the token).
+`FriendliConnection` holds the model and the connection settings, derived from the core's one
+declaration (`friendli_core.config.CONNECTION_SETTINGS`) in LangChain's conventions (the token
+is `friendli_token`, alias `api_key`; unset values are read from their environment variables
+when the model is built), for `ChatFriendli`, `Friendli` and `FriendliEmbeddings`. Its
+clients come from `friendli_core.kit.ModelClients`: built on first use, rebuilt when a
+connection setting changes, one async client per event loop, never shared with a forked child,
+never pickled (nor are the token and the proxy).
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
-from friendli_core.kit import HttpAsyncClient, HttpClient, LifecycleMethods, ModelClients
+from friendli_core.config import CONNECTION_SETTINGS, ConnectionSetting, Endpoint
+from friendli_core.kit import (
+    HttpAsyncClient,
+    HttpClient,
+    LifecycleMethods,
+    ModelClients,
+    connection_model,
+)
 
 if TYPE_CHECKING:
     # Imported when the first client is built: importing the integration loads no httpx.
@@ -31,7 +39,47 @@ LangChain base class's config would win otherwise). Their schemas are built when
 are defined."""
 
 
-class FriendliConnection(LifecycleMethods, BaseModel):
+def _field(setting: ConnectionSetting) -> Any:
+    """A connection field in LangChain's conventions (environment read at construction)."""
+    options: dict[str, Any] = {
+        "alias": setting.alias.get("langchain"),
+        "description": setting.doc,
+        # the user's httpx clients and a secret no environment variable holds stay out of
+        # serialized output (the token is replaced by its variable: `lc_secrets`)
+        "exclude": setting.client_only or (setting.secret and not setting.env),
+    }
+    if setting.env:
+        read = secret_from_env if setting.secret else from_env
+        return Field(default_factory=read(setting.env, default=None), **options)
+    return Field(default=setting.default, **options)
+
+
+if TYPE_CHECKING:
+    _DEFAULT: Any = None  # the declared default, given at run time
+
+    class _Settings(BaseModel):
+        """The connection fields, for type checkers; built from the declaration at run time."""
+
+        friendli_token: SecretStr | None = _DEFAULT
+        friendli_team: str | None = _DEFAULT
+        endpoint: Endpoint = _DEFAULT
+        base_url: str | None = _DEFAULT
+        timeout: float | None = _DEFAULT
+        max_retries: int = _DEFAULT
+        default_headers: dict[str, str] | None = _DEFAULT
+        max_connections: int = _DEFAULT
+        proxy: SecretStr | None = _DEFAULT
+        verify: bool | str = _DEFAULT
+        http_client: HttpClient | None = _DEFAULT
+        http_async_client: HttpAsyncClient | None = _DEFAULT
+
+else:
+    _Settings = connection_model(
+        "langchain", _field, ConfigDict(**{**MODEL_CONFIG, "defer_build": True})
+    )
+
+
+class FriendliConnection(LifecycleMethods, _Settings):
     """Connection settings and the lazily built `friendli_core` clients."""
 
     # A base class, never instantiated: the concrete classes build their schema with their
@@ -41,48 +89,18 @@ class FriendliConnection(LifecycleMethods, BaseModel):
     model: str | None = Field(default=None, alias="model_name")
     """Model code (serverless), endpoint ID (dedicated; `endpoint-id:adapter-route` selects a
     LoRA adapter), or None for a container, which serves one model."""
-    friendli_token: SecretStr | None = Field(
-        default_factory=secret_from_env("FRIENDLI_TOKEN", default=None), alias="api_key"
-    )
-    """Friendli personal access token; read from `FRIENDLI_TOKEN` when not given."""
-    friendli_team: str | None = Field(
-        default_factory=from_env("FRIENDLI_TEAM", default=None), alias="team_id"
-    )
-    """Team to run requests as (`X-Friendli-Team`); read from `FRIENDLI_TEAM` when not given."""
-    endpoint: Endpoint = "serverless"
-    """Which Friendli product serves the model; picks the default base URL."""
-    base_url: str | None = Field(default_factory=from_env("FRIENDLI_BASE_URL", default=None))
-    """API prefix, e.g. `https://api.friendli.ai/serverless/v1`; read from `FRIENDLI_BASE_URL`,
-    else derived from `endpoint`."""
-    timeout: float | None = DEFAULT_TIMEOUT
-    """Seconds to wait for a response (None: no timeout)."""
-    max_retries: int = DEFAULT_MAX_RETRIES
-    """Retries for connection errors, 408, 409, 429 and 5xx (with backoff and Retry-After)."""
-    default_headers: dict[str, str] | None = None
-    """Extra HTTP headers sent with every request."""
-    http_client: HttpClient | None = Field(default=None, exclude=True)
-    """An `httpx.Client` to send sync requests with (proxies, certificates, transports)."""
-    http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
-    """An `httpx.AsyncClient` to send async requests with; used on every event loop."""
 
     _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
-    _CONNECTION_FIELDS: ClassVar[tuple[str, ...]] = (
-        "friendli_token",
-        "friendli_team",
-        "endpoint",
-        "base_url",
-        "timeout",
-        "max_retries",
-        "default_headers",
-        "http_client",
-        "http_async_client",
-    )
-    """The fields that make the `Connection`, in its order (token first)."""
+    _FRAMEWORK: ClassVar[str] = "langchain"
 
     @property
     def lc_secrets(self) -> dict[str, str]:
         """Map the token field to its environment variable for serialization."""
-        return {"friendli_token": "FRIENDLI_TOKEN"}
+        return {
+            s.field_name("langchain"): s.env
+            for s in CONNECTION_SETTINGS
+            if s.secret and s.env is not None
+        }
 
     @property
     def client(self) -> FriendliClient:

@@ -1,84 +1,73 @@
 """The connection fields and client lifecycle of the Friendli LlamaIndex classes.
 
-`FriendliConnectionFields` declares the settings (token, team, endpoint, base URL, timeout,
-retries, headers, httpx clients) once for `FriendliLLM` and `FriendliEmbedding`. Unset token,
-team and base URL are read from `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` when
-the client is built. The clients come from
-`friendli_core.kit.ModelClients`: built on first use, rebuilt when a setting changes,
-one async client per event loop, never shared with a forked child, never pickled (nor is the
-token).
+`FriendliConnectionFields` holds the connection settings, derived from the core's one
+declaration (`friendli_core.config.CONNECTION_SETTINGS`) in LlamaIndex's conventions (the token
+is `api_key`, the async client `async_http_client`, each with a `description`), for
+`FriendliLLM` and `FriendliEmbedding`. Unset token, team and base URL are read from
+`FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` when the client is built. The clients
+come from `friendli_core.kit.ModelClients`: built on first use, rebuilt when a setting changes,
+one async client per event loop, never shared with a forked child, never pickled (nor are the
+token and the proxy).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
-from friendli_core.kit import HttpAsyncClient, HttpClient, LifecycleMethods, ModelClients
+from friendli_core.config import ConnectionSetting, Endpoint
+from friendli_core.kit import (
+    HttpAsyncClient,
+    HttpClient,
+    LifecycleMethods,
+    ModelClients,
+    connection_model,
+)
 
 __all__ = ["FriendliConnectionFields"]
 
 
-class FriendliConnectionFields(LifecycleMethods, BaseModel):
+def _field(setting: ConnectionSetting) -> Any:
+    """A connection field in LlamaIndex's conventions (environment read by the client).
+
+    Secrets and the user's httpx clients are left out of serialized output and the repr.
+    """
+    hidden = setting.secret or setting.client_only
+    return Field(default=setting.default, description=setting.doc, exclude=hidden, repr=not hidden)
+
+
+if TYPE_CHECKING:
+    _DEFAULT: Any = None  # the declared default, given at run time
+
+    class _Settings(BaseModel):
+        """The connection fields, for type checkers; built from the declaration at run time."""
+
+        api_key: SecretStr | None = _DEFAULT
+        team_id: str | None = _DEFAULT
+        endpoint: Endpoint = _DEFAULT
+        base_url: str | None = _DEFAULT
+        timeout: float | None = _DEFAULT
+        max_retries: int = _DEFAULT
+        default_headers: dict[str, str] | None = _DEFAULT
+        max_connections: int = _DEFAULT
+        proxy: SecretStr | None = _DEFAULT
+        verify: bool | str = _DEFAULT
+        http_client: HttpClient | None = _DEFAULT
+        async_http_client: HttpAsyncClient | None = _DEFAULT
+
+else:
+    # A mixin: the concrete class builds the schema with its own config.
+    _Settings = connection_model(
+        "llama_index", _field, ConfigDict(arbitrary_types_allowed=True, defer_build=True)
+    )
+
+
+class FriendliConnectionFields(LifecycleMethods, _Settings):
     """Connection settings and the lazily built `friendli_core` clients (a mixin)."""
 
     # A mixin: the concrete class builds the schema with its own config.
     model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
-    api_key: SecretStr | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="Friendli personal access token; defaults to the FRIENDLI_TOKEN variable.",
-    )
-    team_id: str | None = Field(
-        default=None,
-        description="Team to run requests as (X-Friendli-Team); defaults to FRIENDLI_TEAM.",
-    )
-    endpoint: Endpoint = Field(
-        default="serverless",
-        description="Which Friendli product serves the model: serverless, dedicated, container.",
-    )
-    base_url: str | None = Field(
-        default=None,
-        description=(
-            "Base URL the API paths are appended to; defaults to FRIENDLI_BASE_URL, then to "
-            "the endpoint's URL."
-        ),
-    )
-    timeout: float | None = Field(
-        default=DEFAULT_TIMEOUT, description="Request timeout in seconds (None: no timeout)."
-    )
-    max_retries: int = Field(
-        default=DEFAULT_MAX_RETRIES,
-        ge=0,
-        description="Retries for connection errors, 408, 409, 429 and 5xx.",
-    )
-    default_headers: dict[str, str] | None = Field(
-        default=None, description="Extra headers sent with every request."
-    )
-    http_client: HttpClient | None = Field(
-        default=None, exclude=True, repr=False, description="An httpx.Client to send with."
-    )
-    async_http_client: HttpAsyncClient | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="An httpx.AsyncClient to send with (bound to one event loop).",
-    )
-
     _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
-    _CONNECTION_FIELDS: ClassVar[tuple[str, ...]] = (
-        "api_key",
-        "team_id",
-        "endpoint",
-        "base_url",
-        "timeout",
-        "max_retries",
-        "default_headers",
-        "http_client",
-        "async_http_client",
-    )
-    """The fields that make the `Connection`, in its order (token first)."""
+    _FRAMEWORK: ClassVar[str] = "llama_index"

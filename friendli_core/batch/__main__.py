@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Callable
 from typing import get_args
 
 from friendli_core.batch._runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, run
-from friendli_core.config import DEFAULT_TIMEOUT, Endpoint
+from friendli_core.config import CONNECTION_SETTINGS, ConnectionSetting, Endpoint
 from friendli_core.errors import InvalidRequestError
 
 EXIT_OK = 0
@@ -53,6 +54,39 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _verify(text: str) -> bool | str:
+    """`--verify`: true/false, or the path of a CA bundle file."""
+    lowered = text.lower()
+    if lowered in {"true", "yes", "1", "false", "no", "0"}:
+        return lowered in {"true", "yes", "1"}
+    return text
+
+
+# How a flag parses its text, by the declared type (`ConnectionSetting.annotation`).
+_PARSE: dict[str, Callable[[str], object]] = {
+    "str | None": str,
+    "SecretStr | None": str,
+    "float | None": float,
+    "NonNegativeInt": _non_negative,
+    "PositiveInt": _positive,
+    "bool | str": _verify,
+}
+# The command's own defaults where a long batch needs another than a client's.
+_DEFAULTS = {"max_retries": DEFAULT_MAX_RETRIES}
+
+
+def _add_setting(p: argparse.ArgumentParser, setting: ConnectionSetting) -> None:
+    flag = "--" + setting.name.replace("_", "-")
+    default = _DEFAULTS.get(setting.name, setting.default)
+    shown = "" if default is None or setting.secret else " (default: %(default)s)"
+    help_text = setting.doc.replace("%", "%%") + shown
+    if setting.annotation == "Endpoint":
+        p.add_argument(flag, choices=get_args(Endpoint), default=default, help=help_text)
+    else:
+        parse = _PARSE[setting.annotation]
+        p.add_argument(flag, type=parse, default=default, help=help_text)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command's arguments."""
     p = argparse.ArgumentParser(
@@ -64,54 +98,45 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("input", metavar="INPUT.jsonl", help="requests, one JSON object per line")
     p.add_argument("output", metavar="OUTPUT.jsonl", help="results; created, or resumed")
     p.add_argument(
-        "--endpoint",
-        choices=get_args(Endpoint),
-        default="serverless",
-        help="which Friendli product serves the model (default: %(default)s)",
-    )
-    p.add_argument("--base-url", help="URL prefix of the API (default: the endpoint's)")
-    p.add_argument("--team-id", help="team to run the requests as (X-Friendli-Team)")
-    p.add_argument(
         "--concurrency",
         type=_positive,
         default=DEFAULT_CONCURRENCY,
         help="most requests in flight, lowered while 429s arrive (default: %(default)s)",
     )
-    p.add_argument(
-        "--max-retries",
-        type=_non_negative,
-        default=DEFAULT_MAX_RETRIES,
-        help="retries per request for connection errors, 408/409/429/5xx (default: %(default)s)",
-    )
-    p.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        help="seconds per request attempt (default: %(default)s)",
-    )
+    for setting in CONNECTION_SETTINGS:  # the connection flags, from the one declaration
+        if setting.flag:
+            _add_setting(p, setting)
     return p
+
+
+def _masked(argv: list[str]) -> list[str]:
+    """The arguments with secret flag values (the proxy URL) masked, to print."""
+    secret = {"--" + s.name.replace("_", "-") for s in CONNECTION_SETTINGS if s.secret and s.flag}
+    shown: list[str] = []
+    for arg in argv:
+        flag, eq, _ = arg.partition("=")
+        if shown and shown[-1] in secret:
+            shown.append("'**********'")
+        elif eq and flag in secret:
+            shown.append(f"{flag}=**********")
+        else:
+            shown.append(arg)
+    return shown
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; return its exit status."""
     args = parser().parse_args(argv)
     try:
-        result = run(
-            args.input,
-            args.output,
-            concurrency=args.concurrency,
-            endpoint=args.endpoint,
-            base_url=args.base_url,
-            team_id=args.team_id,
-            max_retries=args.max_retries,
-            timeout=args.timeout,
-        )
+        settings = {s.name: getattr(args, s.name) for s in CONNECTION_SETTINGS if s.flag}
+        result = run(args.input, args.output, concurrency=args.concurrency, **settings)
     except (InvalidRequestError, OSError) as exc:
         print(f"friendli-batch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(result.summary(), file=sys.stderr)
     if result.interrupted:
-        command = shlex.join(["friendli-batch", *(sys.argv[1:] if argv is None else argv)])
+        given = sys.argv[1:] if argv is None else argv
+        command = shlex.join(["friendli-batch", *_masked(given)])
         print(f"To resume, run the same command again:\n  {command}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_FAILED if result.failed else EXIT_OK

@@ -223,7 +223,7 @@ async def test_the_runners_client_owns_a_pool_with_its_limits_and_hooks(tmp_path
     """
     from friendli_core.batch._runner import BatchRunner
 
-    runner = BatchRunner(tmp_path / "in.jsonl", tmp_path / "out.jsonl", concurrency=300, token="t")
+    runner = BatchRunner(tmp_path / "in.jsonl", tmp_path / "out.jsonl", concurrency=1500, token="t")
     client = runner._make_client()
     for _ in range(2):  # as built, then as rebuilt in a forked child
         http = client._http
@@ -232,7 +232,8 @@ async def test_the_runners_client_owns_a_pool_with_its_limits_and_hooks(tmp_path
         assert http.event_hooks["request"] == [runner._on_request]
         assert http.event_hooks["response"] == [runner._on_response]
         pool = http._transport._pool  # type: ignore[attr-defined]
-        assert pool._max_connections == 300
+        # at least the concurrency (above the default max_connections), all kept alive
+        assert pool._max_connections == pool._max_keepalive_connections == 1500
         client._leave_parent_pool()
         assert client._http is not http
     await client.close()

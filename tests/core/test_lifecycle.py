@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import inspect
 import os
 import pickle
 
@@ -15,20 +14,39 @@ from friendli_core import ClientConfig
 from friendli_core._base import ClientOptions
 from friendli_core._forks import fork_generation
 from friendli_core._lifecycle import Connection, ModelClients, secret_value
+from friendli_core.config import CONNECTION_SETTINGS, DEFAULT_MAX_CONNECTIONS, ConnectionOptions
 
 URL = "http://127.0.0.1:9/v1"
 
 
 def _connection(**changes: object) -> Connection:
     base = Connection("flp_token_one", "team", "serverless", URL, 5.0, 1, {"X-A": "1"})
-    return base._replace(**changes)
+    values = list(base)
+    for name, value in changes.items():
+        values[[s.name for s in CONNECTION_SETTINGS].index(name)] = value
+    return Connection(*values)
 
 
-def test_connection_names_every_client_config_field() -> None:
+def test_the_declaration_is_every_client_config_field_and_client_option() -> None:
+    """`ClientConfig`, the clients' keyword options and the declaration name the same settings."""
     config_fields = [f.name for f in dataclasses.fields(ClientConfig)]
-    assert list(Connection._fields[: len(config_fields)]) == config_fields
-    assert set(inspect.signature(ClientConfig.from_env).parameters) == set(config_fields)
-    assert set(config_fields) <= set(ClientOptions.__annotations__)
+    declared = [s.name for s in CONNECTION_SETTINGS if not s.client_only]
+    assert sorted(declared) == sorted(config_fields)
+    assert set(ConnectionOptions.__annotations__) == set(config_fields)
+    assert set(ClientOptions.__annotations__) == {*config_fields, "config", "retry_policy"}
+    defaults = {f.name: f.default for f in dataclasses.fields(ClientConfig)}
+    for setting in CONNECTION_SETTINGS:
+        if setting.name in defaults and defaults[setting.name] is not dataclasses.MISSING:
+            expected = defaults[setting.name] or None  # "" (base_url): unset, as None
+            assert (setting.default or None) == expected, setting.name
+    assert len({s.name for s in CONNECTION_SETTINGS}) == len(CONNECTION_SETTINGS)
+
+
+def test_a_connection_takes_the_declared_defaults_for_values_not_given() -> None:
+    connection = Connection("flp_x")
+    assert connection.value("max_connections") == DEFAULT_MAX_CONNECTIONS
+    assert connection.value("verify") is True
+    assert connection.value("http_client") is None
 
 
 def test_connection_builds_its_config_and_masks_the_token() -> None:
