@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
 import httpx
 
+from friendli_core import _forks
 from friendli_core._base import (
     UNSET,
     BaseClient,
     ClientOptions,
     map_transport_error,
 )
-from friendli_core._forks import fork_generation
 from friendli_core._protocol import RequestSpec, raise_for_status
 from friendli_core._streams import END, AsyncStream, Stream, aiter_chunks, iter_chunks
 from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient, OwnedClient
@@ -203,7 +203,7 @@ class FriendliClient(BaseClient):
             attempt += 1
 
     def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
-        if self._generation != fork_generation():  # a fork, or close() (`_base._CLOSED`)
+        if self._generation != _forks.generation:  # a fork, or close() (`_base._CLOSED`)
             self._leave_parent_pool()
         request = self._build_request(spec, timeout)
         try:
@@ -396,7 +396,7 @@ class AsyncFriendliClient(BaseClient):
             attempt += 1
 
     async def _send(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Response:
-        if self._generation != fork_generation():  # a fork, or close() (`_base._CLOSED`)
+        if self._generation != _forks.generation:  # a fork, or close() (`_base._CLOSED`)
             self._leave_parent_pool()
         request = self._build_request(spec, timeout)
         try:

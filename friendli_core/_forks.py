@@ -10,17 +10,26 @@ which is what multiprocessing's fork start method, gunicorn, Celery prefork and 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["adopt_inherited", "fork_generation"]
+__all__ = ["adopt_inherited", "after_fork_in_child", "fork_generation", "generation"]
 
-_generation = 0
+generation = 0
+"""The number of forks between the first process and this one (read it as `_forks.generation`:
+the clients compare it once per request, the one fork check of the package)."""
 _inherited: list[Any] = []
+_hooks: list[Callable[[], None]] = []
 
 
 def fork_generation() -> int:
     """The number of forks between the first process and this one."""
-    return _generation
+    return generation
+
+
+def after_fork_in_child(hook: Callable[[], None]) -> None:
+    """Run `hook` in the child of every later fork (before any of the child's own code)."""
+    _hooks.append(hook)
 
 
 def adopt_inherited(resource: Any) -> None:
@@ -33,8 +42,10 @@ def adopt_inherited(resource: Any) -> None:
 
 
 def _after_fork_in_child() -> None:
-    global _generation  # noqa: PLW0603 - one process-wide counter is the point
-    _generation += 1
+    global generation  # noqa: PLW0603 - one process-wide counter is the point
+    generation += 1
+    for hook in _hooks:
+        hook()
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork

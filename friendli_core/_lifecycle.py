@@ -10,7 +10,9 @@ hold a `ModelClients` and ask it, per request, for the client that matches their
   `model_copy(update=...)`, a copy that shares this object): a request is never sent with a stale
   token or to a stale URL. The last few distinct settings keep their clients, so a model and
   its copies used in turn do not rebuild on every call;
-* after `os.fork`, nothing of the parent's: the child builds its own clients (`_forks`);
+* after `os.fork`, never the parent's connections: each core client leaves its parent's pool
+  before its first request in the child (the package's one fork check, `_forks`), and the
+  holder takes a new lock (a parent's thread may have held the old one);
 * nothing in a pickle or a copy: those start empty and build their own (and a pickled model
   leaves its secrets behind, `pickle_state_without_secrets`);
 * `close()` / `aclose()` release the connections; the next request builds new clients. When
@@ -29,7 +31,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
-from friendli_core._forks import fork_generation
+from friendli_core._forks import after_fork_in_child
 from friendli_core.config import CONNECTION_SETTINGS, ClientConfig, mask_secret
 
 if TYPE_CHECKING:
@@ -113,6 +115,15 @@ _SECRET_POSITIONS = tuple(i for i, s in enumerate(CONNECTION_SETTINGS) if s.secr
 
 
 _Entries = list[tuple[Connection, Any]]
+_LIVE: weakref.WeakSet[ModelClients] = weakref.WeakSet()
+
+
+def _new_locks() -> None:
+    for holder in list(_LIVE):
+        holder._new_lock()  # noqa: SLF001 - this module's own class
+
+
+after_fork_in_child(_new_locks)
 
 
 def _checkout(entries: _Entries, connection: Connection, build: Callable[[], _C]) -> _C:
@@ -142,24 +153,22 @@ class ModelClients:
 
     def _start(self) -> None:
         self._lock = threading.Lock()
-        self._generation = fork_generation()
         self._sync: _Entries = []
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Entries] = (
             weakref.WeakKeyDictionary()
         )
+        _LIVE.add(self)
 
-    def _forget_parent(self) -> None:
-        """After a fork, drop the parent's clients (and its lock, which a thread may hold)."""
-        if self._generation != fork_generation():
-            self._start()
+    def _new_lock(self) -> None:
+        """In a forked child: a new lock (a parent's thread may have held the old one)."""
+        self._lock = threading.Lock()
 
     def sync(self, connection: Connection) -> FriendliClient:
         """The sync client for `connection`, built on first use."""
         entries = self._sync
-        if entries and entries[0][0] == connection and self._generation == fork_generation():
+        if entries and entries[0][0] == connection:
             client: FriendliClient = entries[0][1]
             return client
-        self._forget_parent()
         with self._lock:
             return _checkout(self._sync, connection, lambda: _new_sync(connection))
 
@@ -167,17 +176,15 @@ class ModelClients:
         """The async client for `connection` on the running event loop, built on first use."""
         loop = asyncio.get_running_loop()
         entries = self._async.get(loop)
-        if entries and entries[0][0] == connection and self._generation == fork_generation():
+        if entries and entries[0][0] == connection:
             client: AsyncFriendliClient = entries[0][1]
             return client
-        self._forget_parent()
         with self._lock:
             entries = self._async.setdefault(loop, [])
             return _checkout(entries, connection, lambda: _new_async(connection))
 
     def close(self) -> None:
         """Close the sync clients (a user-supplied httpx client stays open)."""
-        self._forget_parent()
         with self._lock:
             entries, self._sync = self._sync, []
         for _, client in entries:
@@ -185,7 +192,6 @@ class ModelClients:
 
     async def aclose(self) -> None:
         """Close the running loop's async clients (a user-supplied httpx client stays open)."""
-        self._forget_parent()
         with self._lock:
             entries = self._async.pop(asyncio.get_running_loop(), [])
         for _, client in entries:

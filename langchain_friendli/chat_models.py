@@ -312,7 +312,7 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
     ) -> ChatResult:
         with translate_errors():
             params = self._params(messages, stop, kwargs, stream=False)
-            response = self.client.chat(**params)
+            response = self._sync_client().chat(**params)
         return create_chat_result(response, params.get("model"))
 
     async def _agenerate(
@@ -324,7 +324,7 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
     ) -> ChatResult:
         with translate_errors():
             params = self._params(messages, stop, kwargs, stream=False)
-            response = await self.async_client.chat(**params)
+            response = await self._async_client().chat(**params)
         return create_chat_result(response, params.get("model"))
 
     def _stream(
@@ -337,7 +337,7 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
         with translate_errors():
             params = self._params(messages, stop, kwargs, stream=True)
             model = params.get("model")
-            with self.client.stream_chat(**params) as stream:
+            with self._sync_client().stream_chat(**params) as stream:
                 for chunk in stream:
                     if gen := convert_chunk_to_generation_chunk(chunk, model):
                         if run_manager:
@@ -354,7 +354,7 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
         with translate_errors():
             params = self._params(messages, stop, kwargs, stream=True)
             model = params.get("model")
-            async with await self.async_client.stream_chat(**params) as stream:
+            async with await self._async_client().stream_chat(**params) as stream:
                 async for chunk in stream:
                     if gen := convert_chunk_to_generation_chunk(chunk, model):
                         if run_manager:

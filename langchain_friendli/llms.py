@@ -124,7 +124,7 @@ class Friendli(FriendliBase, CompletionFields, BaseLLM):
             )
         with translate_errors():
             responses = [
-                self.client.completions(**self._params(p, stop, kwargs, stream=False))
+                self._sync_client().completions(**self._params(p, stop, kwargs, stream=False))
                 for p in prompts
             ]
         return create_llm_result(responses, kwargs.get("model") or self.model)
@@ -143,7 +143,9 @@ class Friendli(FriendliBase, CompletionFields, BaseLLM):
             )
         with translate_errors():
             responses = [
-                await self.async_client.completions(**self._params(p, stop, kwargs, stream=False))
+                await self._async_client().completions(
+                    **self._params(p, stop, kwargs, stream=False)
+                )
                 for p in prompts
             ]
         return create_llm_result(responses, kwargs.get("model") or self.model)
@@ -157,7 +159,7 @@ class Friendli(FriendliBase, CompletionFields, BaseLLM):
     ) -> Iterator[GenerationChunk]:
         with translate_errors():
             params = self._params(prompt, stop, kwargs, stream=True)
-            with self.client.stream_completions(**params) as stream:
+            with self._sync_client().stream_completions(**params) as stream:
                 for chunk in stream:
                     if gen := convert_completion_chunk(chunk, params.get("model")):
                         if run_manager:
@@ -173,7 +175,7 @@ class Friendli(FriendliBase, CompletionFields, BaseLLM):
     ) -> AsyncIterator[GenerationChunk]:
         with translate_errors():
             params = self._params(prompt, stop, kwargs, stream=True)
-            async with await self.async_client.stream_completions(**params) as stream:
+            async with await self._async_client().stream_completions(**params) as stream:
                 async for chunk in stream:
                     if gen := convert_completion_chunk(chunk, params.get("model")):
                         if run_manager:

@@ -128,19 +128,21 @@ def test_a_user_http_client_is_never_closed() -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork does not exist on this platform")
-def test_a_forked_child_builds_its_own_clients() -> None:
+def test_a_forked_child_never_sends_through_the_parents_pool() -> None:
     clients = ModelClients()
     parent = clients.sync(_connection())
     parent_pool = parent._http
+    clients._lock.acquire()  # as if a parent's thread held it at the fork
     pid = os.fork()
     if pid == 0:  # the child: exit status says what it saw
-        child = clients.sync(_connection())
-        ok = child is not parent and child._http is not parent_pool
-        # a core client used directly also leaves the parent's pool before sending
+        child = clients.sync(_connection(token="flp_other"))  # needs the lock: a new one
+        ok = child is not parent
+        # the parent's client, reused in the child, leaves the parent's pool before sending
         ok = ok and parent._generation != fork_generation()
         parent._leave_parent_pool()
         ok = ok and parent._http is not parent_pool
         os._exit(0 if ok else 1)
+    clients._lock.release()
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert clients.sync(_connection()) is parent
