@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
 import httpx
 
-from friendli_core import _forks
+import friendli_core._forks as _forks  # noqa: PLR0402 - the module, not the package
 from friendli_core._base import (
     UNSET,
     BaseClient,
