@@ -12,17 +12,8 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
-from friendli_core._embeddings import build_embeddings_request
 from friendli_core._forks import adopt_inherited, fork_generation
-from friendli_core._protocol import (
-    RequestSpec,
-    build_chat_request,
-    build_completion_request,
-    build_detokenize_request,
-    build_models_request,
-    build_render_request,
-    build_tokenize_request,
-)
+from friendli_core._protocol import RequestSpec
 from friendli_core._retry import RetryPolicy
 from friendli_core._sse import is_event_stream
 from friendli_core._upstream_hooks.httpx_client import (
@@ -256,51 +247,6 @@ class BaseClient:
     def __repr__(self) -> str:
         """Show the configuration with the token masked."""
         return f"{type(self).__name__}({self.config!r})"
-
-    def _chat_spec(
-        self, params: Mapping[str, Any], *, stream: bool, extra_headers: Mapping[str, str] | None
-    ) -> RequestSpec:
-        return build_chat_request(
-            self.config,
-            params,
-            stream=stream,
-            extra_headers=extra_headers,
-            client_headers=self._client_headers,
-        )
-
-    def _completion_spec(
-        self, params: Mapping[str, Any], *, stream: bool, extra_headers: Mapping[str, str] | None
-    ) -> RequestSpec:
-        return build_completion_request(
-            self.config,
-            params,
-            stream=stream,
-            extra_headers=extra_headers,
-            client_headers=self._client_headers,
-        )
-
-    def _tokenize_spec(self, prompt: str, model: str | None) -> RequestSpec:
-        return build_tokenize_request(
-            self.config, prompt, model=model, client_headers=self._client_headers
-        )
-
-    def _detokenize_spec(self, tokens: list[int], model: str | None) -> RequestSpec:
-        return build_detokenize_request(
-            self.config, tokens, model=model, client_headers=self._client_headers
-        )
-
-    def _render_spec(self, params: Mapping[str, Any]) -> RequestSpec:
-        return build_render_request(self.config, params, client_headers=self._client_headers)
-
-    def _embeddings_spec(
-        self, params: Mapping[str, Any], extra_headers: Mapping[str, str] | None
-    ) -> RequestSpec:
-        return build_embeddings_request(
-            self.config, params, extra_headers=extra_headers, client_headers=self._client_headers
-        )
-
-    def _models_spec(self) -> RequestSpec:
-        return build_models_request(self.config, client_headers=self._client_headers)
 
     def _request_timeout(self, timeout: TimeoutTypes) -> httpx.Timeout:
         return self._timeout if timeout is _UNSET else to_httpx_timeout(timeout)

@@ -23,7 +23,17 @@ from friendli_core._base import (
     ClientOptions,
     map_transport_error,
 )
-from friendli_core._protocol import RequestSpec, raise_for_status
+from friendli_core._embeddings import build_embeddings_request
+from friendli_core._protocol import (
+    RequestSpec,
+    build_chat_request,
+    build_completion_request,
+    build_detokenize_request,
+    build_models_request,
+    build_render_request,
+    build_tokenize_request,
+    raise_for_status,
+)
 from friendli_core._streams import END, AsyncStream, Stream, aiter_chunks, iter_chunks
 from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient, OwnedClient
 from friendli_core.config import TimeoutTypes
@@ -88,7 +98,13 @@ class FriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> ChatCompletion:
         """Create a chat completion; see `ChatCompletionParams` for the fields."""
-        spec = self._chat_spec(params, stream=False, extra_headers=extra_headers)
+        spec = build_chat_request(
+            self.config,
+            params,
+            stream=False,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.chat, timeout))
 
     def stream_chat(
@@ -99,7 +115,13 @@ class FriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> Stream[ChatCompletionChunk]:
         """Stream a chat completion; usage is requested unless `stream_options` is given."""
-        spec = self._chat_spec(params, stream=True, extra_headers=extra_headers)
+        spec = build_chat_request(
+            self.config,
+            params,
+            stream=True,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return self._retrying(spec, lambda: self._open(spec, self._replies.chat_stream, timeout))
 
     def completions(
@@ -110,7 +132,13 @@ class FriendliClient(BaseClient):
         **params: Unpack[CompletionParams],
     ) -> Completion:
         """Create a text completion; see `CompletionParams` for the fields."""
-        spec = self._completion_spec(params, stream=False, extra_headers=extra_headers)
+        spec = build_completion_request(
+            self.config,
+            params,
+            stream=False,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.completion, timeout))
 
     def stream_completions(
@@ -121,7 +149,13 @@ class FriendliClient(BaseClient):
         **params: Unpack[CompletionParams],
     ) -> Stream[CompletionChunk]:
         """Stream a text completion."""
-        spec = self._completion_spec(params, stream=True, extra_headers=extra_headers)
+        spec = build_completion_request(
+            self.config,
+            params,
+            stream=True,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return self._retrying(
             spec, lambda: self._open(spec, self._replies.completion_stream, timeout)
         )
@@ -138,22 +172,28 @@ class FriendliClient(BaseClient):
         See `EmbeddingsParams` for the fields. The vectors are floats, also with
         `encoding_format="base64"` (decoded on arrival).
         """
-        spec = self._embeddings_spec(params, extra_headers)
+        spec = build_embeddings_request(
+            self.config, params, extra_headers=extra_headers, client_headers=self._client_headers
+        )
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.embeddings, timeout))
 
     def tokenize(self, prompt: str, *, model: str | None = None) -> list[int]:
         """Token IDs of `prompt` under the model's tokenizer."""
-        spec = self._tokenize_spec(prompt, model)
+        spec = build_tokenize_request(
+            self.config, prompt, model=model, client_headers=self._client_headers
+        )
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.tokens, UNSET))
 
     def detokenize(self, tokens: list[int], *, model: str | None = None) -> str:
         """Text of a list of token IDs."""
-        spec = self._detokenize_spec(tokens, model)
+        spec = build_detokenize_request(
+            self.config, tokens, model=model, client_headers=self._client_headers
+        )
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.text, UNSET))
 
     def list_models(self) -> list[ModelInfo]:
         """The models the server lists (`GET /models`): Friendli's catalog or an OpenAI list."""
-        spec = self._models_spec()
+        spec = build_models_request(self.config, client_headers=self._client_headers)
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.catalog, UNSET))
 
     def render_chat(self, **params: Unpack[RenderParams]) -> str:
@@ -162,7 +202,7 @@ class FriendliClient(BaseClient):
         Raises:
             UnsupportedEndpointError: On a container endpoint (no render route); nothing sent.
         """
-        spec = self._render_spec(params)
+        spec = build_render_request(self.config, params, client_headers=self._client_headers)
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.text, UNSET))
 
     def count_chat_tokens(self, **params: Unpack[RenderParams]) -> int:
@@ -279,7 +319,13 @@ class AsyncFriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> ChatCompletion:
         """Create a chat completion; see `ChatCompletionParams` for the fields."""
-        spec = self._chat_spec(params, stream=False, extra_headers=extra_headers)
+        spec = build_chat_request(
+            self.config,
+            params,
+            stream=False,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return await self._retrying(spec, lambda: self._fetch(spec, self._replies.chat, timeout))
 
     async def stream_chat(
@@ -290,7 +336,13 @@ class AsyncFriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> AsyncStream[ChatCompletionChunk]:
         """Stream a chat completion; usage is requested unless `stream_options` is given."""
-        spec = self._chat_spec(params, stream=True, extra_headers=extra_headers)
+        spec = build_chat_request(
+            self.config,
+            params,
+            stream=True,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return await self._retrying(
             spec, lambda: self._open(spec, self._replies.chat_stream, timeout)
         )
@@ -303,7 +355,13 @@ class AsyncFriendliClient(BaseClient):
         **params: Unpack[CompletionParams],
     ) -> Completion:
         """Create a text completion; see `CompletionParams` for the fields."""
-        spec = self._completion_spec(params, stream=False, extra_headers=extra_headers)
+        spec = build_completion_request(
+            self.config,
+            params,
+            stream=False,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return await self._retrying(
             spec, lambda: self._fetch(spec, self._replies.completion, timeout)
         )
@@ -316,7 +374,13 @@ class AsyncFriendliClient(BaseClient):
         **params: Unpack[CompletionParams],
     ) -> AsyncStream[CompletionChunk]:
         """Stream a text completion."""
-        spec = self._completion_spec(params, stream=True, extra_headers=extra_headers)
+        spec = build_completion_request(
+            self.config,
+            params,
+            stream=True,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return await self._retrying(
             spec, lambda: self._open(spec, self._replies.completion_stream, timeout)
         )
@@ -329,24 +393,30 @@ class AsyncFriendliClient(BaseClient):
         **params: Unpack[EmbeddingsParams],
     ) -> Embeddings:
         """Embed `input` (a text or a list of texts) or `tokens`; dedicated and container only."""
-        spec = self._embeddings_spec(params, extra_headers)
+        spec = build_embeddings_request(
+            self.config, params, extra_headers=extra_headers, client_headers=self._client_headers
+        )
         return await self._retrying(
             spec, lambda: self._fetch(spec, self._replies.embeddings, timeout)
         )
 
     async def tokenize(self, prompt: str, *, model: str | None = None) -> list[int]:
         """Token IDs of `prompt` under the model's tokenizer."""
-        spec = self._tokenize_spec(prompt, model)
+        spec = build_tokenize_request(
+            self.config, prompt, model=model, client_headers=self._client_headers
+        )
         return await self._retrying(spec, lambda: self._fetch(spec, self._replies.tokens, UNSET))
 
     async def detokenize(self, tokens: list[int], *, model: str | None = None) -> str:
         """Text of a list of token IDs."""
-        spec = self._detokenize_spec(tokens, model)
+        spec = build_detokenize_request(
+            self.config, tokens, model=model, client_headers=self._client_headers
+        )
         return await self._retrying(spec, lambda: self._fetch(spec, self._replies.text, UNSET))
 
     async def list_models(self) -> list[ModelInfo]:
         """The models the server lists (`GET /models`): Friendli's catalog or an OpenAI list."""
-        spec = self._models_spec()
+        spec = build_models_request(self.config, client_headers=self._client_headers)
         return await self._retrying(spec, lambda: self._fetch(spec, self._replies.catalog, UNSET))
 
     async def render_chat(self, **params: Unpack[RenderParams]) -> str:
@@ -355,7 +425,7 @@ class AsyncFriendliClient(BaseClient):
         Raises:
             UnsupportedEndpointError: On a container endpoint (no render route); nothing sent.
         """
-        spec = self._render_spec(params)
+        spec = build_render_request(self.config, params, client_headers=self._client_headers)
         return await self._retrying(spec, lambda: self._fetch(spec, self._replies.text, UNSET))
 
     async def count_chat_tokens(self, **params: Unpack[RenderParams]) -> int:

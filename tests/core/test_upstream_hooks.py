@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from friendli_core import AsyncFriendliClient, FriendliClient
 from friendli_core._base import UNSET
+from friendli_core._protocol import build_chat_request
 from friendli_core._upstream_hooks.httpx_client import (
     OwnedAsyncClient,
     OwnedClient,
@@ -108,7 +109,9 @@ def test_owned_client_builds_what_build_request_builds(
         FriendliClient(token="t", team_id="team", default_headers={"X-Default": "d"}),
         AsyncFriendliClient(token="t", endpoint="dedicated"),
     ):
-        spec = client._chat_spec(CHAT, stream=stream, extra_headers=extra_headers)
+        spec = build_chat_request(
+            client.config, CHAT, stream=stream, extra_headers=extra_headers, client_headers=None
+        )
         built = client._http.build_request(
             spec.method,
             spec.url,
@@ -123,7 +126,8 @@ def test_user_clients_go_through_build_request() -> None:
     """A user's client may carry a base URL, params, cookies and headers: all are kept."""
     http = httpx.Client(params={"q": "1"}, cookies={"c": "v"}, headers={"X-User": "u"})
     client = FriendliClient(token="t", http_client=http)
-    request = client._build_request(client._chat_spec(CHAT, stream=False, extra_headers=None), 2)
+    spec = build_chat_request(client.config, CHAT, stream=False, client_headers=None)
+    request = client._build_request(spec, 2)
     assert request.url.params["q"] == "1"
     assert request.headers["cookie"] == "c=v"
     assert request.headers["x-user"] == "u"
