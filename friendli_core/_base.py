@@ -15,7 +15,6 @@ import httpx
 from friendli_core._forks import adopt_inherited, fork_generation
 from friendli_core._protocol import RequestSpec
 from friendli_core._retry import RetryPolicy
-from friendli_core._sse import is_event_stream
 from friendli_core._upstream_hooks.httpx_client import (
     DefaultHeaders,
     build_request,
@@ -44,8 +43,6 @@ __all__ = [
     "UNSET",
     "BaseClient",
     "ClientOptions",
-    "can_read_raw",
-    "check_event_stream",
     "map_transport_error",
 ]
 
@@ -85,29 +82,6 @@ def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
         return APIConnectionError(msg, method=spec.method, path=spec.path)
     msg = f"Invalid event stream for {where}: {exc}."
     return APIStreamError(msg, method=spec.method, path=spec.path)
-
-
-def can_read_raw(response: httpx.Response) -> bool:
-    """Whether to read the body with `iter_raw`, a little faster than `iter_bytes`.
-
-    Only when the body is not yet read (an event hook may have read it, or a mock built it
-    from bytes) and has no content coding, so that `iter_bytes` would only relay the reads.
-    """
-    coding: str = response.headers.get("content-encoding", "identity")
-    return not response.is_stream_consumed and coding.strip().lower() == "identity"
-
-
-def check_event_stream(content_type: str, spec: RequestSpec) -> None:
-    """Raise `APIStreamError` when a streamed response is not an event stream.
-
-    (A server that ignores `stream: true` and answers JSON, for one.)
-    """
-    if not is_event_stream(content_type):
-        msg = (
-            f"Expected an event stream (Content-Type text/event-stream) for {spec.method} "
-            f"{spec.path}, got {content_type or 'no Content-Type'!r}."
-        )
-        raise APIStreamError(msg, method=spec.method, path=spec.path)
 
 
 _MAX_CACHED_URLS = 64

@@ -1,6 +1,7 @@
 """The open streams the clients return: iterate once, closing the response at the end.
 
-`_iter_chunks` / `_aiter_chunks` read an SSE body through the pure decoder and stream parser;
+`iter_chunks` / `aiter_chunks` read an SSE body through the pure decoder and stream parser
+(refusing a body that is not an event stream, and reading it raw where nothing decodes it);
 `Stream` / `AsyncStream` hold the prefetched first chunk (read inside the client's retry loop)
 and the rest, and refuse a second iteration.
 """
@@ -12,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import httpx
 
-from friendli_core._base import can_read_raw, check_event_stream, map_transport_error
+from friendli_core._base import map_transport_error
 from friendli_core._protocol import RequestSpec
-from friendli_core._sse import SSEDecoder
-from friendli_core.errors import StreamConsumedError
+from friendli_core._sse import SSEDecoder, is_event_stream
+from friendli_core.errors import APIStreamError, StreamConsumedError
 
 if TYPE_CHECKING:
     from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
@@ -30,6 +31,29 @@ _CONSUMED = (
     "This stream was already iterated: a stream is read once. Keep the chunks you need while "
     "iterating, or send the request again for a new stream."
 )
+
+
+def can_read_raw(response: httpx.Response) -> bool:
+    """Whether to read the body with `iter_raw`, a little faster than `iter_bytes`.
+
+    Only when the body is not yet read (an event hook may have read it, or a mock built it
+    from bytes) and has no content coding, so that `iter_bytes` would only relay the reads.
+    """
+    coding: str = response.headers.get("content-encoding", "identity")
+    return not response.is_stream_consumed and coding.strip().lower() == "identity"
+
+
+def check_event_stream(content_type: str, spec: RequestSpec) -> None:
+    """Raise `APIStreamError` when a streamed response is not an event stream.
+
+    (A server that ignores `stream: true` and answers JSON, for one.)
+    """
+    if not is_event_stream(content_type):
+        msg = (
+            f"Expected an event stream (Content-Type text/event-stream) for {spec.method} "
+            f"{spec.path}, got {content_type or 'no Content-Type'!r}."
+        )
+        raise APIStreamError(msg, method=spec.method, path=spec.path)
 
 
 def iter_chunks(response: httpx.Response, parser: _Parser, spec: RequestSpec) -> Iterator[Any]:
