@@ -143,12 +143,19 @@ def encode_body(body: Mapping[str, Any]) -> bytes:
 
 
 def _body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
+    """The request body: the rules every caller shares, decided here once.
+
+    None values are left out (the server's defaults apply); a stream asks for the usage chunk
+    unless `stream_options` is given, and a call that does not stream leaves `stream_options`
+    out (it concerns streams only: a model bound with it may also be invoked).
+    """
     body = {k: v for k, v in params.items() if v is not None and k != "extra_body"}
     if stream:
         body["stream"] = True
         body.setdefault("stream_options", {"include_usage": True})
     else:
         body.pop("stream", None)
+        body.pop("stream_options", None)
     body.update(params.get("extra_body") or {})
     return body
 

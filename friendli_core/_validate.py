@@ -199,10 +199,7 @@ def _short_repr(value: object) -> str:
     return reprlib.repr(value)
 
 
-def _check_shared_constraints(params: Mapping[str, Any], *, stream: bool) -> None:
-    if params.get("stream_options") is not None and not stream:
-        msg = "stream_options can only be used with streaming; remove it or use the stream method."
-        raise InvalidRequestError(msg)
+def _check_shared_constraints(params: Mapping[str, Any]) -> None:
     if params.get("response_format") is not None:
         _check_response_format(params["response_format"])
         if params.get("min_tokens"):
@@ -368,7 +365,12 @@ def check_messages(messages: object) -> None:
         _check_message(i, message, call_ids)
 
 
-def check_chat_params(params: Mapping[str, Any], *, stream: bool, model_required: bool) -> None:
+def check_chat_params(
+    params: Mapping[str, Any],
+    *,
+    stream: bool,  # noqa: ARG001 - kept for callers; the stream rules are `_protocol._body`'s
+    model_required: bool,
+) -> None:
     """Check a chat-completions parameter dict against the spec's types and constraints.
 
     Raises:
@@ -382,12 +384,15 @@ def check_chat_params(params: Mapping[str, Any], *, stream: bool, model_required
     if params.get("top_logprobs") is not None and not params.get("logprobs"):
         msg = "top_logprobs requires logprobs=True; set logprobs=True or drop top_logprobs."
         raise InvalidRequestError(msg)
-    _check_shared_constraints(params, stream=stream)
+    _check_shared_constraints(params)
     _check_tools(params)
 
 
 def check_completion_params(
-    params: Mapping[str, Any], *, stream: bool, model_required: bool
+    params: Mapping[str, Any],
+    *,
+    stream: bool,  # noqa: ARG001 - kept for callers; the stream rules are `_protocol._body`'s
+    model_required: bool,
 ) -> None:
     """Check a completions parameter dict against the spec's types and constraints.
 
@@ -405,4 +410,4 @@ def check_completion_params(
         if params.get(a) is not None and params.get(b) is not None:
             msg = f"Only one of {a} and {b} may be given."
             raise InvalidRequestError(msg)
-    _check_shared_constraints(params, stream=stream)
+    _check_shared_constraints(params)

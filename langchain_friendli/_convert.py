@@ -283,8 +283,8 @@ def build_params(
     Per-call `kwargs` override the instance `defaults`; stop sequences of both are combined;
     `extra_body` dicts are merged; `stream_usage` (per call or instance) asks for the usage
     chunk; `body` (messages or prompt) is added. LangChain-only arguments (`stream`) are
-    dropped, and `stream_options` is kept only for streaming calls. None values are left out,
-    so the server defaults apply.
+    dropped. The core decides the rest once: None values are left out (the server defaults
+    apply), and `stream_options` is refused on a call that does not stream.
 
     Raises:
         InvalidRequestError: `n > 1` with streaming (the chunks of several choices cannot form
@@ -303,9 +303,7 @@ def build_params(
         if isinstance(n, int) and n > 1:
             msg = "n > 1 is not supported when streaming; call invoke/generate for n samples."
             raise InvalidRequestError(msg)
-    else:
-        params.pop("stream_options", None)
-    return {k: v for k, v in params.items() if v is not None}
+    return params
 
 
 def build_chat_params(

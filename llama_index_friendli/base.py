@@ -200,14 +200,14 @@ class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, F
         values = self.__dict__  # the field values (read per request: fields may be reassigned)
         params = {name: values[name] for name in names}
         params["model"] = self.model
-        return {k: v for k, v in params.items() if v is not None}
+        return params  # None values: left out by the core, which decides it once
 
     def _chat_params(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> Any:
         params = self._base_params(_BODY_FIELDS)
         params.update(self.additional_kwargs)
         params.update(kwargs)
         params["messages"] = to_friendli_message_dicts(messages)
-        return {k: v for k, v in params.items() if v is not None}
+        return params
 
     def _completion_params(self, prompt: str, kwargs: dict[str, Any], *, formatted: bool) -> Any:
         if not formatted:
@@ -221,7 +221,7 @@ class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, F
         params = {**self._base_params(_SHARED_FIELDS), "logprobs": logprobs}
         params.update({**self.additional_kwargs, **kwargs})
         params["prompt"] = prompt
-        return {k: v for k, v in params.items() if v is not None}
+        return params
 
     def _messages_prompt(self, messages: Sequence[ChatMessage]) -> str:
         return (self.messages_to_prompt or generic_messages_to_prompt)(messages)

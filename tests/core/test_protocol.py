@@ -335,3 +335,13 @@ def test_tokenizer_requests() -> None:
         build_detokenize_request(config, [1, True], model="m")
     container = ClientConfig(endpoint="container")
     assert _body(build_tokenize_request(container, "hi")) == {"prompt": "hi"}
+
+
+def test_a_call_that_does_not_stream_leaves_stream_options_out() -> None:
+    """Decided once here: stream_options concerns streams (a bound model may also invoke)."""
+    params = {"model": "m", "messages": [{"role": "user", "content": "a"}]}
+    bound = {**params, "stream_options": {"include_usage": False}, "top_k": None}
+    spec = build_chat_request(ClientConfig(token="t"), bound, stream=False)
+    assert json.loads(spec.content or b"") == params
+    streamed = build_chat_request(ClientConfig(token="t"), bound, stream=True)
+    assert json.loads(streamed.content or b"")["stream_options"] == {"include_usage": False}

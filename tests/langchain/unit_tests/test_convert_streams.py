@@ -10,6 +10,8 @@ from langchain_core.messages import (
 from langchain_core.outputs import ChatGenerationChunk
 
 from friendli_core import ChatCompletionChunk, InvalidRequestError
+from friendli_core._protocol import build_chat_request
+from friendli_core.config import ClientConfig
 from langchain_friendli._convert import (
     _convert_chunk_dump,
     build_chat_params,
@@ -273,6 +275,7 @@ def test_build_params_overrides_combines_and_filters() -> None:
     assert params == {
         "model": "m",
         "temperature": 0.1,
+        "top_k": None,  # left out by the core (`_protocol._body`)
         "stop": ["A", "B", "C"],
         "extra_body": {"x": 1, "y": 2},
         "messages": [{"role": "user", "content": "hi"}],
@@ -293,9 +296,10 @@ def test_build_params_stream_options() -> None:
     )
     assert per_call["stream_options"] == {"include_usage": False}
     bound = {"stream_options": {"include_usage": True}}
-    assert "stream_options" not in build_chat_params(
-        base, msgs, None, bound, stream=False, stream_usage=True
-    )
+    params = build_chat_params(base, msgs, None, bound, stream=False, stream_usage=True)
+    # the core leaves it out of a request that does not stream (decided there, once)
+    spec = build_chat_request(ClientConfig(token="t"), params, stream=False)
+    assert b"stream_options" not in (spec.content or b"")
 
 
 def test_streaming_with_n_above_one_is_refused() -> None:
