@@ -9,7 +9,9 @@ it is set per call rather than as a model-level setting. Everything else is deri
 - `friendli_core.kit.adapter_fields` picks each adapter's model-level fields from it (the
   kit, not this table, knows the adapters), and a test fails when a spec field has no entry.
 
-Adding a field to the API means adding one `BodyField` here and regenerating.
+Adding a field to the API means adding one `BodyField` here and declaring it where users read
+it (CONTRIBUTING.md, "Adding an API field"); `tests/adapters/test_field_coverage.py` names
+what is missing.
 """
 
 # No `from __future__ import annotations`: the TypedDicts' annotations are read at runtime.

@@ -1,4 +1,4 @@
-"""Vendor a new Friendli OpenAPI YAML and regenerate everything derived from it.
+"""Vendor a new Friendli OpenAPI YAML and regenerate the files derived from it.
 
 `python scripts/refresh_spec.py PATH/TO/openapi.yaml`:
 
@@ -6,11 +6,10 @@
 2. writes its size and sha256 into `tests/spec/PROVENANCE.md` (fill in the source commit and
    date by hand);
 3. regenerates `friendli_core/testing/_spec/openapi-components.json`, the closure of the schemas
-   the local server and the client tests validate against;
-4. regenerates the adapters' field declarations (`scripts/gen_fields.py`).
+   the local server and the client tests validate against.
 
 Then run the tests: `tests/adapters/test_field_coverage.py` names any body field of the new
-spec that `friendli_core._fields` does not declare yet.
+spec that `friendli_core._fields` does not declare yet, and any field an adapter lacks.
 """
 
 from __future__ import annotations
@@ -121,9 +120,6 @@ def main(argv: list[str]) -> int:
     text = re.sub(r"\| sha256 \| `[0-9a-f]{64}` \|", f"| sha256 | `{digest}` |", text)
     PROVENANCE.write_text(text, encoding="utf-8")
     COMPONENTS.write_text(render_components(VENDORED_YAML), encoding="utf-8")
-    from scripts import gen_fields  # noqa: PLC0415 - after the spec is in place
-
-    gen_fields.main([])
     sys.stdout.write(f"vendored {argv[0]} ({size} bytes, sha256 {digest})\n")
     return 0
 
