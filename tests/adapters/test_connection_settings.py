@@ -135,75 +135,39 @@ def test_the_command_has_a_flag_for_each_declared_flag_setting() -> None:
 # --------------------------------------------------------------------------- proxy, per class
 
 
-def test_chat_friendli_sends_through_the_proxy(friendli_server: LocalServer, proxy: Any) -> None:
-    url, seen = proxy
-    chat = ChatFriendli(
-        model=MODEL,
-        api_key=friendli_server.token,
-        base_url=friendli_server.serverless_url,
-        proxy=url,
-    )
-    assert chat.invoke("Hi").content
-    _through(seen, "/chat/completions")
-    _secret_is_kept(chat)
+# (class, model keyword and value, endpoint, what one call does, the path it requests)
+ADAPTER_CALLS = [
+    (ChatFriendli, "model", "serverless", lambda m: m.invoke("Hi").content, "/chat/completions"),
+    (Friendli, "model", "serverless", lambda m: m.invoke("Hi"), "/completions"),
+    (FriendliEmbeddings, "model", "dedicated", lambda m: m.embed_query("Hi"), "/embeddings"),
+    (FriendliLLM, "model", "serverless", lambda m: m.complete("Hi").text, "/chat/completions"),
+    (
+        FriendliEmbedding,
+        "model_name",
+        "dedicated",
+        lambda m: m.get_text_embedding("Hi"),
+        "/embeddings",
+    ),
+]
 
 
-def test_friendli_llm_sends_through_the_proxy(friendli_server: LocalServer, proxy: Any) -> None:
-    url, seen = proxy
-    llm = Friendli(
-        model=MODEL,
-        api_key=friendli_server.token,
-        base_url=friendli_server.serverless_url,
-        proxy=url,
-    )
-    assert llm.invoke("Hi")
-    _through(seen, "/completions")
-    _secret_is_kept(llm)
-
-
-def test_langchain_embeddings_send_through_the_proxy(
-    friendli_server: LocalServer, proxy: Any
+@pytest.mark.parametrize("case", ADAPTER_CALLS, ids=[c[0].__name__ for c in ADAPTER_CALLS])
+def test_each_adapter_class_sends_through_the_proxy(
+    friendli_server: LocalServer, proxy: Any, case: tuple[Any, ...]
 ) -> None:
+    cls, model_key, endpoint, call, path = case
     url, seen = proxy
-    embeddings = FriendliEmbeddings(
-        model="embedder",
-        endpoint="dedicated",
+    base_url = getattr(friendli_server, f"{endpoint}_url")
+    model = cls(
+        **{model_key: MODEL if endpoint == "serverless" else "embedder"},
+        endpoint=endpoint,
         api_key=friendli_server.token,
-        base_url=friendli_server.dedicated_url,
+        base_url=base_url,
         proxy=url,
     )
-    assert embeddings.embed_query("Hi")
-    _through(seen, "/embeddings")
-    _secret_is_kept(embeddings)
-
-
-def test_llama_index_llm_sends_through_the_proxy(friendli_server: LocalServer, proxy: Any) -> None:
-    url, seen = proxy
-    llm = FriendliLLM(
-        model=MODEL,
-        api_key=friendli_server.token,
-        base_url=friendli_server.serverless_url,
-        proxy=url,
-    )
-    assert llm.complete("Hi").text
-    _through(seen, "/chat/completions")
-    _secret_is_kept(llm)
-
-
-def test_llama_index_embedding_sends_through_the_proxy(
-    friendli_server: LocalServer, proxy: Any
-) -> None:
-    url, seen = proxy
-    embed = FriendliEmbedding(
-        model_name="embedder",
-        endpoint="dedicated",
-        api_key=friendli_server.token,
-        base_url=friendli_server.dedicated_url,
-        proxy=url,
-    )
-    assert embed.get_text_embedding("Hi")
-    _through(seen, "/embeddings")
-    _secret_is_kept(embed)
+    assert call(model)
+    _through(seen, path)
+    _secret_is_kept(model)
 
 
 def test_the_core_clients_send_through_the_proxy(friendli_server: LocalServer, proxy: Any) -> None:
