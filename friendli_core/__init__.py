@@ -16,11 +16,9 @@ Example:
 # models) on first use of one of their names (PEP 562), so `import friendli_core` stays cheap.
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from friendli_core import _version, config, errors
+from friendli_core import _version, errors
 from friendli_core._exports import lazy_names as _lazy_names
-from friendli_core._fields import ReasoningEffort  # cheap: the adapters' fields use it
 from friendli_core._version import *  # noqa: F403
-from friendli_core.config import *  # noqa: F403
 from friendli_core.errors import *  # noqa: F403
 
 if _TYPE_CHECKING:
@@ -30,6 +28,7 @@ if _TYPE_CHECKING:
     from friendli_core._retry import *  # noqa: F403
     from friendli_core._streaming import *  # noqa: F403
     from friendli_core.catalog import *  # noqa: F403
+    from friendli_core.config import *  # noqa: F403
     from friendli_core.types import *  # noqa: F403
 
 _COSTLY: dict[str, str] = {
@@ -37,6 +36,11 @@ _COSTLY: dict[str, str] = {
     "friendli_core._embedding_types": "Embedding Embeddings",
     "friendli_core._embeddings": "EmbeddingsParams",
     "friendli_core._retry": "RetryPolicy",  # random and its hashes
+    "friendli_core._fields": "ReasoningEffort",  # dataclasses; type checkers see it in `types`
+    "friendli_core.config": (  # dataclasses
+        "CONNECTION_SETTINGS DEFAULT_BASE_URLS DEFAULT_MAX_CONNECTIONS DEFAULT_MAX_RETRIES "
+        "DEFAULT_TIMEOUT ClientConfig ConnectionOptions ConnectionSetting Endpoint TimeoutTypes"
+    ),
     "friendli_core._streaming": (
         "ChatStreamAccumulator CompletionStreamAccumulator fold_chat_stream fold_completion_stream"
     ),
@@ -57,8 +61,6 @@ _COSTLY: dict[str, str] = {
 _LAZY = {name: module for module, names in _COSTLY.items() for name in names.split()}
 __getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 
-__all__ = ["ReasoningEffort"]
-__all__ += list(_LAZY)
+__all__ = list(_LAZY)
 __all__ += errors.__all__
-__all__ += config.__all__
 __all__ += _version.__all__

@@ -35,7 +35,7 @@ def _star_imports(package: types.ModuleType) -> tuple[set[str], set[str]]:
 def _modules_of(package: types.ModuleType) -> dict[str, types.ModuleType]:
     """The modules a package's public names come from: its eager ones and its lazy ones."""
     now, typing_only = _star_imports(package)
-    assert typing_only == set(package._LAZY.values()), "type checkers see other lazy modules"
+    assert typing_only <= set(package._LAZY.values()), "type checkers see other lazy modules"
     return {name: importlib.import_module(name) for name in now | typing_only}
 
 
@@ -47,7 +47,7 @@ def test_all_is_the_union_of_its_modules_all(name: str) -> None:
     for module in _modules_of(package).values():
         declared |= set(module.__all__)
     assert len(package.__all__) == len(set(package.__all__)), name
-    extra = set(package.__all__) - declared - {"ReasoningEffort", "__version__"}
+    extra = set(package.__all__) - declared - {"__version__"}  # the adapters show the core's
     assert extra == set(), extra
     missing = declared - set(package.__all__)
     assert missing == set(), f"{name} does not export {sorted(missing)}"
@@ -66,8 +66,14 @@ def test_lazy_names_are_their_modules_all(name: str) -> None:
     for public, module in package._LAZY.items():
         by_module.setdefault(module, set()).add(public)
     eager = {n for n in package.__all__ if n not in package._LAZY}
+    _, typing_only = _star_imports(package)
     for module, names in by_module.items():
-        assert names == set(importlib.import_module(module).__all__) - eager, module
+        public = set(importlib.import_module(module).__all__)
+        if module in typing_only:
+            elsewhere = {n for n in package.__all__ if package._LAZY.get(n, module) != module}
+            assert names == public - eager - elsewhere, module
+        else:  # a name loaded from a cheaper module than the one type checkers read
+            assert names <= public, module
 
 
 def test_the_core_exports_its_clients_and_errors() -> None:
