@@ -13,6 +13,7 @@ import httpx
 
 from friendli_core._embeddings import build_embeddings_request
 from friendli_core._forks import adopt_inherited, fork_generation
+from friendli_core._names import refuse_unknown
 from friendli_core._protocol import (
     RequestSpec,
     build_chat_request,
@@ -68,6 +69,8 @@ class ClientOptions(TypedDict, total=False):
 
 
 _UNSET: Any = object()
+# what the clients take besides ClientOptions (the sync and async twins' own arguments)
+_CLIENT_ARGUMENTS = (*ClientOptions.__annotations__, "http_client", "sleep")
 
 
 def to_httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
@@ -146,8 +149,16 @@ class BaseClient:
         default_headers: Mapping[str, str] | None = None,
         config: ClientConfig | None = None,
         retry_policy: RetryPolicy | None = None,
+        **unknown: object,
     ) -> None:
-        """Resolve the configuration (arguments, then environment variables)."""
+        """Resolve the configuration (arguments, then environment variables).
+
+        Raises:
+            InvalidRequestError: An argument the client does not take (a typo, or another
+                client's name for a setting); the message names the one to use.
+        """
+        if unknown:
+            refuse_unknown(type(self).__name__, unknown, _CLIENT_ARGUMENTS)
         self.config = config or ClientConfig.from_env(
             token=token,
             team_id=team_id,

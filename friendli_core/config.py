@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, get_args
 
+from friendli_core._names import refuse_unknown
 from friendli_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
@@ -68,6 +69,12 @@ class ClientConfig:
     timeout: TimeoutTypes = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     default_headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:  # noqa: ARG004 - the dataclass __init__ takes them
+        """Refuse an unknown argument with a suggestion (before the generated `__init__`)."""
+        if kwargs:
+            refuse_unknown(cls.__name__, kwargs, (f.name for f in fields(cls)))
+        return super().__new__(cls)
 
     def __post_init__(self) -> None:
         """Validate the values and fill the base URL from the endpoint."""

@@ -9,16 +9,18 @@ loop, never shared with a forked child, never pickled (nor is the token).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
+from friendli_core._names import BODY_FIELDS_HINT, Takes, model_arguments, refuse_unknown_fields
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 
 if TYPE_CHECKING:
@@ -28,11 +30,15 @@ if TYPE_CHECKING:
 __all__ = ["MODEL_CONFIG", "FriendliConnection"]
 
 MODEL_CONFIG = ConfigDict(
-    populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", defer_build=False
+    populate_by_name=True,
+    arbitrary_types_allowed=True,
+    extra="forbid",
+    defer_build=False,
+    hide_input_in_errors=True,
 )
 """The pydantic config of `ChatFriendli`, `Friendli` and `FriendliEmbeddings` (set on each: their
 LangChain base class's config would win otherwise). Their schemas are built when the classes
-are defined."""
+are defined. Errors do not repeat the input: it holds the token."""
 
 
 class FriendliConnection(LifecycleMethods, BaseModel):
@@ -82,6 +88,16 @@ class FriendliConnection(LifecycleMethods, BaseModel):
         "http_async_client",
     )
     """The fields that make the `Connection`, in its order (token first)."""
+    _BODY_HINT: ClassVar[str] = BODY_FIELDS_HINT
+    """What to say to a `model_kwargs=` argument: how this class takes request fields."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown(cls, data: Any) -> Any:
+        """A typo or another client's argument name: a `ValidationError` naming ours."""
+        takes = Takes(cls.__name__, token="api_key", body=cls._BODY_HINT)  # noqa: S106 - a name
+        refuse_unknown_fields(data, _arguments(cls), takes)
+        return data
 
     @property
     def lc_secrets(self) -> dict[str, str]:
@@ -105,3 +121,8 @@ class FriendliConnection(LifecycleMethods, BaseModel):
             if http is not None:
                 memo[id(http)] = http
         return super().__deepcopy__(memo)
+
+
+@functools.cache
+def _arguments(cls: type[BaseModel]) -> frozenset[str]:
+    return model_arguments(cls.model_fields)

@@ -11,15 +11,24 @@ token).
 
 from __future__ import annotations
 
-from typing import ClassVar
+import functools
+from typing import Any, ClassVar
 
-from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from llama_index.core.bridge.pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
+from friendli_core._names import Takes, model_arguments, refuse_unknown_fields
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 
 __all__ = ["FriendliConnectionFields"]
@@ -28,8 +37,11 @@ __all__ = ["FriendliConnectionFields"]
 class FriendliConnectionFields(LifecycleMethods, BaseModel):
     """Connection settings and the lazily built `friendli_core` clients (a mixin)."""
 
-    # A mixin: the concrete class builds the schema with its own config.
-    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
+    # A mixin: the concrete class builds the schema with its own config. Errors do not repeat
+    # the input: it holds the token.
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True, defer_build=True, hide_input_in_errors=True
+    )
 
     api_key: SecretStr | None = Field(
         default=None,
@@ -86,3 +98,19 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
         "async_http_client",
     )
     """The fields that make the `Connection`, in its order (token first)."""
+    _ALSO_TAKES: ClassVar[tuple[str, ...]] = ("class_name",)  # in `to_dict()`'s output
+    """Arguments taken besides the fields and their aliases."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown(cls, data: Any) -> Any:
+        """A typo or another client's argument name: a `ValidationError` naming ours."""
+        body = "pass further request fields in additional_kwargs={...}"
+        takes = Takes(cls.__name__, token="api_key", body=body)  # noqa: S106 - a name
+        refuse_unknown_fields(data, _arguments(cls), takes)
+        return data
+
+
+@functools.cache
+def _arguments(cls: type[FriendliConnectionFields]) -> frozenset[str]:
+    return model_arguments(cls.model_fields, *cls._ALSO_TAKES)

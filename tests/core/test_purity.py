@@ -24,6 +24,7 @@ PURE = [
     "_retry",
     "_validate",
     "_fields",
+    "_names",
     "errors",
     "types",
     "config",
