@@ -36,6 +36,7 @@ from friendli_core.config import (
     ClientConfig,
     Endpoint,
     TimeoutTypes,
+    url_origin,
 )
 from friendli_core.errors import APIConnectionError, APIError, APIStreamError, APITimeoutError
 
@@ -88,11 +89,11 @@ def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
     """Map an httpx exception to the core's typed error (never leaks the token)."""
     where = f"{spec.method} {spec.path}"
     if isinstance(exc, httpx.TimeoutException):
-        msg = f"Request timed out ({type(exc).__name__}) for {where}."
+        msg = f"Request timed out ({type(exc).__name__}) for {where} at {url_origin(spec.url)}."
         return APITimeoutError(msg, method=spec.method, path=spec.path)
     if isinstance(exc, httpx.TransportError):
         detail = str(exc) or type(exc).__name__
-        msg = f"Connection error for {where}: {detail}."
+        msg = f"Connection error for {where} at {url_origin(spec.url)}: {detail}."
         return APIConnectionError(msg, method=spec.method, path=spec.path)
     msg = f"Invalid event stream for {where}: {exc}."
     return APIStreamError(msg, method=spec.method, path=spec.path)

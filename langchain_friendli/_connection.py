@@ -13,7 +13,15 @@ import functools
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
@@ -21,7 +29,7 @@ from friendli_core._lifecycle import (
     ModelClients,
 )
 from friendli_core._names import BODY_FIELDS_HINT, Takes, model_arguments, refuse_unknown_fields
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
+from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint, check_base_url
 
 if TYPE_CHECKING:
     # Imported when the first client is built: importing the integration loads no httpx.
@@ -90,6 +98,12 @@ class FriendliConnection(LifecycleMethods, BaseModel):
     """The fields that make the `Connection`, in its order (token first)."""
     _BODY_HINT: ClassVar[str] = BODY_FIELDS_HINT
     """What to say to a `model_kwargs=` argument: how this class takes request fields."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, url: str | None) -> str | None:
+        """A base URL ending in an API path is refused here, not at the first request."""
+        return None if url is None else check_base_url(url)
 
     @model_validator(mode="before")
     @classmethod

@@ -20,6 +20,7 @@ from llama_index.core.bridge.pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    field_validator,
     model_validator,
 )
 
@@ -29,7 +30,7 @@ from friendli_core._lifecycle import (
     ModelClients,
 )
 from friendli_core._names import Takes, model_arguments, refuse_unknown_fields
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
+from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint, check_base_url
 
 __all__ = ["FriendliConnectionFields"]
 
@@ -100,6 +101,12 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
     """The fields that make the `Connection`, in its order (token first)."""
     _ALSO_TAKES: ClassVar[tuple[str, ...]] = ("class_name",)  # in `to_dict()`'s output
     """Arguments taken besides the fields and their aliases."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, url: str | None) -> str | None:
+        """A base URL ending in an API path is refused here, not at the first request."""
+        return None if url is None else check_base_url(url)
 
     @model_validator(mode="before")
     @classmethod

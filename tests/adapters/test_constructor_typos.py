@@ -79,3 +79,10 @@ def test_aliases_and_serialised_forms_are_still_taken() -> None:
     assert FriendliEmbedding(model="endpoint-id").model_name == "endpoint-id"
     llm = FriendliLLM(model="m", temperature=0.5, additional_kwargs={"seed": 1})
     assert FriendliLLM.from_dict(llm.to_dict()).temperature == 0.5
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
+def test_a_base_url_ending_in_an_api_path_is_refused_at_construction(cls: type) -> None:
+    message = refusal(cls, base_url="http://127.0.0.1:8000/v1/chat/completions")
+    assert "ends in the API path '/chat/completions'" in message
+    assert "base_url='http://127.0.0.1:8000/v1'" in message
