@@ -7,7 +7,6 @@ is printed every `interval` seconds.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import time
 from collections.abc import Callable
@@ -15,10 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from friendli_core._extras import EXTRAS, installed, require
+
 __all__ = ["BatchResult", "PlainProgress", "Progress", "make_progress"]
 
 PLAIN_INTERVAL = 10.0
 """Seconds between plain progress lines."""
+NO_BAR = (
+    "friendli-batch: progress as plain lines; for a progress bar, "
+    f'pip install "friendli-integrations[{EXTRAS["tqdm"]}]"'
+)
+"""Said on a terminal without tqdm, where a bar would be drawn."""
 
 
 @dataclass
@@ -180,10 +186,10 @@ def make_progress(
         bar: Force (True) or refuse (False) the bar; None decides from the stream.
     """
     stream = stream or sys.stderr
-    has_tqdm = importlib.util.find_spec("tqdm") is not None
-    if bar is None:
-        bar = has_tqdm and stream.isatty()
-    if bar and not has_tqdm:
-        msg = "the progress bar needs tqdm: pip install 'friendli-integrations[batch]'"
-        raise ImportError(msg)
+    if bar:
+        require("the progress bar", "tqdm")
+    elif bar is None and stream.isatty():
+        bar = installed("tqdm")
+        if not bar:
+            print(NO_BAR, file=stream, flush=True)
     return _Bar(total, done, stream) if bar else PlainProgress(total, done, stream)

@@ -13,10 +13,14 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Self
 
+from friendli_core._extras import require
 from friendli_core.testing._log import RequestLog
 from friendli_core.testing._state import DEFAULT_MODELS, ServerConfig, ServerState
 
-__all__ = ["LOCAL_TOKEN", "LocalServer"]
+__all__ = ["LOCAL_TOKEN", "TESTING_MODULES", "LocalServer"]
+
+TESTING_MODULES = ("starlette", "uvicorn", "jsonschema")
+"""What the server imports from the `testing` extra."""
 
 LOCAL_TOKEN = "flp_local_test_token"  # noqa: S105 - a public test token, not a secret
 _START_TIMEOUT = 10.0
@@ -158,6 +162,7 @@ class LocalServer:
         """Start serving in a daemon thread; return ``self`` once the socket accepts."""
         if self.running:
             return self
+        require("the local server", *TESTING_MODULES)
         import uvicorn  # noqa: PLC0415 - the testing extra is imported lazily
 
         from friendli_core.testing._app import create_app  # noqa: PLC0415
