@@ -42,6 +42,8 @@ class BatchResult:
         seconds: Wall time of the run.
         interrupted: Stopped (SIGINT/SIGTERM) before every request had a line.
         lowest_concurrency: The smallest concurrency window reached (429 back-off).
+        earlier_failed: Requests of the input with an error line from earlier runs.
+        stopped: Why the run stopped early (the endpoint could not be reached), else "".
     """
 
     output: Path
@@ -54,6 +56,13 @@ class BatchResult:
     seconds: float = 0.0
     interrupted: bool = False
     lowest_concurrency: int = 0
+    earlier_failed: int = 0
+    stopped: str = ""
+
+    @property
+    def errors(self) -> int:
+        """Requests whose line in the output is an error, from this run and earlier ones."""
+        return self.earlier_failed + self.failed
 
     @property
     def done(self) -> int:
@@ -68,7 +77,7 @@ class BatchResult:
     def summary(self) -> str:
         """A few lines for the end of a run."""
         rate = (self.succeeded + self.failed) / self.seconds if self.seconds > 0 else 0.0
-        state = "Interrupted" if self.interrupted else "Finished"
+        state = "Interrupted" if self.interrupted else "Stopped" if self.stopped else "Finished"
         tokens = self.prompt_tokens + self.completion_tokens  # total, as usage.total_tokens
         lines = [
             (
@@ -81,6 +90,13 @@ class BatchResult:
         ]
         if self.lowest_concurrency:
             lines.append(f"Rate limited: concurrency went down to {self.lowest_concurrency}.")
+        if self.stopped:
+            lines.append(self.stopped)
+        if self.errors:
+            lines.append(
+                f"{self.errors} request(s) have an error line in {self.output}; to send them "
+                "again, run the same command with --retry-failed."
+            )
         return "\n".join(lines)
 
 
