@@ -9,9 +9,9 @@ langchain-openai, llama-index-llms-openai), the name this class takes instead.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from friendli_core.errors import InvalidRequestError
 
@@ -112,10 +112,11 @@ def _unknown(given: Iterable[object], known: frozenset[str], takes: Takes) -> st
     )
 
 
-def model_arguments(model_fields: Mapping[str, Any], *also: str) -> frozenset[str]:
-    """The keyword arguments a pydantic model takes: its fields, their aliases, and `also`."""
+@functools.cache
+def model_arguments(model: type, also: tuple[str, ...] = ()) -> frozenset[str]:
+    """The keyword arguments a pydantic model class takes: its fields, their aliases, `also`."""
     names = set(also)
-    for name, info in model_fields.items():
+    for name, info in model.model_fields.items():  # type: ignore[attr-defined]
         names.add(name)
         for alias in (info.alias, info.validation_alias):
             if isinstance(alias, str):
@@ -123,13 +124,22 @@ def model_arguments(model_fields: Mapping[str, Any], *also: str) -> frozenset[st
     return frozenset(names)
 
 
-def refuse_unknown_fields(data: object, known: frozenset[str], takes: Takes) -> None:
-    """In a pydantic `mode="before"` validator: refuse the unknown keys of `data`.
+def refuse_unknown_fields(
+    model: type, data: object, *, body: str, also: tuple[str, ...] = ()
+) -> None:
+    """In an adapter's `mode="before"` validator: refuse the unknown keys of `data`.
+
+    Args:
+        model: The pydantic model class being built (its fields and aliases are taken).
+        data: The constructor's arguments.
+        body: How the class takes further request fields (said to `model_kwargs=`).
+        also: Arguments taken besides the fields and their aliases.
 
     Raises:
         ValueError: Which pydantic reports as a `ValidationError` with this message.
     """
     if isinstance(data, Mapping):
-        message = _unknown(data, known, takes)
+        takes = Takes(model.__name__, token="api_key", body=body)  # noqa: S106 - a name
+        message = _unknown(data, model_arguments(model, also), takes)
         if message:
             raise ValueError(message)

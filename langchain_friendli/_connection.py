@@ -9,7 +9,6 @@ loop, never shared with a forked child, never pickled (nor is the token).
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils import from_env, secret_from_env
@@ -28,7 +27,7 @@ from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
-from friendli_core._names import BODY_FIELDS_HINT, Takes, model_arguments, refuse_unknown_fields
+from friendli_core._names import BODY_FIELDS_HINT, refuse_unknown_fields
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint, check_base_url
 
 if TYPE_CHECKING:
@@ -109,8 +108,7 @@ class FriendliConnection(LifecycleMethods, BaseModel):
     @classmethod
     def _refuse_unknown(cls, data: Any) -> Any:
         """A typo or another client's argument name: a `ValidationError` naming ours."""
-        takes = Takes(cls.__name__, token="api_key", body=cls._BODY_HINT)  # noqa: S106 - a name
-        refuse_unknown_fields(data, _arguments(cls), takes)
+        refuse_unknown_fields(cls, data, body=cls._BODY_HINT)
         return data
 
     @property
@@ -135,8 +133,3 @@ class FriendliConnection(LifecycleMethods, BaseModel):
             if http is not None:
                 memo[id(http)] = http
         return super().__deepcopy__(memo)
-
-
-@functools.cache
-def _arguments(cls: type[BaseModel]) -> frozenset[str]:
-    return model_arguments(cls.model_fields)

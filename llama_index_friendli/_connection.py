@@ -11,7 +11,6 @@ token).
 
 from __future__ import annotations
 
-import functools
 from typing import Any, ClassVar
 
 from llama_index.core.bridge.pydantic import (
@@ -29,7 +28,7 @@ from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
-from friendli_core._names import Takes, model_arguments, refuse_unknown_fields
+from friendli_core._names import refuse_unknown_fields
 from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint, check_base_url
 
 __all__ = ["FriendliConnectionFields"]
@@ -113,11 +112,5 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
     def _refuse_unknown(cls, data: Any) -> Any:
         """A typo or another client's argument name: a `ValidationError` naming ours."""
         body = "pass further request fields in additional_kwargs={...}"
-        takes = Takes(cls.__name__, token="api_key", body=body)  # noqa: S106 - a name
-        refuse_unknown_fields(data, _arguments(cls), takes)
+        refuse_unknown_fields(cls, data, body=body, also=cls._ALSO_TAKES)
         return data
-
-
-@functools.cache
-def _arguments(cls: type[FriendliConnectionFields]) -> frozenset[str]:
-    return model_arguments(cls.model_fields, *cls._ALSO_TAKES)
