@@ -98,6 +98,7 @@ def with_server_profile(cls: type[_Chat], kwargs: dict[str, Any]) -> _Chat:
         instead="construct ChatFriendli directly and pass profile={...} (e.g. max_input_tokens).",
     )
     chat.profile = {**profile_from_info(info), **(kwargs.get("profile") or {})}
+    chat._served_entry = info
     return chat
 
 

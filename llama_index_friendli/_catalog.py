@@ -101,6 +101,7 @@ def llm_from_server(cls: type[_L], kwargs: dict[str, Any]) -> _L:
     for name, value in found.items():
         if value is not None and name not in kwargs:
             setattr(llm, name, value)
+    llm._served_entry = info
     return llm
 
 
