@@ -55,19 +55,16 @@ class ReasoningControls:
         reasons: Whether the model reasons.
         efforts: The `reasoning_effort` values it documents.
         budget: The `reasoning_budget` range it documents, as (min, max); either may be None.
-        interleaved: The assistant-message field that carries reasoning back to the model
-            between turns (`reasoning_content`), when the catalog names one.
     """
 
     model: str
     reasons: bool | None = None
     efforts: tuple[str, ...] | None = None
     budget: tuple[int | None, int | None] | None = None
-    interleaved: str | None = None
 
     @classmethod
     def from_info(cls, info: ModelInfo) -> ReasoningControls:
-        """The controls a catalog entry states (its `reasoning_options` and flags)."""
+        """The controls a catalog entry states (its `reasoning` flag and `reasoning_options`)."""
         options = info.reasoning_options or []
         efforts: tuple[str, ...] | None = None
         budget: tuple[int | None, int | None] | None = None
@@ -79,29 +76,14 @@ class ReasoningControls:
                 option.get("min") is not None or option.get("max") is not None
             ):
                 budget = (_int_or_none(option.get("min")), _int_or_none(option.get("max")))
-        reasons = _flag(getattr(info, "reasoning", None))
+        reasons = info.reasoning
         if reasons is None and options:
             reasons = True  # models.dev lists options only for reasoning models
-        return cls(info.id, reasons, efforts, budget, _interleaved(info))
-
-
-def _flag(value: object) -> bool | None:
-    return value if isinstance(value, bool) else None
+        return cls(info.id, reasons, efforts, budget)
 
 
 def _int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _interleaved(info: ModelInfo) -> str | None:
-    """The field named by the entry's `interleaved` (`true` means `reasoning_content`)."""
-    value: Any = getattr(info, "interleaved", None)
-    if value is True:
-        return "reasoning_content"
-    if isinstance(value, Mapping) and isinstance(value.get("field"), str):
-        return str(value["field"])
-    field = getattr(value, "field", None)  # a typed ModelInfo field
-    return field if isinstance(field, str) else None
 
 
 def with_thinking(

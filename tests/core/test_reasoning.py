@@ -63,7 +63,7 @@ def chat(**params: Any) -> dict[str, Any]:
 
 def test_controls_read_from_the_entry() -> None:
     assert ReasoningControls.from_info(DEEPSEEK) == ReasoningControls(
-        "deepseek-ai/DeepSeek-V3.2", True, None, None, "reasoning_content"
+        "deepseek-ai/DeepSeek-V3.2", reasons=True
     )
     assert ReasoningControls.from_info(GLM).efforts == ("high", "max")
     assert ReasoningControls.from_info(BUDGETED).budget == (1, 8)
@@ -72,13 +72,9 @@ def test_controls_read_from_the_entry() -> None:
     assert ReasoningControls.from_info(SILENT) == ReasoningControls("acme/silent")
 
 
-def test_interleaved_true_means_reasoning_content_and_options_imply_reasoning() -> None:
-    entry = ModelInfo.model_validate(
-        {"id": "x", "reasoning_options": [{"type": "toggle"}], "interleaved": True}
-    )
-    assert ReasoningControls.from_info(entry) == ReasoningControls(
-        "x", True, interleaved="reasoning_content"
-    )
+def test_options_imply_reasoning_when_the_flag_is_missing() -> None:
+    entry = ModelInfo.model_validate({"id": "x", "reasoning_options": [{"type": "toggle"}]})
+    assert ReasoningControls.from_info(entry) == ReasoningControls("x", reasons=True)
 
 
 # --------------------------------------------------------------------------- the switch

@@ -91,7 +91,12 @@ def test_switch_is_part_of_the_identifying_params() -> None:
 
 @pytest.mark.parametrize(
     "call",
-    [{"reasoning": True}, {"reasoning": False}, {"reasoning_effort": "high"}, {"reasoning_budget": 64}],
+    [
+        {"reasoning": True},
+        {"reasoning": False},
+        {"reasoning_effort": "high"},
+        {"reasoning_budget": 64},
+    ],
 )
 @pytest.mark.parametrize("stream", [False, True])
 def test_a_served_model_that_does_not_reason_refuses_every_control(

@@ -87,7 +87,12 @@ def test_switch_is_refused_on_the_completions_api(
 
 @pytest.mark.parametrize(
     "call",
-    [{"thinking": True}, {"thinking": False}, {"reasoning_effort": "high"}, {"reasoning_budget": 9}],
+    [
+        {"thinking": True},
+        {"thinking": False},
+        {"reasoning_effort": "high"},
+        {"reasoning_budget": 9},
+    ],
 )
 async def test_a_served_model_that_does_not_reason_refuses_every_control(
     api: MockAPI, make_llm: Callable[..., FriendliLLM], call: dict[str, Any]
