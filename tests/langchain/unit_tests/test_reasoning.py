@@ -127,7 +127,7 @@ def test_a_served_models_effort_values_bound_the_effort() -> None:
 def test_snapshot_models_are_checked_without_from_server() -> None:
     api = MockAPI.json(chat_response("ok"))
     model = make_model(api, model="zai-org/GLM-5.2", reasoning_effort="low")
-    with pytest.raises(InvalidRequestError, match="'zai-org/GLM-5.2' takes reasoning_effort"):
+    with pytest.raises(InvalidRequestError, match=r"'zai-org/GLM-5\.2' takes reasoning_effort"):
         model.invoke("Hi")
     assert api.requests == []
 

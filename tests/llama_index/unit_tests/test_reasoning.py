@@ -118,7 +118,7 @@ def test_snapshot_models_are_checked_without_from_server(
     api: MockAPI, make_llm: Callable[..., FriendliLLM]
 ) -> None:
     llm = make_llm(model="zai-org/GLM-5.2")
-    with pytest.raises(InvalidRequestError, match="'zai-org/GLM-5.2' takes reasoning_effort"):
+    with pytest.raises(InvalidRequestError, match=r"'zai-org/GLM-5\.2' takes reasoning_effort"):
         llm.chat(USER, reasoning_effort="low")
     assert api.requests == []
     llm.chat(USER, reasoning_effort="max", thinking=True)
