@@ -19,7 +19,10 @@ refuses an explicit `enable_thinking` that says otherwise.
 
 The adapters check with the entry their model was resolved from (the live catalog after
 `from_server`, else the packaged snapshot); the core clients check serverless requests against
-the snapshot (`check_snapshot_reasoning`).
+the snapshot (`check_snapshot_reasoning`). A serverless request thus passes both: a live entry
+adds facts the snapshot lacks (a registered or container model's), it does not lift the
+snapshot's. Prompt rendering (`template_variables`) sets the switch as the request does, so
+exact token counts see the same chat template.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ __all__ = [
     "check_reasoning",
     "check_snapshot_reasoning",
     "prepare_chat",
+    "template_variables",
     "with_thinking",
 ]
 
@@ -117,6 +121,18 @@ def with_thinking(
         )
         raise InvalidRequestError(msg)
     return {**params, _TEMPLATE: {**template, THINKING_VARIABLE: thinking}}
+
+
+def template_variables(
+    template: Mapping[str, Any] | None, *, thinking: bool | None, switch: str
+) -> dict[str, Any] | None:
+    """The chat-template variables with the switch set (for rendering a prompt as sent).
+
+    Raises:
+        InvalidRequestError: See `with_thinking`.
+    """
+    merged = with_thinking({_TEMPLATE: template}, thinking=thinking, switch=switch)[_TEMPLATE]
+    return dict(merged) if merged is not None else None
 
 
 def check_reasoning(params: Mapping[str, Any], info: ModelInfo | None) -> None:

@@ -20,6 +20,7 @@ from friendli_core.catalog import (
     served_model,
 )
 from friendli_core.errors import FriendliError, UnsupportedEndpointError
+from friendli_core.reasoning import template_variables
 from langchain_friendli._errors import reraise, translate_errors
 from langchain_friendli._messages import convert_messages
 
@@ -115,12 +116,12 @@ def count_message_tokens(
     with translate_errors():
         converted = convert_messages(messages)
         specs = [convert_to_openai_tool(tool) for tool in tools] if tools else None
+        variables = template_variables(
+            chat.chat_template_kwargs, thinking=chat.reasoning, switch="reasoning"
+        )
     try:
         return chat.client.count_chat_tokens(
-            model=chat.model,
-            messages=converted,
-            tools=specs,
-            chat_template_kwargs=chat.chat_template_kwargs,
+            model=chat.model, messages=converted, tools=specs, chat_template_kwargs=variables
         )
     except UnsupportedEndpointError:
         raise

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 
 from friendli_core.catalog import ModelInfo, known_model, served_model
+from friendli_core.reasoning import template_variables
 from llama_index_friendli._messages import to_friendli_message_dicts, tool_specs
 
 if TYPE_CHECKING:
@@ -141,7 +142,11 @@ def count_message_tokens(
     Raises:
         UnsupportedEndpointError: A container endpoint (no render route); nothing is sent.
     """
-    chat_template_kwargs = llm.additional_kwargs.get("chat_template_kwargs")
+    chat_template_kwargs = template_variables(
+        llm.additional_kwargs.get("chat_template_kwargs", llm.chat_template_kwargs),
+        thinking=llm.additional_kwargs.get("thinking", llm.thinking),
+        switch="thinking",
+    )
     return llm._sync_client().count_chat_tokens(  # noqa: SLF001 - the adapter's own client
         model=llm.model,
         messages=to_friendli_message_dicts(messages),

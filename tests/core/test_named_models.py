@@ -44,8 +44,10 @@ def named_models(text: str) -> set[str]:
 
 def is_placeholder(name: str) -> bool:
     """Whether `name` is marked as a placeholder or is a local-server model."""
-    return (name.startswith("<") and name.endswith(">")) or name.startswith("my-") or (
-        name in DEFAULT_MODELS
+    return (
+        (name.startswith("<") and name.endswith(">"))
+        or name.startswith("my-")
+        or (name in DEFAULT_MODELS)
     )
 
 

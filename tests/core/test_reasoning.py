@@ -20,6 +20,7 @@ from friendli_core.reasoning import (
     check_reasoning,
     check_snapshot_reasoning,
     prepare_chat,
+    template_variables,
     with_thinking,
 )
 
@@ -291,3 +292,11 @@ def test_core_client_leaves_dedicated_endpoints_to_their_own_models() -> None:
     client = _client("dedicated", sent)
     client.chat(model="zai-org/GLM-5.2", messages=MSGS, reasoning_effort="low")
     assert sent[0]["reasoning_effort"] == "low"
+
+
+def test_template_variables_for_rendering() -> None:
+    assert template_variables(None, thinking=None, switch="reasoning") is None
+    assert template_variables({"a": 1}, thinking=None, switch="reasoning") == {"a": 1}
+    assert template_variables(None, thinking=True, switch="reasoning") == {"enable_thinking": True}
+    with pytest.raises(InvalidRequestError, match="thinking=False conflicts"):
+        template_variables({"enable_thinking": True}, thinking=False, switch="thinking")

@@ -143,3 +143,12 @@ def test_catalog_refusals_happen_before_sending(
     assert [r.method for r in friendli_requests] == ["GET", "GET"]
     glm.invoke("Hi", reasoning_effort="max")
     assert friendli_requests.last.body["reasoning_effort"] == "max"
+
+
+def test_token_counts_render_with_the_switch(
+    friendli_server: LocalServer, friendli_requests: RequestLog
+) -> None:
+    model = thinking_model(friendli_server, chat_template_kwargs={"lang": "ko"})
+    assert model.get_num_tokens_from_messages([HumanMessage("Why is the sky blue?")]) > 0
+    render = next(r for r in friendli_requests if r.path.endswith("/chat/render"))
+    assert render.body["chat_template_kwargs"] == {"lang": "ko", "enable_thinking": True}

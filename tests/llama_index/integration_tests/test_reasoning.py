@@ -131,3 +131,12 @@ def test_catalog_refusals_happen_before_sending(
     assert [r.method for r in friendli_requests] == ["GET", "GET"]
     glm.complete("Hi", reasoning_effort="max")
     assert friendli_requests.last.body["reasoning_effort"] == "max"
+
+
+def test_token_counts_render_with_the_switch(
+    make_llm: Callable[..., FriendliLLM], friendli_requests: RequestLog
+) -> None:
+    llm = make_llm(model=MODEL, thinking=False, chat_template_kwargs={"lang": "ko"})
+    assert llm.count_tokens([ChatMessage(role="user", content="Why is the sky blue?")]) > 0
+    render = next(r for r in friendli_requests if r.path.endswith("/chat/render"))
+    assert render.body["chat_template_kwargs"] == {"lang": "ko", "enable_thinking": False}
