@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 from langchain.agents import create_agent
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.tools import tool
 
 from friendli_core import InvalidRequestError
 from friendli_core.catalog import known_model
 from friendli_core.testing import LocalServer, RequestLog
 from langchain_friendli import ChatFriendli
+from tests.langchain.integration_tests.test_chat_models import run
 
 MODEL = "deepseek-ai/DeepSeek-V3.2"
 MODES = pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
@@ -39,23 +40,6 @@ def thinking_model(server: LocalServer, **fields: Any) -> ChatFriendli:
         parse_reasoning=True,
         **fields,
     )
-
-
-async def run(model: Any, mode: str, prompt: Any, **kwargs: Any) -> AIMessage | AIMessageChunk:
-    """Invoke (sync/async) or stream (sync/async) and return the (summed) message."""
-    if mode == "invoke":
-        return model.invoke(prompt, **kwargs)
-    if mode == "ainvoke":
-        return await model.ainvoke(prompt, **kwargs)
-    chunks = (
-        list(model.stream(prompt, **kwargs))
-        if mode == "stream"
-        else [c async for c in model.astream(prompt, **kwargs)]
-    )
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total += chunk
-    return total
 
 
 @MODES
