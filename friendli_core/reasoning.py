@@ -175,7 +175,7 @@ def check_snapshot_reasoning(params: Mapping[str, Any]) -> None:
 
 
 def prepare_chat(
-    params: Mapping[str, Any],
+    params: dict[str, Any],
     *,
     thinking: bool | None,
     switch: str,
@@ -189,7 +189,8 @@ def prepare_chat(
     model code, else none (everything passes).
 
     Args:
-        params: The chat parameters of one call (fields and per-call arguments merged).
+        params: The chat parameters of one call (fields and per-call arguments merged); returned
+            as they are when the switch is unset.
         thinking: The switch (per call, else the field); None leaves the template alone.
         switch: The adapter's name of the switch, for messages.
         endpoint: The adapter's endpoint kind.
@@ -198,7 +199,9 @@ def prepare_chat(
     Raises:
         InvalidRequestError: See `with_thinking` and `check_reasoning`.
     """
-    prepared = with_thinking(params, thinking=thinking, switch=switch)
+    prepared = params
+    if thinking is not None:
+        prepared = with_thinking(params, thinking=thinking, switch=switch)
     if _asks_reasoning(prepared):
         from friendli_core.catalog import find_model, known_model  # noqa: PLC0415
 

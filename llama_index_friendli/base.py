@@ -164,6 +164,13 @@ class FriendliLLM(
         warn_if_deprecated(snapshot_entry(self.model, self.endpoint))
         return self
 
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        """Unpickle (LlamaIndex re-runs `__init__`), keeping the live catalog entry."""
+        super().__setstate__(state)
+        entry = (state.get("__pydantic_private__") or {}).get("_served_entry")
+        if entry is not None:
+            self._served_entry = entry
+
     @classmethod
     def class_name(cls) -> str:
         """The serialisation name."""
@@ -235,7 +242,8 @@ class FriendliLLM(
     def _completion_params(self, prompt: str, kwargs: dict[str, Any], *, formatted: bool) -> Any:
         if not formatted:
             prompt = (self.completion_to_prompt or default_completion_to_prompt)(prompt)
-        if chat_only := [n for n in _CHAT_ONLY_FIELDS if getattr(self, n) is not None]:
+        per_call = [n for n in Switches.model_fields if kwargs.get(n) is not None]
+        if chat_only := [n for n in _CHAT_ONLY_FIELDS if getattr(self, n) is not None] + per_call:
             msg = (
                 f"{', '.join(chat_only)} apply to chat only; unset them or set is_chat_model=True."
             )

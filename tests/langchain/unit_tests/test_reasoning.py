@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from typing import Any
 
 import httpx
@@ -139,3 +140,12 @@ def test_unknown_models_and_other_endpoints_pass_everything_through() -> None:
     make_model(api, model="zai-org/GLM-5.2", endpoint="dedicated", **everything).invoke("Hi")
     assert [b["reasoning_effort"] for b in api.bodies] == ["ultracode", "ultracode"]
     assert all(b["chat_template_kwargs"] == {"enable_thinking": True} for b in api.bodies)
+
+
+def test_the_served_entry_survives_pickling() -> None:
+    api = catalog_api(PLAIN)
+    model = ChatFriendli.from_server(model="acme/plain-7b", api_key=TOKEN, **api.clients())
+    model.http_client = model.http_async_client = None  # the user's clients are not pickled
+    copy = pickle.loads(pickle.dumps(model))  # noqa: S301 - our own pickle
+    with pytest.raises(InvalidRequestError, match="'acme/plain-7b' does not reason"):
+        copy.invoke("Hi", reasoning=True)

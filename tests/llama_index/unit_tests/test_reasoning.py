@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -82,6 +83,8 @@ def test_switch_is_refused_on_the_completions_api(
     api.reply(text_completion())
     with pytest.raises(InvalidRequestError, match="thinking apply to chat only"):
         make_llm(thinking=True, is_chat_model=False).complete("Hi")
+    with pytest.raises(InvalidRequestError, match="thinking apply to chat only"):
+        make_llm(is_chat_model=False).complete("Hi", thinking=False)
     assert api.requests == []
 
 
@@ -123,3 +126,15 @@ def test_snapshot_models_are_checked_without_from_server(
     assert api.requests == []
     llm.chat(USER, reasoning_effort="max", thinking=True)
     assert api.last["reasoning_effort"] == "max"
+
+
+def test_the_served_entry_survives_pickling(api: MockAPI) -> None:
+    served(api, PLAIN)
+    transport = httpx.MockTransport(api.handler)
+    llm = FriendliLLM.from_server(
+        model="acme/plain-7b", api_key="flp_x", http_client=httpx.Client(transport=transport)
+    )
+    llm.http_client = None
+    copy = pickle.loads(pickle.dumps(llm))  # noqa: S301 - our own pickle
+    with pytest.raises(InvalidRequestError, match="'acme/plain-7b' does not reason"):
+        copy.chat(USER, thinking=True)
