@@ -134,6 +134,8 @@ class ModelInfo(BaseModel):
     is_ready: bool | None = None
     is_free: bool | None = None
     capacity_tpm: int | None = None
+    openrouter: dict[str, Any] | None = None
+    datacenters: list[dict[str, Any]] | None = None
     # the packaged snapshot (models.dev)
     reasoning: bool | None = None
     reasoning_options: list[dict[str, Any]] | None = None

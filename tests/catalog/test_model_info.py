@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from importlib import resources
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 from friendli_core import AsyncFriendliClient, FriendliClient, ModelInfo, known_models
 from friendli_core.catalog import (
     InterleavedReasoning,
+    ModelFunctionality,
     ModelPricing,
     parse_entries,
     reading_live_catalog,
@@ -66,10 +68,22 @@ def test_an_openrouter_entry_is_fully_read() -> None:
     )
     assert info.pricing_tiers is not None
     assert info.pricing_tiers[1].model_extra == {"min_context": 200_000}
-    assert info.model_extra == {
-        "openrouter": {"slug": "z-ai/glm-5.2"},
-        "datacenters": [{"country_code": "US"}],
-    }
+    assert info.openrouter == {"slug": "z-ai/glm-5.2"}
+    assert info.model_extra == {}
+
+
+def _spec_fields(schema: str) -> set[str]:
+    text = resources.files("friendli_core.testing").joinpath("_spec/openapi-components.json")
+    document = json.loads(text.read_text("utf-8"))
+    return set(document["components"]["schemas"][schema]["properties"])
+
+
+def test_model_info_declares_every_field_of_both_catalog_schemas() -> None:
+    fields = set(ModelInfo.model_fields)
+    assert _spec_fields("ModelCatalogResponseItem") <= fields
+    assert _spec_fields("OpenRouterModelCatalogResponseItem") <= fields
+    assert _spec_fields("PricingModel") <= set(ModelPricing.model_fields)
+    assert _spec_fields("Functionality") <= set(ModelFunctionality.model_fields)
 
 
 def test_drift_in_fields_we_do_not_rely_on_is_read_or_dropped(
