@@ -4,7 +4,8 @@ An entry may come from four places, and `ModelInfo` declares the fields of all o
 
 * Friendli's `GET /serverless/v1/models` (schema `ModelCatalogResponseItem`);
 * `GET /serverless/v1/openrouter/models` (schema `OpenRouterModelCatalogResponseItem`: input
-  and output modalities, supported features and sampling parameters, deprecation date);
+  and output modalities, supported features and sampling parameters, deprecation date), read
+  by a client whose `base_url` ends in `/serverless/v1/openrouter` (`list_models()`);
 * the packaged snapshot, which adds models.dev's reasoning facts (`reasoning`,
   `reasoning_options`, `interleaved`);
 * an OpenAI-compatible `GET /models` (a container, vLLM, llama.cpp), which gives little more
@@ -134,6 +135,8 @@ class ModelInfo(BaseModel):
     is_ready: bool | None = None
     is_free: bool | None = None
     capacity_tpm: int | None = None
+    openrouter: dict[str, Any] | None = None
+    datacenters: list[dict[str, Any]] | None = None
     # the packaged snapshot (models.dev)
     reasoning: bool | None = None
     reasoning_options: list[dict[str, Any]] | None = None

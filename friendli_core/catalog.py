@@ -11,10 +11,12 @@ catalog. The file records its source, commit and date once (`snapshot_source()`)
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any, NamedTuple, Required, TypedDict
@@ -41,6 +43,7 @@ __all__ = [
     "known_model",
     "known_models",
     "parse_entries",
+    "reading_live_catalog",
     "require_model",
     "served_model",
     "snapshot_source",
@@ -174,11 +177,30 @@ def deprecation_notice(
 
 
 _warned: set[tuple[str, str]] = set()
+_LIVE = ContextVar("friendli_reading_live_catalog", default=False)
 
 
-def warn_if_deprecated(info: ModelInfo | None) -> None:
-    """Log the deprecation notice of `info` once per model and date in this process."""
-    if info is None:
+@contextlib.contextmanager
+def reading_live_catalog() -> Iterator[None]:
+    """Build a model that `from_server` describes from the live catalog.
+
+    Inside, the snapshot's deprecation notice (`warn_if_deprecated` at construction) stays
+    quiet: the live entry's `deprecation_date` is the one that counts (`served_model`).
+    """
+    token = _LIVE.set(True)
+    try:
+        yield
+    finally:
+        _LIVE.reset(token)
+
+
+def warn_if_deprecated(info: ModelInfo | None, *, live: bool = False) -> None:
+    """Log the deprecation notice of `info` once per model and date in this process.
+
+    `live`: `info` comes from a live catalog; a snapshot entry (the default) is not warned
+    about while `reading_live_catalog()` is active.
+    """
+    if info is None or (_LIVE.get() and not live):
         return
     notice = deprecation_notice(info)
     key = (info.id, info.deprecation_date or "")
@@ -215,5 +237,5 @@ def served_model(
         msg = f"dedicated endpoints publish no model catalog; {instead}"
         raise UnsupportedEndpointError(msg)
     info = require_model(model, list_models(), f"The catalog at {base_url()}/models")
-    warn_if_deprecated(info)
+    warn_if_deprecated(info, live=True)
     return info
