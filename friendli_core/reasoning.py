@@ -135,12 +135,15 @@ def template_variables(
     return dict(merged) if merged is not None else None
 
 
-def check_reasoning(params: Mapping[str, Any], info: ModelInfo | None) -> None:
+def check_reasoning(
+    params: Mapping[str, Any], info: ModelInfo | None, *, switch: str | None = None
+) -> None:
     """Refuse reasoning controls the model's catalog entry rules out (see the module).
 
     Args:
         params: The chat parameters, with the switch already in `chat_template_kwargs`.
         info: The model's catalog entry; None (not listed) lets everything through.
+        switch: The adapter's name of the thinking switch, named in the messages.
 
     Raises:
         InvalidRequestError: Naming the model and what it takes.
@@ -151,9 +154,8 @@ def check_reasoning(params: Mapping[str, Any], info: ModelInfo | None) -> None:
     budget = params.get("reasoning_budget")
     controls = ReasoningControls.from_info(info)
     if controls.reasons is False:
-        _refuse_non_reasoning(
-            controls.model, effort=effort, budget=budget, thinking=_thinking(params)
-        )
+        given = {"effort": effort, "budget": budget, "thinking": _thinking(params)}
+        _refuse_non_reasoning(controls.model, given, switch)
     if effort is not None and controls.efforts is not None and effort not in controls.efforts:
         takes = ", ".join(repr(v) for v in controls.efforts)
         msg = f"Model {controls.model!r} takes reasoning_effort {takes} (catalog); got {effort!r}."
@@ -207,9 +209,9 @@ def prepare_chat(
 
         model = prepared.get("model")
         if served is not None and (model is None or find_model(model, [served]) is not None):
-            check_reasoning(prepared, served)
+            check_reasoning(prepared, served, switch=switch)
         elif endpoint == "serverless":
-            check_reasoning(prepared, known_model(model))
+            check_reasoning(prepared, known_model(model), switch=switch)
     return prepared
 
 
@@ -227,11 +229,12 @@ def _asks_reasoning(params: Mapping[str, Any]) -> bool:
     )
 
 
-def _refuse_non_reasoning(model: str, **given: object) -> None:
+def _refuse_non_reasoning(model: str, given: Mapping[str, object], switch: str | None) -> None:
+    template = f"{_TEMPLATE}.{THINKING_VARIABLE}"
     names = {
         "effort": "reasoning_effort",
         "budget": "reasoning_budget",
-        "thinking": f"the thinking switch ({_TEMPLATE}.{THINKING_VARIABLE})",
+        "thinking": f"the thinking switch ({f'{switch}= or ' if switch else ''}{template})",
     }
     sent = [names[key] for key, value in given.items() if value is not None]
     msg = (

@@ -107,8 +107,12 @@ def test_a_served_model_that_does_not_reason_refuses_every_control(
     model = ChatFriendli.from_server(
         model="acme/plain-7b", api_key=TOKEN, max_retries=0, **api.clients()
     )
-    with pytest.raises(InvalidRequestError, match="'acme/plain-7b' does not reason"):
+    with pytest.raises(InvalidRequestError, match="'acme/plain-7b' does not reason") as caught:
         list(model.stream("Hi", **call)) if stream else model.invoke("Hi", **call)
+    if "reasoning" in call:
+        assert "thinking switch (reasoning= or chat_template_kwargs.enable_thinking)" in str(
+            caught.value
+        )
     assert chat_bodies(api) == []
     model.invoke("Hi")  # a request without reasoning controls is fine
     assert len(chat_bodies(api)) == 1
