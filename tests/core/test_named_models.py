@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from friendli_core.catalog import known_model
-from friendli_core.testing._state import DEFAULT_MODELS
+from friendli_core.testing import DEFAULT_MODELS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("friendli_core", "langchain_friendli", "llama_index_friendli")
