@@ -70,7 +70,7 @@ def target() -> Iterator[Target]:
             server.token,
             model,
             server.dedicated_url,
-            "local-embeddings",
+            "my-embeddings-endpoint",
             offline=True,
         )
 

@@ -30,6 +30,7 @@ PURE = [
     "config",
     "_version",
     "catalog",
+    "_model_info",
 ]
 FORBIDDEN = (
     "httpx",
