@@ -208,13 +208,24 @@ def _jsonl_hint(first: list[bytes]) -> str:
         return ""
     if first[0].startswith(b"["):
         shape = "a JSON array"
-    elif first[0] == b"{" or (_load(first[0]) is None and first[0].startswith(b"{")):
+    elif first[0] == b"{" or _spread_object(first):
         shape = "a JSON document spread over several lines"
     else:
         return ""
     return (
         f"The input looks like {shape}, but the format is JSONL: one request per line, each a "
         "JSON object on a line of its own (from a JSON array: jq -c '.[]' in.json > in.jsonl).\n"
+    )
+
+
+def _spread_object(first: list[bytes]) -> bool:
+    """`{"key": value,` then `"key": ...`: an object pretty-printed with its first key inline."""
+    return (
+        len(first) > 1
+        and first[0].startswith(b"{")
+        and first[1].startswith(b'"')
+        and _load(first[0]) is None
+        and _load(first[1]) is None
     )
 
 
