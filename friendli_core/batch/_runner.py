@@ -358,7 +358,9 @@ class BatchRunner:
             f"{self.output}: check --base-url and --endpoint (or the network), then run the "
             "same command again."
         )
-        self._note(self.result.stopped)
+        others = self._gate.in_flight - 1  # this request still holds its slot
+        waiting = f"; waiting for the {others} other request(s) in flight" if others else ""
+        self._note(f"Stopping: {STOP_AFTER} requests in a row could not reach {endpoint}{waiting}.")
         self._gate.close()
 
     def _write(self, out: IO[bytes], line: bytes, *, failed: bool) -> None:
