@@ -6,14 +6,19 @@ test does not depend on what this environment holds.
 
 from __future__ import annotations
 
+import io
 import re
+import sys
 import tomllib
-from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
 
-from friendli_core._extras import EXTRAS
+from friendli_core._extras import EXTRAS, MissingExtraError, installed, require
+from friendli_core.batch._progress import NO_BAR, PlainProgress, make_progress
+from friendli_core.scale import FriendliStage
+from friendli_core.testing import LocalServer
+from friendli_core.testing.__main__ import main as cli_main
 from tests.fresh import run_hiding
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,13 +116,65 @@ def test_every_extra_named_exists_and_installs_the_module() -> None:
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "optional-dependencies"
     ]
-    providers = packages_distributions()
     for module, extra in EXTRAS.items():
         assert extra in extras, extra
-        wanted = {_name(r) for r in extras[extra]}
-        distributions = {
-            d.lower().replace("_", "-") for d in providers.get(module.split(".")[0], [])
-        }
-        if module == "llama_index.core":  # a namespace package: several distributions share it
-            distributions &= {"llama-index-core"}
-        assert distributions & wanted, (module, extra, distributions, wanted)
+        # each of these distributions is named as its module (`.` and `_` as `-`)
+        distribution = module.replace(".", "-").replace("_", "-")
+        assert distribution in {_name(r) for r in extras[extra]}, (module, extra)
+
+
+class _Hide:
+    """A meta-path finder that reports some top-level packages as not installed."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = names
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name.split(".", maxsplit=1)[0] in self.names:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+def hide(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    """Hide `names` in this process for one test (also when they are imported already)."""
+    for module in list(sys.modules):
+        if module.split(".")[0] in names:
+            monkeypatch.delitem(sys.modules, module)
+    monkeypatch.setattr(sys, "meta_path", [_Hide(*names), *sys.meta_path])
+
+
+def test_require_and_installed_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert installed("json")
+    hide(monkeypatch, "tqdm", "llama_index")
+    assert not installed("tqdm")
+    assert not installed("llama_index.core")
+    with pytest.raises(MissingExtraError) as caught:
+        require("the feature", "json", "tqdm")
+    assert caught.value.name == "tqdm"
+    assert str(caught.value) == (
+        "the feature needs 'tqdm', which is not installed. Install the 'batch' extra: "
+        + pip_install("batch")
+    )
+
+
+def test_the_local_server_and_its_cli_in_this_process(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hide(monkeypatch, *TESTING)
+    with pytest.raises(MissingExtraError, match=r"friendli-integrations\[testing\]"):
+        LocalServer().start()
+    assert cli_main(["--port", "0"]) == 2
+    assert pip_install("testing") in capsys.readouterr().err
+
+
+def test_the_stage_and_the_progress_bar_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    hide(monkeypatch, "ray", "tqdm")
+    with pytest.raises(MissingExtraError, match=r"friendli-integrations\[scale\]"):
+        FriendliStage(object())
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    assert isinstance(make_progress(3, 0, stream=terminal), PlainProgress)
+    assert terminal.getvalue() == NO_BAR + "\n"
