@@ -237,3 +237,22 @@ def test_the_batch_guide_documents_when_a_run_stops() -> None:
     guide = (Path(__file__).resolve().parents[2] / "docs" / "batch-cli.md").read_text()
     assert f"After **{STOP_AFTER}** requests in a row fail with a connection error" in guide
     assert "--retry-failed" in guide
+
+
+def test_directories_are_named_as_such(
+    src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, err = batch(capsys, monkeypatch, tmp_path, tmp_path / "out.jsonl")
+    assert status == EXIT_USAGE
+    assert f"INPUT {tmp_path} is not a file." in err
+    status, err = batch(capsys, monkeypatch, src, tmp_path)
+    assert status == EXIT_USAGE
+    assert f"OUTPUT {tmp_path} is a directory" in err
+
+
+def test_dropping_error_lines_of_no_file_or_odd_lines(tmp_path: Path) -> None:
+    assert drop_error_lines(tmp_path / "none.jsonl") == 0
+    out = tmp_path / "out.jsonl"
+    out.write_text('not json\n["a list"]\n{"custom_id": "a", "error": {"code": "x"}}\n')
+    assert drop_error_lines(out) == 1
+    assert out.read_text() == 'not json\n["a list"]\n'

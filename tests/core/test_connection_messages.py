@@ -116,3 +116,7 @@ async def test_async_timeouts_name_scheme_host_and_port() -> None:
 )
 def test_url_origin(url: str, origin: str) -> None:
     assert url_origin(url) == origin
+
+
+def test_url_origin_of_a_port_that_is_not_a_number() -> None:
+    assert url_origin("http://user:pw@h.example:port/v1") == "http://h.example:80"

@@ -3,6 +3,7 @@ status and time (issue #26); the query string, which may hold secrets, is not lo
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from friendli_core.testing import LocalServer
+from friendli_core.testing._access import LOGGER
 
 LINE = re.compile(r"^INFO: +(?P<method>[A-Z]+) (?P<path>\S+) (?P<status>.+) (?P<ms>\d+\.\d) ms$")
 
@@ -58,3 +60,22 @@ def test_a_quiet_server_logs_no_request_line(capfd: pytest.CaptureFixture[str]) 
         assert httpx.post(f"{server.container_url}/tokenize", json={"prompt": "hi"}).is_success
     out, err = capfd.readouterr()
     assert "/v1/tokenize" not in out + err
+
+
+def test_a_server_at_info_logs_the_line_in_this_process(capfd: pytest.CaptureFixture[str]) -> None:
+    loggers = [logging.getLogger(name) for name in (LOGGER, "uvicorn.error")]
+    try:
+        with LocalServer(log_level="info") as server:
+            chat = {"messages": [{"role": "user", "content": "hi"}]}
+            headers = {"X-Local-Fault": "disconnect"}
+            with pytest.raises(httpx.TransportError):
+                httpx.post(f"{server.container_url}/chat/completions", json=chat, headers=headers)
+            assert httpx.post(f"{server.container_url}/tokenize", json={"prompt": "hi"}).is_success
+    finally:
+        for logger in loggers:  # as the other servers of the session configure them
+            logger.setLevel(logging.WARNING)
+    err = capfd.readouterr().err
+    assert re.search(
+        r"POST /v1/chat/completions no response \(connection dropped\) \d+\.\d ms", err
+    )
+    assert re.search(r"POST /v1/tokenize 200 \d+\.\d ms", err)
