@@ -18,17 +18,15 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
-    field_validator,
-    model_validator,
 )
 
+from friendli_core._adapter_checks import ConstructorChecks
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
-from friendli_core._names import BODY_FIELDS_HINT, refuse_unknown_fields
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint, check_base_url
+from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 
 if TYPE_CHECKING:
     # Imported when the first client is built: importing the integration loads no httpx.
@@ -48,7 +46,7 @@ LangChain base class's config would win otherwise). Their schemas are built when
 are defined. Errors do not repeat the input: it holds the token."""
 
 
-class FriendliConnection(LifecycleMethods, BaseModel):
+class FriendliConnection(LifecycleMethods, ConstructorChecks, BaseModel):
     """Connection settings and the lazily built `friendli_core` clients."""
 
     # A base class, never instantiated: the concrete classes build their schema with their
@@ -95,21 +93,6 @@ class FriendliConnection(LifecycleMethods, BaseModel):
         "http_async_client",
     )
     """The fields that make the `Connection`, in its order (token first)."""
-    _BODY_HINT: ClassVar[str] = BODY_FIELDS_HINT
-    """What to say to a `model_kwargs=` argument: how this class takes request fields."""
-
-    @field_validator("base_url")
-    @classmethod
-    def _check_base_url(cls, url: str | None) -> str | None:
-        """A base URL ending in an API path is refused here, not at the first request."""
-        return None if url is None else check_base_url(url)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_unknown(cls, data: Any) -> Any:
-        """A typo or another client's argument name: a `ValidationError` naming ours."""
-        refuse_unknown_fields(cls, data, body=cls._BODY_HINT)
-        return data
 
     @property
     def lc_secrets(self) -> dict[str, str]:

@@ -11,7 +11,7 @@ token).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from llama_index.core.bridge.pydantic import (
     BaseModel,
@@ -19,22 +19,20 @@ from llama_index.core.bridge.pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
-    field_validator,
-    model_validator,
 )
 
+from friendli_core._adapter_checks import ConstructorChecks
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
-from friendli_core._names import refuse_unknown_fields
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint, check_base_url
+from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 
 __all__ = ["FriendliConnectionFields"]
 
 
-class FriendliConnectionFields(LifecycleMethods, BaseModel):
+class FriendliConnectionFields(LifecycleMethods, ConstructorChecks, BaseModel):
     """Connection settings and the lazily built `friendli_core` clients (a mixin)."""
 
     # A mixin: the concrete class builds the schema with its own config. Errors do not repeat
@@ -99,18 +97,4 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
     )
     """The fields that make the `Connection`, in its order (token first)."""
     _ALSO_TAKES: ClassVar[tuple[str, ...]] = ("class_name",)  # in `to_dict()`'s output
-    """Arguments taken besides the fields and their aliases."""
-
-    @field_validator("base_url")
-    @classmethod
-    def _check_base_url(cls, url: str | None) -> str | None:
-        """A base URL ending in an API path is refused here, not at the first request."""
-        return None if url is None else check_base_url(url)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_unknown(cls, data: Any) -> Any:
-        """A typo or another client's argument name: a `ValidationError` naming ours."""
-        body = "pass further request fields in additional_kwargs={...}"
-        refuse_unknown_fields(cls, data, body=body, also=cls._ALSO_TAKES)
-        return data
+    _BODY_HINT: ClassVar[str] = "pass further request fields in additional_kwargs={...}"

@@ -25,6 +25,7 @@ PURE = [
     "_validate",
     "_fields",
     "_names",
+    "_adapter_checks",
     "errors",
     "types",
     "config",
