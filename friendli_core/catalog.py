@@ -6,7 +6,8 @@
 
 `known_models()` returns the snapshot packaged in `friendli_core/_data/catalog.json` (no
 network), built by `scripts/refresh_catalog.py` from one commit of models.dev or from the live
-catalog. The file records its source, commit and date once (`snapshot_source()`).
+catalog. The file records its source, commit and date once: `known_models().commit` and
+`.date` (also `snapshot_source()`), so a stale snapshot is visible where the models are.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from friendli_core.errors import ModelNotListedError, UnsupportedEndpointError
 __all__ = [
     "DEPRECATION_HORIZON",
     "InterleavedReasoning",
+    "KnownModels",
     "ModelFunctionality",
     "ModelInfo",
     "ModelPricing",
@@ -102,13 +104,37 @@ def _snapshot() -> tuple[SnapshotSource, tuple[ModelInfo, ...]]:
     return source, tuple(ModelInfo.model_validate(entry) for entry in document["models"])
 
 
-def known_models() -> list[ModelInfo]:
+class KnownModels(list[ModelInfo]):
+    """The snapshot's models (a plain list of `ModelInfo`) with the source they come from.
+
+    Attributes:
+        source: Where the facts come from (`snapshot_source()`).
+    """
+
+    def __init__(self, models: Iterable[ModelInfo], source: SnapshotSource) -> None:
+        """`models`, read from `source`."""
+        super().__init__(models)
+        self.source = source
+
+    @property
+    def commit(self) -> str | None:
+        """The models.dev commit the snapshot was built from (None for a live read)."""
+        return self.source.commit
+
+    @property
+    def date(self) -> str:
+        """That commit's date, or when the live catalog was read (ISO 8601)."""
+        return self.source.date
+
+
+def known_models() -> KnownModels:
     """The packaged snapshot of the serverless catalog (no network).
 
-    Which models.dev commit (or live read) it was built from, and that commit's date, are in
-    `snapshot_source()`: an old date means the list may miss models Friendli serves today.
+    Which models.dev commit (or live read) it was built from, and that commit's date, are its
+    `commit` and `date`: an old date means the list may miss models Friendli serves today.
     """
-    return list(_snapshot()[1])
+    source, models = _snapshot()
+    return KnownModels(models, source)
 
 
 def snapshot_source() -> SnapshotSource:

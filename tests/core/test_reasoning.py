@@ -2,7 +2,8 @@
 
 The entries mirror models.dev f3fc692 (providers/friendli/models, resolved through their
 `base_model`): DeepSeek-V3.2 reasons with a toggle, GLM-5.2 documents effort high/max,
-Qwen3-235B-A22B-Instruct-2507 an empty option list, GLM-5.1 a budget range.
+Qwen3-235B-A22B-Instruct-2507 an empty option list. No Friendli model lists a budget range
+there, so `BUDGETED` is an invented model.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ QWEN = ModelInfo.model_validate(
 )
 BUDGETED = ModelInfo.model_validate(
     {
-        "id": "zai-org/GLM-5.1",
+        "id": "acme/budgeted",
         "reasoning": True,
         "reasoning_options": [{"type": "toggle"}, {"type": "budget_tokens", "min": 1, "max": 8}],
     }
