@@ -237,9 +237,10 @@ def _refuse_non_reasoning(model: str, given: Mapping[str, object], switch: str |
         "thinking": f"the thinking switch ({f'{switch}= or ' if switch else ''}{template})",
     }
     sent = [names[key] for key, value in given.items() if value is not None]
+    them = "them" if len(sent) > 1 else "it"
     msg = (
         f"Model {model!r} does not reason (catalog), so {' and '.join(sent)} cannot apply to "
-        "it; remove them or choose a reasoning model (friendli_core.known_models())."
+        f"it; remove {them} or choose a reasoning model (friendli_core.known_models())."
     )
     raise InvalidRequestError(msg)
 

@@ -150,11 +150,14 @@ def test_a_model_that_does_not_reason_is_refused_every_control(
     message = str(caught.value)
     assert "'acme/plain-7b' does not reason" in message
     assert named in message
+    assert "remove it or choose a reasoning model" in message
 
 
 def test_refusal_names_every_control_sent() -> None:
     params = chat(reasoning_effort="low", reasoning_budget=5)
-    with pytest.raises(InvalidRequestError, match="reasoning_effort and reasoning_budget"):
+    with pytest.raises(
+        InvalidRequestError, match=r"reasoning_effort and reasoning_budget .*; remove them or"
+    ):
         check_reasoning(params, PLAIN)
 
 
