@@ -67,6 +67,14 @@ REMOVALS: tuple[Removal, ...] = (
         "merged PR 'Remove friendli GLM-5 model': deletes "
         "providers/friendli/models/zai-org/GLM-5.toml (superseded by GLM-5.2)",
     ),
+    Removal(
+        "Qwen/Qwen3-235B-A22B-Instruct-2507",
+        "2026-08-06",
+        f"{MODELS_DEV}/pull/4109",
+        "merged PR 'chore(friendli): remove Qwen3-235B-A22B-Instruct-2507': deletes "
+        "providers/friendli/models/Qwen/Qwen3-235B-A22B-Instruct-2507.toml (no longer "
+        "served by the Friendli API)",
+    ),
 )
 """Removals on models.dev's main branch after the packaged snapshot's commit (merged only)."""
 

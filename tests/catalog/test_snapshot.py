@@ -61,7 +61,8 @@ def test_snapshot_has_no_retired_model_and_lists_its_removals() -> None:
     ids = {m.id for m in known_models()}
     assert len(ids) == len(known_models()) >= 5
     removed = snapshot_source().removed
-    assert removed  # GLM-5 left models.dev's main branch after the snapshot's commit
+    # merged PRs #3008 and #4109 deleted these from models.dev's main branch after f3fc692
+    assert {r["id"] for r in removed} >= {"zai-org/GLM-5", "Qwen/Qwen3-235B-A22B-Instruct-2507"}
     for removal in removed:
         assert removal["id"] not in ids
         assert re.fullmatch(
@@ -189,12 +190,11 @@ def test_known_models_carry_the_snapshots_commit_and_date() -> None:
 PINNED_COMMIT = "f3fc692299671838c7c65fd8126bf84d81a2e817"
 # Read by hand from providers/friendli/models/<id>.toml and its base_model entry at models.dev
 # f3fc692: (context, output, tool_call, reasoning, reasoning_options, input modalities,
-# USD per million input/output tokens). MiniMax, Qwen and GLM-5.x take tool_call and reasoning
+# USD per million input/output tokens). MiniMax and GLM-5.x take tool_call and reasoning
 # from their base entry; gemma also its limits and modalities; GLM-5.2 its limits (131,072
 # output tokens, not the 1,048,576 of older file versions).
 PINNED: dict[str, tuple[int, int, bool, bool, list[Any], list[str], str, str]] = {
     "MiniMaxAI/MiniMax-M2.5": (196_608, 196_608, True, True, [], ["text"], "0.3", "1.2"),
-    "Qwen/Qwen3-235B-A22B-Instruct-2507": (262_144, 262_144, True, True, [], ["text"], "0.2", "0.8"),
     "deepseek-ai/DeepSeek-V3.2": (
         163_840, 163_840, True, True, [{"type": "toggle"}], ["text"], "0.5", "1.5"
     ),

@@ -2,7 +2,7 @@
 
 The entries mirror models.dev f3fc692 (providers/friendli/models, resolved through their
 `base_model`): DeepSeek-V3.2 reasons with a toggle, GLM-5.2 documents effort high/max,
-Qwen3-235B-A22B-Instruct-2507 an empty option list. No Friendli model lists a budget range
+MiniMax-M2.5 an empty option list. No Friendli model lists a budget range
 there, so `BUDGETED` is an invented model.
 """
 
@@ -42,8 +42,8 @@ GLM = ModelInfo.model_validate(
         "interleaved": {"field": "reasoning_content"},
     }
 )
-QWEN = ModelInfo.model_validate(
-    {"id": "Qwen/Qwen3-235B-A22B-Instruct-2507", "reasoning": True, "reasoning_options": []}
+MINIMAX = ModelInfo.model_validate(
+    {"id": "MiniMaxAI/MiniMax-M2.5", "reasoning": True, "reasoning_options": []}
 )
 BUDGETED = ModelInfo.model_validate(
     {
@@ -69,7 +69,7 @@ def test_controls_read_from_the_entry() -> None:
     )
     assert ReasoningControls.from_info(GLM).efforts == ("high", "max")
     assert ReasoningControls.from_info(BUDGETED).budget == (1, 8)
-    assert ReasoningControls.from_info(QWEN) == ReasoningControls(QWEN.id, reasons=True)
+    assert ReasoningControls.from_info(MINIMAX) == ReasoningControls(MINIMAX.id, reasons=True)
     assert ReasoningControls.from_info(PLAIN).reasons is False
     assert ReasoningControls.from_info(SILENT) == ReasoningControls("acme/silent")
 
@@ -192,7 +192,7 @@ def test_one_sided_budget_range_says_which_side() -> None:
         check_reasoning(chat(reasoning_budget=5), entry)
 
 
-@pytest.mark.parametrize("entry", [QWEN, DEEPSEEK, SILENT, None], ids=str)
+@pytest.mark.parametrize("entry", [MINIMAX, DEEPSEEK, SILENT, None], ids=str)
 def test_unknown_options_or_models_pass_everything_through(entry: ModelInfo | None) -> None:
     everything = chat(
         reasoning_effort="ultracode",
