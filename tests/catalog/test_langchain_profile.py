@@ -164,22 +164,28 @@ def test_from_server_lists_the_snapshots_models_offline(friendli_server: LocalSe
     assert snapshot["image_inputs"] is False
 
 
+@pytest.mark.parametrize(
+    ("adapter", "day"), [(ChatFriendli, "2021-05-05"), (FriendliLLM, "2021-06-06")]
+)
 def test_from_server_warns_with_the_live_deprecation_date(
-    friendli_server: LocalServer, caplog: pytest.LogCaptureFixture
+    friendli_server: LocalServer,
+    caplog: pytest.LogCaptureFixture,
+    adapter: type[ChatFriendli | FriendliLLM],
+    day: str,  # one date per adapter: a notice is logged once per model and date
 ) -> None:
     # the live catalog deprecates the model; the snapshot does not
     friendli_server.register_model(
-        DEFAULT_MODEL, context_length=163_840, deprecation_date="2021-05-05T00:00:00Z"
+        DEFAULT_MODEL, context_length=163_840, deprecation_date=f"{day}T00:00:00Z"
     )
     try:
         with caplog.at_level(logging.WARNING, logger="friendli_core"):
-            ChatFriendli(model=DEFAULT_MODEL, api_key=LOCAL_TOKEN)
+            adapter(model=DEFAULT_MODEL, api_key=LOCAL_TOKEN)
             assert not [r for r in caplog.records if DEFAULT_MODEL in r.getMessage()]
-            ChatFriendli.from_server(
+            adapter.from_server(
                 model=DEFAULT_MODEL, api_key=LOCAL_TOKEN, base_url=friendli_server.serverless_url
             )
     finally:
         friendli_server.unregister_model(DEFAULT_MODEL)
     warned = [r.getMessage() for r in caplog.records if DEFAULT_MODEL in r.getMessage()]
     assert len(warned) == 1
-    assert "was deprecated on 2021-05-05" in warned[0]
+    assert f"was deprecated on {day}" in warned[0]

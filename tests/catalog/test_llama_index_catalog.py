@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from llama_index.core import SummaryIndex
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
@@ -144,25 +142,3 @@ def test_from_server_lists_the_snapshots_models_offline(friendli_server: LocalSe
     assert llm.metadata.context_window == snapshot.context_window == 163_840
     assert llm.metadata.is_function_calling_model is snapshot.is_function_calling_model is True
     assert llm.metadata.num_output == snapshot.num_output
-
-
-def test_from_server_warns_with_the_live_deprecation_date(
-    friendli_server: LocalServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    # the live catalog deprecates the model; the snapshot does not
-    model = "deepseek-ai/DeepSeek-V3.2"
-    friendli_server.register_model(
-        model, context_length=163_840, deprecation_date="2021-06-06T00:00:00Z"
-    )
-    try:
-        with caplog.at_level(logging.WARNING, logger="friendli_core"):
-            FriendliLLM(model=model, api_key=LOCAL_TOKEN)
-            assert not [r for r in caplog.records if model in r.getMessage()]
-            FriendliLLM.from_server(
-                model=model, api_key=LOCAL_TOKEN, base_url=friendli_server.serverless_url
-            )
-    finally:
-        friendli_server.unregister_model(model)
-    warned = [r.getMessage() for r in caplog.records if model in r.getMessage()]
-    assert len(warned) == 1
-    assert "was deprecated on 2021-06-06" in warned[0]
