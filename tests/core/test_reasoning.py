@@ -115,6 +115,27 @@ def test_conflicting_explicit_enable_thinking_is_refused() -> None:
     assert "Keep one" in message
 
 
+def test_the_switch_reaches_template_variables_in_extra_body() -> None:
+    # extra_body is sent over the body: its chat_template_kwargs would replace the switch
+    params = chat(chat_template_kwargs={"a": 1}, extra_body={"chat_template_kwargs": {"b": 2}})
+    switched = with_thinking(params, thinking=True, switch="reasoning")
+    assert switched["chat_template_kwargs"] == {"a": 1, "enable_thinking": True}
+    assert switched["extra_body"] == {"chat_template_kwargs": {"b": 2, "enable_thinking": True}}
+    untouched = chat(extra_body={"top_k": 3})
+    assert with_thinking(untouched, thinking=False, switch="reasoning")["extra_body"] == {
+        "top_k": 3
+    }
+    conflict = chat(extra_body={"chat_template_kwargs": {"enable_thinking": False}})
+    with pytest.raises(
+        InvalidRequestError,
+        match=r"reasoning=True conflicts with extra_body\['chat_template_kwargs'\]",
+    ):
+        with_thinking(conflict, thinking=True, switch="reasoning")
+    malformed = chat(extra_body={"chat_template_kwargs": "x"})
+    with pytest.raises(InvalidRequestError, match="must be a dict of chat-template variables"):
+        with_thinking(malformed, thinking=True, switch="reasoning")
+
+
 @pytest.mark.parametrize(
     ("params", "thinking", "words"),
     [
