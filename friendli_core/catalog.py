@@ -33,6 +33,7 @@ from friendli_core.errors import ModelNotListedError, UnsupportedEndpointError
 
 __all__ = [
     "DEPRECATION_HORIZON",
+    "SNAPSHOT_FACTS",
     "InterleavedReasoning",
     "KnownModels",
     "ModelFunctionality",
@@ -50,12 +51,23 @@ __all__ = [
     "served_model",
     "snapshot_source",
     "warn_if_deprecated",
+    "with_snapshot_facts",
 ]
 
 logger = logging.getLogger("friendli_core")
 
 DEPRECATION_HORIZON = timedelta(days=30)
 """A model whose deprecation date is closer than this (or past) is warned about."""
+
+SNAPSHOT_FACTS = (
+    "reasoning",
+    "reasoning_options",
+    "interleaved",
+    "input_modalities",
+    "output_modalities",
+)
+"""Facts the snapshot states (from models.dev) that Friendli's `GET /models` does not: a live
+entry without them takes the snapshot's (`with_snapshot_facts`, `scripts/refresh_catalog.py`)."""
 
 
 class RenderParams(TypedDict, total=False):
@@ -245,8 +257,9 @@ def served_model(
 ) -> ModelInfo:
     """The live catalog entry of `model` on its endpoint (the adapters' `from_server`).
 
-    Serverless: Friendli's `GET /models`; container or any OpenAI-compatible base URL:
-    `GET {base_url}/models`. A deprecation near or past logs its warning.
+    Serverless: Friendli's `GET /models`, with the snapshot's facts it does not state
+    (`with_snapshot_facts`); container or any OpenAI-compatible base URL: `GET {base_url}/models`.
+    A deprecation near or past logs its warning.
 
     Args:
         endpoint: The model's endpoint.
@@ -263,5 +276,24 @@ def served_model(
         msg = f"dedicated endpoints publish no model catalog; {instead}"
         raise UnsupportedEndpointError(msg)
     info = require_model(model, list_models(), f"The catalog at {base_url()}/models")
+    if endpoint == "serverless":
+        info = with_snapshot_facts(info)
     warn_if_deprecated(info, live=True)
     return info
+
+
+def with_snapshot_facts(info: ModelInfo) -> ModelInfo:
+    """A live serverless entry with the `SNAPSHOT_FACTS` it lacks taken from the snapshot.
+
+    The live entry wins wherever it states a fact; a model the snapshot does not list is
+    returned as it is.
+    """
+    known = known_model(info.id)
+    if known is None:
+        return info
+    missing = {
+        name: getattr(known, name)
+        for name in SNAPSHOT_FACTS
+        if getattr(info, name) is None and getattr(known, name) is not None
+    }
+    return info.model_copy(update=missing) if missing else info

@@ -13,9 +13,9 @@ Two sources, one per run (CONTRIBUTING.md, "Refreshing the catalog snapshot"):
   that main-branch history removed after that commit (`REMOVALS`) are left out and listed.
 * **The live catalog** (with `FRIENDLI_TOKEN`): `GET {base_url}/models` joined by id with
   `GET {base_url}/openrouter/models` (input modalities, supported features, deprecation dates).
-  Neither states models.dev's reasoning facts (`reasoning`, `reasoning_options`,
-  `interleaved`), which the reasoning checks read: an entry keeps those of the snapshot it
-  replaces (same id), and the file names that snapshot's source; a new model has none.
+  What models.dev states and neither of them does (`friendli_core.catalog.SNAPSHOT_FACTS`:
+  reasoning facts, which the reasoning checks read; modalities) an entry keeps from the
+  snapshot it replaces (same id), and the file names that snapshot's source.
 
 Either way the file records its source once (`source`: where, commit, date), and an entry
 holds only what the source states: an unknown field is absent, never guessed.
@@ -35,6 +35,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from friendli_core.catalog import SNAPSHOT_FACTS
+
 SNAPSHOT = Path(__file__).resolve().parents[1] / "friendli_core" / "_data" / "catalog.json"
 PROVIDER = "friendli"
 MODELS_DEV = "https://github.com/anomalyco/models.dev"
@@ -42,8 +44,6 @@ MODELS_DEV = "https://github.com/anomalyco/models.dev"
 # Fields of a base entry that models.dev's build does not pass on (`inheritableModelMetadata`).
 _NOT_INHERITED = frozenset({"id", "benchmarks", "license", "links", "weights"})
 _PER_MILLION = -6  # decimal exponent: USD per million tokens -> USD per token
-# What models.dev states and Friendli's live catalogs do not (kept over a live refresh).
-_REASONING_FACTS = ("reasoning", "reasoning_options", "interleaved")
 
 
 class Removal(NamedTuple):
@@ -318,14 +318,14 @@ def live_document(
 
 
 def _keep_reasoning_facts(entries: list[dict[str, Any]], previous: Mapping[str, Any]) -> str:
-    """Fill each live entry's missing reasoning facts from `previous`; the note saying so."""
+    """Fill each live entry's missing `SNAPSHOT_FACTS` from `previous`; the note saying so."""
     earlier = {m["id"]: m for m in previous.get("models", [])}
     for entry in entries:
         old = earlier.get(entry["id"], {})
-        entry.update({k: old[k] for k in _REASONING_FACTS if k not in entry and k in old})
+        entry.update({k: old[k] for k in SNAPSHOT_FACTS if k not in entry and k in old})
     where = previous.get("source", {})
     origin = " ".join(str(where[k]) for k in ("name", "commit", "date") if where.get(k))
-    return f"{', '.join(_REASONING_FACTS)}: not in the live catalogs; kept from {origin}."
+    return f"{', '.join(SNAPSHOT_FACTS)}: where the live catalogs lack them, kept from {origin}."
 
 
 def render(document: Mapping[str, Any]) -> str:
