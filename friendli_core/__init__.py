@@ -27,7 +27,10 @@ if _TYPE_CHECKING:
     from friendli_core._embeddings import *  # noqa: F403
     from friendli_core._retry import *  # noqa: F403
     from friendli_core._streaming import *  # noqa: F403
-    from friendli_core.catalog import *  # noqa: F403
+
+    # the catalog is a public module with helpers of its own: two of its names are here
+    from friendli_core.catalog import ModelInfo as ModelInfo
+    from friendli_core.catalog import known_models as known_models
     from friendli_core.config import *  # noqa: F403
     from friendli_core.types import *  # noqa: F403
 
@@ -44,11 +47,7 @@ _COSTLY: dict[str, str] = {
     "friendli_core._streaming": (
         "ChatStreamAccumulator CompletionStreamAccumulator fold_chat_stream fold_completion_stream"
     ),
-    "friendli_core.catalog": (
-        "DEPRECATION_HORIZON ModelFunctionality ModelInfo ModelPricing RenderParams "
-        "SnapshotSource deprecation_notice find_model known_model known_models require_model "
-        "served_model snapshot_source warn_if_deprecated"
-    ),
+    "friendli_core.catalog": "ModelInfo known_models",
     "friendli_core.types": (
         "ChatCompletion ChatCompletionChunk ChatCompletionParams ChatLogprobs ChatMessage "
         "Choice ChoiceDelta ChunkChoice Completion CompletionChoice CompletionChunk "

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Unpack
 import httpx
 
 from friendli_core._forks import adopt_inherited, fork_generation
-from friendli_core._protocol import RequestSpec
+from friendli_core._names import refuse_unknown
+from friendli_core._protocol import RequestSpec, build_chat_request
 from friendli_core._retry import RetryPolicy
 from friendli_core._upstream_hooks.httpx_client import (
     DefaultHeaders,
@@ -26,6 +27,7 @@ from friendli_core.config import (
     ClientConfig,
     ConnectionOptions,
     TimeoutTypes,
+    url_origin,
 )
 from friendli_core.errors import (
     APIConnectionError,
@@ -35,6 +37,7 @@ from friendli_core.errors import (
     ClientClosedError,
     InvalidRequestError,
 )
+from friendli_core.reasoning import check_snapshot_reasoning
 
 if TYPE_CHECKING:
     from friendli_core._replies import Replies
@@ -57,6 +60,8 @@ class ClientOptions(ConnectionOptions, total=False):
 
 
 _UNSET: Any = object()
+# what the clients take besides ClientOptions (the sync and async twins' own arguments)
+_CLIENT_ARGUMENTS = (*ClientOptions.__annotations__, "http_client", "sleep")
 
 
 def to_httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
@@ -74,11 +79,11 @@ def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
     """Map an httpx exception to the core's typed error (never leaks the token)."""
     where = f"{spec.method} {spec.path}"
     if isinstance(exc, httpx.TimeoutException):
-        msg = f"Request timed out ({type(exc).__name__}) for {where}."
+        msg = f"Request timed out ({type(exc).__name__}) for {where} at {url_origin(spec.url)}."
         return APITimeoutError(msg, method=spec.method, path=spec.path)
     if isinstance(exc, httpx.TransportError):
         detail = str(exc) or type(exc).__name__
-        msg = f"Connection error for {where}: {detail}."
+        msg = f"Connection error for {where} at {url_origin(spec.url)}: {detail}."
         return APIConnectionError(msg, method=spec.method, path=spec.path)
     msg = f"Invalid event stream for {where}: {exc}."
     return APIStreamError(msg, method=spec.method, path=spec.path)
@@ -110,7 +115,14 @@ class BaseClient:
         retry_policy: RetryPolicy | None = None,
         **settings: Unpack[ConnectionOptions],
     ) -> None:
-        """Resolve the configuration (arguments, then environment variables)."""
+        """Resolve the configuration (arguments, then environment variables).
+
+        Raises:
+            InvalidRequestError: An argument the client does not take (a typo, or another
+                client's name for a setting); the message names the one to use.
+        """
+        if unknown := settings.keys() - ConnectionOptions.__annotations__:
+            refuse_unknown(type(self).__name__, dict.fromkeys(unknown), _CLIENT_ARGUMENTS)
         self.config = config or ClientConfig.from_env(**settings)
         self._retry = retry_policy or RetryPolicy(max_retries=self.config.max_retries)
         self._timeout = to_httpx_timeout(self.config.timeout)
@@ -221,6 +233,21 @@ class BaseClient:
     def __repr__(self) -> str:
         """Show the configuration with the token masked."""
         return f"{type(self).__name__}({self.config!r})"
+
+    def _chat_spec(
+        self, params: Mapping[str, Any], *, stream: bool, extra_headers: Mapping[str, str] | None
+    ) -> RequestSpec:
+        """The chat request, and the snapshot's reasoning check of a serverless model code."""
+        spec = build_chat_request(
+            self.config,
+            params,
+            stream=stream,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
+        if self.config.endpoint == "serverless":  # the snapshot knows serverless model codes
+            check_snapshot_reasoning(params)
+        return spec
 
     def _request_timeout(self, timeout: TimeoutTypes) -> httpx.Timeout:
         return self._timeout if timeout is _UNSET else to_httpx_timeout(timeout)

@@ -26,7 +26,6 @@ from friendli_core._base import (
 from friendli_core._embeddings import build_embeddings_request
 from friendli_core._protocol import (
     RequestSpec,
-    build_chat_request,
     build_completion_request,
     build_detokenize_request,
     build_models_request,
@@ -98,13 +97,7 @@ class FriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> ChatCompletion:
         """Create a chat completion; see `ChatCompletionParams` for the fields."""
-        spec = build_chat_request(
-            self.config,
-            params,
-            stream=False,
-            extra_headers=extra_headers,
-            client_headers=self._client_headers,
-        )
+        spec = self._chat_spec(params, stream=False, extra_headers=extra_headers)
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.chat, timeout))
 
     def stream_chat(
@@ -115,13 +108,7 @@ class FriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> Stream[ChatCompletionChunk]:
         """Stream a chat completion; usage is requested unless `stream_options` is given."""
-        spec = build_chat_request(
-            self.config,
-            params,
-            stream=True,
-            extra_headers=extra_headers,
-            client_headers=self._client_headers,
-        )
+        spec = self._chat_spec(params, stream=True, extra_headers=extra_headers)
         return self._retrying(spec, lambda: self._open(spec, self._replies.chat_stream, timeout))
 
     def completions(
@@ -319,13 +306,7 @@ class AsyncFriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> ChatCompletion:
         """Create a chat completion; see `ChatCompletionParams` for the fields."""
-        spec = build_chat_request(
-            self.config,
-            params,
-            stream=False,
-            extra_headers=extra_headers,
-            client_headers=self._client_headers,
-        )
+        spec = self._chat_spec(params, stream=False, extra_headers=extra_headers)
         return await self._retrying(spec, lambda: self._fetch(spec, self._replies.chat, timeout))
 
     async def stream_chat(
@@ -336,13 +317,7 @@ class AsyncFriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> AsyncStream[ChatCompletionChunk]:
         """Stream a chat completion; usage is requested unless `stream_options` is given."""
-        spec = build_chat_request(
-            self.config,
-            params,
-            stream=True,
-            extra_headers=extra_headers,
-            client_headers=self._client_headers,
-        )
+        spec = self._chat_spec(params, stream=True, extra_headers=extra_headers)
         return await self._retrying(
             spec, lambda: self._open(spec, self._replies.chat_stream, timeout)
         )

@@ -25,6 +25,7 @@ __all__ = [
     "BODY_FIELDS",
     "METHOD_FIELDS",
     "REASONING_EFFORTS",
+    "THINKING_VARIABLE",
     "Api",
     "BodyField",
     "MessageParam",
@@ -382,3 +383,7 @@ METHOD_FIELDS: Mapping[str, str] = {
 def api_fields(api: Api) -> tuple[BodyField, ...]:
     """The fields of one API's body, in table order."""
     return tuple(f for f in BODY_FIELDS if api in f.apis)
+
+
+THINKING_VARIABLE = "enable_thinking"
+"""The chat-template variable Friendli documents to turn a model's thinking on or off."""

@@ -17,8 +17,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, Unpack, get_args
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, TypedDict, Unpack, get_args
+from urllib.parse import urlsplit
 
+from friendli_core._names import refuse_unknown
 from friendli_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
@@ -51,6 +53,55 @@ DEFAULT_TIMEOUT = 600.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_MAX_CONNECTIONS = 1000
 """Connections a client's own pool opens at most (and keeps alive): `max_connections`."""
+
+
+API_PATHS = (
+    "/chat/completions",
+    "/chat/render",
+    "/completions",
+    "/embeddings",
+    "/tokenize",
+    "/detokenize",
+)
+"""The paths the clients append to `base_url` (a base URL that ends in one is refused)."""
+
+
+def url_origin(url: str) -> str:
+    """`scheme://host:port` of `url`, the port filled in: no credentials, path or query."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # not a number: say what was given, without credentials
+        port = None
+    port = port or {"http": 80, "https": 443}.get(parts.scheme)
+    host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host or ''}" + (f":{port}" if port else "")
+
+
+def check_base_url(url: str) -> str:
+    """`url` without a trailing slash, if it can be a base URL.
+
+    Raises:
+        InvalidRequestError: Not http(s), or it ends in an API path (the client appends
+            that), saying what to pass instead.
+    """
+    base = url.rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        msg = f"base_url must start with http:// or https://; got {base!r}"
+        raise InvalidRequestError(msg)
+    path = urlsplit(base).path.rstrip("/")
+    for api_path in API_PATHS:
+        if path.endswith(api_path):
+            parts = urlsplit(base)  # the prefix, without credentials or query (secrets)
+            host = parts.netloc.rpartition("@")[2]
+            prefix = f"{parts.scheme}://{host}{path.removesuffix(api_path)}"
+            msg = (
+                f"base_url ends in the API path {api_path!r}, which the client appends itself "
+                f"(requests would go to ...{api_path}{api_path}). Pass the prefix before it: "
+                f"base_url={prefix!r}."
+            )
+            raise InvalidRequestError(msg)
+    return base
 
 
 def mask_secret(secret: str | None) -> str:
@@ -258,6 +309,12 @@ class ClientConfig:
     proxy: str | None = None
     verify: bool | str = True
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:  # noqa: ARG004 - the dataclass __init__ takes them
+        """Refuse an unknown argument with a suggestion (before the generated `__init__`)."""
+        if kwargs:
+            refuse_unknown(cls.__name__, kwargs, (f.name for f in fields(cls)))
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         """Validate the values and fill the base URL from the endpoint."""
         if self.endpoint not in get_args(Endpoint):
@@ -269,10 +326,7 @@ class ClientConfig:
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             msg = f"max_retries must be an integer >= 0; got {self.max_retries!r}"
             raise InvalidRequestError(msg)
-        base = (self.base_url or DEFAULT_BASE_URLS[self.endpoint]).rstrip("/")
-        if not base.startswith(("http://", "https://")):
-            msg = f"base_url must start with http:// or https://; got {base!r}"
-            raise InvalidRequestError(msg)
+        base = check_base_url(self.base_url or DEFAULT_BASE_URLS[self.endpoint])
         object.__setattr__(self, "base_url", base)
         object.__setattr__(self, "default_headers", dict(self.default_headers or {}))
         _check_pool(self.max_connections, self.proxy, self.verify)

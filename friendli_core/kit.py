@@ -12,8 +12,9 @@ public modules (`errors`, `types`, `config`, `catalog`):
   framework's naming and conventions (`connection_model`), and the pydantic field types of a
   user-supplied httpx client (`HttpClient`, `HttpAsyncClient`);
 * which request-body fields each adapter declares (`adapter_fields`);
-* the snapshot lookup (`snapshot_model`), the fast-copy helper (`Prototype`) and the lazy
-  exports of a package (`lazy_names`).
+* the constructor checks (`ConstructorChecks`), the check that a framework extra is installed
+  (`require`), the snapshot lookup (`snapshot_model`), the fast-copy helper (`Prototype`) and
+  the lazy exports of a package (`lazy_names`).
 
 The core below this module imports nothing from it and names no adapter (a test of imports
 enforces both). Importing it loads no httpx and none of the core's response models.
@@ -22,14 +23,17 @@ enforces both). Importing it loads no httpx and none of the core's response mode
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, NonNegativeInt, PositiveInt, SecretStr, create_model
 
 from friendli_core import _adapters, _exports, _fold, _httpx_fields, _lifecycle
+from friendli_core._adapter_checks import ConstructorChecks
 from friendli_core._adapters import *  # noqa: F403 - the toolbox, named by its __all__
 from friendli_core._exports import *  # noqa: F403 - named by its __all__
-from friendli_core._fields import BODY_FIELDS, Api, BodyField
+from friendli_core._extras import require
+from friendli_core._fields import BODY_FIELDS, THINKING_VARIABLE, Api, BodyField
 from friendli_core._fold import *  # noqa: F403 - the choice fold, named by its __all__
 from friendli_core._httpx_fields import *  # noqa: F403 - named by its __all__
 from friendli_core._lifecycle import *  # noqa: F403 - named by its __all__
@@ -43,10 +47,15 @@ if TYPE_CHECKING:
 __all__ = [
     "ADAPTER_API",
     "LEFT_OUT",
+    "SWITCHES",
     "Adapter",
+    "ConstructorChecks",
     "Prototype",
+    "TemplateSwitch",
     "adapter_fields",
+    "adapter_switches",
     "connection_model",
+    "require",
     "snapshot_model",
 ]
 __all__ += _adapters.__all__
@@ -92,6 +101,38 @@ def adapter_fields(
         and not (f.per_call or f.own or f.name in left_out)
         and (apis is None or f.apis == apis)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSwitch:
+    """A model-level switch of the adapters that sets one chat-template variable.
+
+    Attributes:
+        variable: The key it sets in `chat_template_kwargs`.
+        names: Its field name in each adapter that exposes it (the framework's convention).
+        doc: One sentence for users; the adapters' field docs are made from it.
+    """
+
+    variable: str
+    names: Mapping[Adapter, str]
+    doc: str
+
+
+SWITCHES: tuple[TemplateSwitch, ...] = (
+    TemplateSwitch(
+        THINKING_VARIABLE,
+        {"ChatFriendli": "reasoning", "FriendliLLM": "thinking"},
+        "Turn the model's thinking on (True) or off (False) with Friendli's chat-template "
+        "switch chat_template_kwargs.enable_thinking, also per call; None keeps the model's "
+        "default. Refused before sending for a model the catalog says does not reason.",
+    ),
+)
+"""The adapters' model-level switches that set a chat-template variable, not a body field."""
+
+
+def adapter_switches(adapter: Adapter) -> tuple[tuple[str, TemplateSwitch], ...]:
+    """The switches an adapter exposes, with their field name in it."""
+    return tuple((s.names[adapter], s) for s in SWITCHES if adapter in s.names)
 
 
 def snapshot_model(model: str | None, endpoint: str) -> ModelInfo | None:

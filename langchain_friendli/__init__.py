@@ -15,11 +15,15 @@ for them.
 # `__all__`; cheap modules are imported now, the costly ones on first use (PEP 562).
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from friendli_core import __version__
 from friendli_core.kit import lazy_names as _lazy_names
-from langchain_friendli import _errors, chat_models
-from langchain_friendli._errors import *  # noqa: F403
-from langchain_friendli.chat_models import *  # noqa: F403
+from friendli_core.kit import require
+
+require("langchain_friendli", "langchain_core")  # before the imports that need it
+
+from friendli_core import __version__  # noqa: E402 - after the check of the extra
+from langchain_friendli import _errors, chat_models  # noqa: E402
+from langchain_friendli._errors import *  # noqa: E402, F403
+from langchain_friendli.chat_models import *  # noqa: E402, F403
 
 if _TYPE_CHECKING:
     from langchain_friendli.embeddings import *  # noqa: F403

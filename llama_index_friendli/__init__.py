@@ -14,8 +14,12 @@ Example:
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from friendli_core.kit import lazy_names as _lazy_names
-from llama_index_friendli import base
-from llama_index_friendli.base import *  # noqa: F403
+from friendli_core.kit import require
+
+require("llama_index_friendli", "llama_index.core")  # before the imports that need it
+
+from llama_index_friendli import base  # noqa: E402 - after the check of the extra
+from llama_index_friendli.base import *  # noqa: E402, F403
 
 if _TYPE_CHECKING:
     from llama_index_friendli.embeddings import *  # noqa: F403

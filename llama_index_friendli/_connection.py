@@ -14,10 +14,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from llama_index.core.bridge.pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+)
 
 from friendli_core.config import ConnectionSetting, Endpoint
 from friendli_core.kit import (
+    ConstructorChecks,
     HttpAsyncClient,
     HttpClient,
     LifecycleMethods,
@@ -63,11 +70,16 @@ else:
     )
 
 
-class FriendliConnectionFields(LifecycleMethods, _Settings):
+class FriendliConnectionFields(LifecycleMethods, ConstructorChecks, _Settings):
     """Connection settings and the lazily built `friendli_core` clients (a mixin)."""
 
-    # A mixin: the concrete class builds the schema with its own config.
-    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
+    # A mixin: the concrete class builds the schema with its own config. Errors do not repeat
+    # the input: it holds the token.
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True, defer_build=True, hide_input_in_errors=True
+    )
 
     _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
     _FRAMEWORK: ClassVar[str] = "llama_index"
+    _ALSO_TAKES: ClassVar[tuple[str, ...]] = ("class_name",)  # in `to_dict()`'s output
+    _BODY_HINT: ClassVar[str] = "pass further request fields in additional_kwargs={...}"

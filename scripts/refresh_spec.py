@@ -51,6 +51,7 @@ ROOTS = [
     "DedicatedChatRenderBody",
     "DedicatedChatRenderSuccess",
     "ServerlessModelListSuccess",
+    "OpenRouterModelListSuccess",
     "ServerlessToolAssistedChatCompletionBody",
     "ServerlessToolAssistedChatCompletionStreamBody",
     "ServerlessToolAssistedChatCompleteSuccess",
