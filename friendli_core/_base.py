@@ -31,6 +31,7 @@ from friendli_core._upstream_hooks.httpx_client import (
 )
 from friendli_core.config import (
     DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_TIMEOUT,
     ClientConfig,
     Endpoint,
@@ -48,6 +49,7 @@ __all__ = [
     "can_read_raw",
     "check_event_stream",
     "map_transport_error",
+    "pool_limits",
 ]
 
 logger = logging.getLogger("friendli_core")
@@ -63,6 +65,7 @@ class ClientOptions(TypedDict, total=False):
     timeout: TimeoutTypes
     max_retries: int
     default_headers: Mapping[str, str] | None
+    max_connections: int
     config: ClientConfig | None
     retry_policy: RetryPolicy | None
 
@@ -79,6 +82,16 @@ def to_httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
     if timeout == DEFAULT_TIMEOUT:
         return httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
     return httpx.Timeout(float(timeout))
+
+
+def pool_limits(max_connections: int) -> httpx.Limits:
+    """The limits of a pool the package creates: every connection it opens is kept alive.
+
+    A smaller keep-alive than the limit makes httpcore close a connection that was just
+    released while other requests wait for one, and open a new one for them (encode/httpcore
+    issue 1110): under load, close to one connection per request.
+    """
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
 
 
 def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
@@ -130,7 +143,7 @@ class BaseClient:
     _client_headers: Mapping[str, str] | None  # a user's client's own headers, else None
     _defaults: DefaultHeaders | None  # the default headers of a client we created, else None
     _replies: type[Replies]  # how replies are parsed: pydantic, loaded by the first client
-    # makes the pool we create (called with `timeout=`), again in a forked child
+    # makes the pool we create (called with `timeout=` and `limits=`), again in a forked child
     _owned_http: Callable[..., httpx.Client | httpx.AsyncClient]
     _generation: int  # the fork generation `_http` belongs to (see `_forks`)
 
@@ -144,6 +157,7 @@ class BaseClient:
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         config: ClientConfig | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
@@ -156,6 +170,7 @@ class BaseClient:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            max_connections=max_connections,
         )
         self._retry = retry_policy or RetryPolicy(max_retries=self.config.max_retries)
         self._timeout = to_httpx_timeout(self.config.timeout)
@@ -197,8 +212,13 @@ class BaseClient:
         self._generation = fork_generation()
         if self._owns_http:
             adopt_inherited(self._http)
-            self._http = self._owned_http(timeout=self._timeout)
+            self._http = self._new_pool()
             self._adopt_http(owned=True)
+
+    def _new_pool(self) -> httpx.Client | httpx.AsyncClient:
+        """The pool this client creates when it is given none (`ClientConfig.max_connections`)."""
+        limits = pool_limits(self.config.max_connections)
+        return self._owned_http(timeout=self._timeout, limits=limits)
 
     def _build_request(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Request:
         """The request to send for `spec`, as `build_request` gives it (see `_upstream_hooks`)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack, cast
 
 import httpx
 
@@ -71,12 +71,13 @@ class FriendliClient(BaseClient):
         """Create the client.
 
         Args:
-            http_client: An `httpx.Client` to send with (its headers are respected).
+            http_client: An `httpx.Client` to send with (its headers and limits are kept).
             sleep: Waits between retries (replaceable for tests).
-            **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
+            **options: Token, team, endpoint, base URL, timeout, retries, pool size
+                (`max_connections`); see `ClientConfig`.
         """
         super().__init__(**options)
-        self._http: httpx.Client = http_client or self._owned_http(timeout=self._timeout)
+        self._http: httpx.Client = http_client or cast("httpx.Client", self._new_pool())
         self._adopt_http(owned=http_client is None)
         self._sleep = sleep
 
@@ -254,12 +255,13 @@ class AsyncFriendliClient(BaseClient):
         """Create the client.
 
         Args:
-            http_client: An `httpx.AsyncClient` to send with (its headers are respected).
+            http_client: An `httpx.AsyncClient` to send with (its headers and limits are kept).
             sleep: Waits between retries (default `asyncio.sleep`; replaceable for tests).
-            **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
+            **options: Token, team, endpoint, base URL, timeout, retries, pool size
+                (`max_connections`); see `ClientConfig`.
         """
         super().__init__(**options)
-        self._http: httpx.AsyncClient = http_client or self._owned_http(timeout=self._timeout)
+        self._http: httpx.AsyncClient = http_client or cast("httpx.AsyncClient", self._new_pool())
         self._adopt_http(owned=http_client is None)
         if sleep is None:
             import asyncio  # noqa: PLC0415 - only async users pay for importing asyncio

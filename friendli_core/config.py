@@ -1,4 +1,4 @@
-"""Client configuration: endpoint, base URL, credentials, timeouts and retries.
+"""Client configuration: endpoint, base URL, credentials, timeouts, retries and pool size.
 
 `ClientConfig` is frozen and per instance: two clients with different tokens or teams in one
 process never share credentials (there is no module-level state). Its repr masks the token.
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BASE_URLS",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "ClientConfig",
@@ -38,6 +39,13 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_TIMEOUT = 600.0
 """Seconds for a whole read; connect uses `DEFAULT_CONNECT_TIMEOUT`. Long generations need it."""
 DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_MAX_CONNECTIONS = 100
+"""Connections a client's own pool opens at most, and keeps open when idle.
+
+Keep-alive equals it: a pool that closes idle connections while requests wait for one
+(httpx's default keeps 20 of 100) reopens a connection per request under load. Chosen from
+`make bench-scale` (benchmarks/README.md, "Pool size").
+"""
 
 
 def mask_secret(secret: str | None) -> str:
@@ -59,6 +67,8 @@ class ClientConfig:
         timeout: Seconds (float) or an `httpx.Timeout`; None disables timeouts.
         max_retries: Retries after the first attempt for connection errors, 408, 409, 429, 5xx.
         default_headers: Extra headers sent with every request.
+        max_connections: Connections the client's own pool opens at most and keeps alive;
+            requests beyond it wait for one. Ignored with a user-supplied `http_client`.
     """
 
     token: str | None = None
@@ -68,6 +78,7 @@ class ClientConfig:
     timeout: TimeoutTypes = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     default_headers: Mapping[str, str] = field(default_factory=dict)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     def __post_init__(self) -> None:
         """Validate the values and fill the base URL from the endpoint."""
@@ -79,6 +90,13 @@ class ClientConfig:
             raise InvalidRequestError(msg)
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             msg = f"max_retries must be an integer >= 0; got {self.max_retries!r}"
+            raise InvalidRequestError(msg)
+        if (
+            not isinstance(self.max_connections, int)
+            or isinstance(self.max_connections, bool)
+            or self.max_connections < 1
+        ):
+            msg = f"max_connections must be an integer >= 1; got {self.max_connections!r}"
             raise InvalidRequestError(msg)
         base = (self.base_url or DEFAULT_BASE_URLS[self.endpoint]).rstrip("/")
         if not base.startswith(("http://", "https://")):
@@ -98,6 +116,7 @@ class ClientConfig:
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> ClientConfig:
         """Build a config, taking unset values from the environment.
 
@@ -112,6 +131,7 @@ class ClientConfig:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers or {},
+            max_connections=max_connections,
         )
 
     def with_options(self, **changes: object) -> ClientConfig:
@@ -128,7 +148,8 @@ class ClientConfig:
         return (
             f"ClientConfig(endpoint={self.endpoint!r}, base_url={self.base_url!r}, "
             f"token={mask_secret(self.token)}, team_id={self.team_id!r}, "
-            f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
+            f"timeout={self.timeout!r}, max_retries={self.max_retries!r}, "
+            f"max_connections={self.max_connections!r})"
         )
 
     __str__ = __repr__
