@@ -49,7 +49,6 @@ __all__ = [
     "can_read_raw",
     "check_event_stream",
     "map_transport_error",
-    "pool_limits",
 ]
 
 logger = logging.getLogger("friendli_core")
@@ -82,16 +81,6 @@ def to_httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
     if timeout == DEFAULT_TIMEOUT:
         return httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
     return httpx.Timeout(float(timeout))
-
-
-def pool_limits(max_connections: int) -> httpx.Limits:
-    """The limits of a pool the package creates: every connection it opens is kept alive.
-
-    A smaller keep-alive than the limit makes httpcore close a connection that was just
-    released while other requests wait for one, and open a new one for them (encode/httpcore
-    issue 1110): under load, close to one connection per request.
-    """
-    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
 
 
 def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
@@ -143,8 +132,10 @@ class BaseClient:
     _client_headers: Mapping[str, str] | None  # a user's client's own headers, else None
     _defaults: DefaultHeaders | None  # the default headers of a client we created, else None
     _replies: type[Replies]  # how replies are parsed: pydantic, loaded by the first client
-    # makes the pool we create (called with `timeout=` and `limits=`), again in a forked child
+    # makes the pool we create (called with `timeout=` and `transport=`), again in a forked child
     _owned_http: Callable[..., httpx.Client | httpx.AsyncClient]
+    # its transport, given `max_connections` (`_pool`)
+    _pool_transport: Callable[[int], httpx.BaseTransport | httpx.AsyncBaseTransport]
     _generation: int  # the fork generation `_http` belongs to (see `_forks`)
 
     def __init__(
@@ -217,8 +208,8 @@ class BaseClient:
 
     def _new_pool(self) -> httpx.Client | httpx.AsyncClient:
         """The pool this client creates when it is given none (`ClientConfig.max_connections`)."""
-        limits = pool_limits(self.config.max_connections)
-        return self._owned_http(timeout=self._timeout, limits=limits)
+        transport = self._pool_transport(self.config.max_connections)
+        return self._owned_http(timeout=self._timeout, transport=transport)
 
     def _build_request(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Request:
         """The request to send for `spec`, as `build_request` gives it (see `_upstream_hooks`)."""

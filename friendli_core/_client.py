@@ -23,6 +23,7 @@ from friendli_core._base import (
     map_transport_error,
 )
 from friendli_core._forks import fork_generation
+from friendli_core._pool import BoundedAsyncTransport, BoundedTransport
 from friendli_core._protocol import RequestSpec, raise_for_status
 from friendli_core._streams import END, AsyncStream, Stream, aiter_chunks, iter_chunks
 from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient, OwnedClient
@@ -60,6 +61,7 @@ class FriendliClient(BaseClient):
     """
 
     _owned_http: Callable[..., httpx.Client] = OwnedClient
+    _pool_transport = BoundedTransport
 
     def __init__(
         self,
@@ -244,6 +246,7 @@ class AsyncFriendliClient(BaseClient):
     """Asynchronous twin of `FriendliClient`; safe to share between tasks of one event loop."""
 
     _owned_http: Callable[..., httpx.AsyncClient] = OwnedAsyncClient
+    _pool_transport = BoundedAsyncTransport
 
     def __init__(
         self,
