@@ -35,6 +35,7 @@ class CountingServer:
         self.waiting = 0
         self.most_waiting = 0
         self.held_back = False  # True when `hold` requests never waited together
+        self.received = asyncio.Event()  # set by the first request
         self._released = asyncio.Event()
         self._writers: set[asyncio.StreamWriter] = set()
         self.url = ""
@@ -71,6 +72,7 @@ class CountingServer:
                         length = int(value)
                 await reader.readexactly(length)
                 self.requests += 1
+                self.received.set()
                 await self._wait_turn()
                 writer.write(REPLY)
                 await writer.drain()

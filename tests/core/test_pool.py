@@ -10,11 +10,18 @@ a CPU-starved run (a loaded CI machine) reaches between bursts.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
-from friendli_core import AsyncFriendliClient, ClientConfig, FriendliClient, InvalidRequestError
+from friendli_core import (
+    APITimeoutError,
+    AsyncFriendliClient,
+    ClientConfig,
+    FriendliClient,
+    InvalidRequestError,
+)
 from friendli_core.config import DEFAULT_MAX_CONNECTIONS
 from tests.counting_server import REPLY_TEXT, CountingServer
 
@@ -67,11 +74,23 @@ async def test_a_users_http_client_keeps_its_own_limits() -> None:
         assert server.most_open <= 3
 
 
-def test_the_sync_client_takes_the_setting() -> None:
-    client = FriendliClient(token="t", base_url="http://127.0.0.1:9/v1", max_connections=7)
-    assert client.config.max_connections == 7
+async def test_the_sync_client_bounds_its_pool_across_threads() -> None:
+    async with CountingServer(hold=4) as server:
+        client = FriendliClient(token="t", base_url=server.url, max_connections=4)
+
+        def work() -> str | None:
+            return client.chat(model="m", messages=MESSAGES).choices[0].message.content
+
+        loop = asyncio.get_running_loop()
+        with ThreadPoolExecutor(16) as threads:
+            texts = await asyncio.gather(*(loop.run_in_executor(threads, work) for _ in range(64)))
+        client.close()
+    assert texts == [REPLY_TEXT] * 64
+    assert server.most_waiting == 4
+    assert not server.held_back
+    assert server.most_open <= 4
+    assert server.accepted <= 4 + FEW
     assert FriendliClient(token="t").config.max_connections == DEFAULT_MAX_CONNECTIONS
-    client.close()
 
 
 @pytest.mark.parametrize("value", [0, -1, 2.5, True, "10"])
@@ -80,3 +99,18 @@ def test_max_connections_must_be_a_positive_integer(value: object) -> None:
         ClientConfig(token="t", max_connections=value)  # type: ignore[arg-type]
     with pytest.raises(InvalidRequestError, match="max_connections"):
         AsyncFriendliClient(token="t", max_connections=value)  # type: ignore[arg-type]
+
+
+async def test_a_request_waits_for_a_free_connection_at_most_the_pool_timeout() -> None:
+    """Waiting for the pool is bounded by the pool timeout, as httpx's own pool does."""
+    async with CountingServer(hold=2, hold_timeout=2.0) as server:
+        client = AsyncFriendliClient(
+            token="t", base_url=server.url, max_connections=1, max_retries=0
+        )
+        first = asyncio.create_task(client.chat(model="m", messages=MESSAGES))
+        await server.received.wait()  # the first request holds the only connection
+        with pytest.raises(APITimeoutError, match="PoolTimeout"):
+            await client.chat(model="m", messages=MESSAGES, timeout=httpx.Timeout(30.0, pool=0.05))
+        assert server.requests == 1  # the second request was never sent
+        assert (await first).choices[0].message.content == REPLY_TEXT
+        await client.close()
