@@ -135,6 +135,8 @@ def table(data: dict[str, Any]) -> list[str]:
             result = results.get(entry)
             if not _ok(result):
                 error = (result or {}).get("error", "not measured")
+                if error.startswith("timed out"):
+                    error = f"no result: the process was stopped ({error})"
                 rows.append(f"| {key} | {label(entry, data)} | failed: {error} | | | | | |")
                 continue
             assert result is not None

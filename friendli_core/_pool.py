@@ -7,7 +7,8 @@ be handed a connection another one was just given, and then makes the pool close
 connection and open a new one. So requests wait here instead, on a semaphore with one slot
 per connection, taken before the request is sent and given back when its response is closed
 (read to the end, or closed early): the pool always has a free connection for a request that
-enters it, opens at most `max_connections`, and keeps them all (keep-alive equals the limit).
+enters it, never holds more than `max_connections`, and keeps them all (keep-alive equals the
+limit; httpx still closes a connection left idle for its keep-alive expiry, 5 s).
 
 Public httpx API only: a transport wrapping `httpx.HTTPTransport` / `AsyncHTTPTransport`, and the
 response's byte stream wrapped so that closing it gives the slot back. The stream is iterated
