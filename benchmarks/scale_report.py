@@ -133,11 +133,18 @@ def table(data: dict[str, Any]) -> list[str]:
         raws = [r["rps"] for e in RAW if (r := _get(data, key, e))]
         for entry in data["clients"]:
             result = results.get(entry)
+            if result and "error" not in result and not result.get("requests"):
+                rows.append(
+                    f"| {key} | {label(entry, data)} | 0 (no measured request finished within "
+                    f"{data['sizes']['deadline_s']:g} s) | | | | {result['warmup_connections']:,} "
+                    f"| {result['peak_rss_mib']:.0f} |"
+                )
+                continue
             if not _ok(result):
                 error = (result or {}).get("error", "not measured")
                 if error.startswith("timed out"):
-                    error = f"no result: the process was stopped ({error})"
-                rows.append(f"| {key} | {label(entry, data)} | failed: {error} | | | | | |")
+                    error = f"the process was stopped ({error})"
+                rows.append(f"| {key} | {label(entry, data)} | no result: {error} | | | | | |")
                 continue
             assert result is not None
             cut = f" (cut short: {result['requests']} of {result['wanted']})"

@@ -132,7 +132,7 @@ def test_scale_figure_runs_and_writes_json_plot_and_section(tmp_path: Path) -> N
     assert text.count(scale_report.BEGIN) == 1
     assert text.endswith("## After\n")  # the section is rewritten in place
     assert "Not measured yet" not in text
-    assert "failed:" not in text
+    assert "no result:" not in text
     assert f"httpcore {data['versions']['httpcore']}" in text
     assert "| core \u2265 0.9\u00d7 better raw httpx, call@4 |" in text
     assert "connections opened per request \u2264 0.05" in text
