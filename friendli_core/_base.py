@@ -13,6 +13,7 @@ import httpx
 
 from friendli_core._embeddings import build_embeddings_request
 from friendli_core._forks import adopt_inherited, fork_generation
+from friendli_core._names import refuse_unknown
 from friendli_core._protocol import (
     RequestSpec,
     build_chat_request,
@@ -36,8 +37,10 @@ from friendli_core.config import (
     ClientConfig,
     Endpoint,
     TimeoutTypes,
+    url_origin,
 )
 from friendli_core.errors import APIConnectionError, APIError, APIStreamError, APITimeoutError
+from friendli_core.reasoning import check_snapshot_reasoning
 
 if TYPE_CHECKING:
     from friendli_core._replies import Replies
@@ -70,6 +73,8 @@ class ClientOptions(TypedDict, total=False):
 
 
 _UNSET: Any = object()
+# what the clients take besides ClientOptions (the sync and async twins' own arguments)
+_CLIENT_ARGUMENTS = (*ClientOptions.__annotations__, "http_client", "sleep")
 
 
 def to_httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
@@ -87,11 +92,11 @@ def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
     """Map an httpx exception to the core's typed error (never leaks the token)."""
     where = f"{spec.method} {spec.path}"
     if isinstance(exc, httpx.TimeoutException):
-        msg = f"Request timed out ({type(exc).__name__}) for {where}."
+        msg = f"Request timed out ({type(exc).__name__}) for {where} at {url_origin(spec.url)}."
         return APITimeoutError(msg, method=spec.method, path=spec.path)
     if isinstance(exc, httpx.TransportError):
         detail = str(exc) or type(exc).__name__
-        msg = f"Connection error for {where}: {detail}."
+        msg = f"Connection error for {where} at {url_origin(spec.url)}: {detail}."
         return APIConnectionError(msg, method=spec.method, path=spec.path)
     msg = f"Invalid event stream for {where}: {exc}."
     return APIStreamError(msg, method=spec.method, path=spec.path)
@@ -151,8 +156,16 @@ class BaseClient:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         config: ClientConfig | None = None,
         retry_policy: RetryPolicy | None = None,
+        **unknown: object,
     ) -> None:
-        """Resolve the configuration (arguments, then environment variables)."""
+        """Resolve the configuration (arguments, then environment variables).
+
+        Raises:
+            InvalidRequestError: An argument the client does not take (a typo, or another
+                client's name for a setting); the message names the one to use.
+        """
+        if unknown:
+            refuse_unknown(type(self).__name__, unknown, _CLIENT_ARGUMENTS)
         self.config = config or ClientConfig.from_env(
             token=token,
             team_id=team_id,
@@ -230,13 +243,16 @@ class BaseClient:
     def _chat_spec(
         self, params: Mapping[str, Any], *, stream: bool, extra_headers: Mapping[str, str] | None
     ) -> RequestSpec:
-        return build_chat_request(
+        spec = build_chat_request(
             self.config,
             params,
             stream=stream,
             extra_headers=extra_headers,
             client_headers=self._client_headers,
         )
+        if self.config.endpoint == "serverless":  # the snapshot knows serverless model codes
+            check_snapshot_reasoning(params)
+        return spec
 
     def _completion_spec(
         self, params: Mapping[str, Any], *, stream: bool, extra_headers: Mapping[str, str] | None

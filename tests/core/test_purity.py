@@ -24,11 +24,14 @@ PURE = [
     "_retry",
     "_validate",
     "_fields",
+    "_names",
+    "_adapter_checks",
     "errors",
     "types",
     "config",
     "_version",
     "catalog",
+    "_model_info",
 ]
 FORBIDDEN = (
     "httpx",
