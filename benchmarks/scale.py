@@ -57,7 +57,7 @@ CLIENTS_MEASURED = [
 CALL_TOKENS = 16
 # A process that has not answered by then is stopped and reported as such: a pool that scans
 # thousands of waiting requests per event can block its event loop past the parts' deadlines.
-LIMIT_S = 60.0
+LIMIT_S = 40.0
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ FULL = Sizes(
     stream_tokens=200,
     warmup_min=200,
     requests_min=1000,
-    deadline_s=10.0,
+    deadline_s=8.0,
 )
 QUICK = Sizes(
     points=(Point(4, stream=False), Point(8, stream=False), Point(4, stream=True)),
