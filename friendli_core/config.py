@@ -155,12 +155,18 @@ class ClientConfig:
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        **unknown: object,
     ) -> ClientConfig:
         """Build a config, taking unset values from the environment.
 
         `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` fill `token`, `team_id` and
         `base_url` when they are not passed.
+
+        Raises:
+            InvalidRequestError: For an argument it does not take, naming the one to use.
         """
+        if unknown:  # its arguments are the fields, so a typo gets the constructor's hint
+            refuse_unknown(f"{cls.__name__}.from_env", unknown, (f.name for f in fields(cls)))
         return cls(
             token=token if token is not None else (os.environ.get("FRIENDLI_TOKEN") or None),
             team_id=team_id if team_id is not None else (os.environ.get("FRIENDLI_TEAM") or None),

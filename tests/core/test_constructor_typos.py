@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from dataclasses import fields
+
 import pytest
 
 from friendli_core import AsyncFriendliClient, ClientConfig, FriendliClient, InvalidRequestError
 from friendli_core._validate import check_chat_params
 
-CLASSES = [FriendliClient, AsyncFriendliClient, ClientConfig]
+CLASSES: list[Callable[..., object]] = [
+    FriendliClient,
+    AsyncFriendliClient,
+    ClientConfig,
+    ClientConfig.from_env,
+]
 
 
-@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__qualname__)
 @pytest.mark.parametrize(
     ("argument", "expected"),
     [
@@ -24,11 +33,13 @@ CLASSES = [FriendliClient, AsyncFriendliClient, ClientConfig]
         ("model_kwargs", "pass request parameters per call"),
     ],
 )
-def test_an_unknown_argument_names_the_one_to_use(cls: type, argument: str, expected: str) -> None:
+def test_an_unknown_argument_names_the_one_to_use(
+    cls: Callable[..., object], argument: str, expected: str
+) -> None:
     with pytest.raises(InvalidRequestError) as caught:
         cls(**{argument: "flp_secret_value"})
     message = str(caught.value)
-    assert f"{cls.__name__} takes no argument {argument!r}" in message
+    assert f"{cls.__qualname__} takes no argument {argument!r}" in message
     assert expected in message
     assert "flp_secret_value" not in message
 
@@ -38,6 +49,13 @@ def test_every_unknown_argument_is_named_at_once() -> None:
         FriendliClient(tokne="x", endpont="container")
     assert "'tokne'. Did you mean 'token'?" in str(caught.value)
     assert "'endpont'. Did you mean 'endpoint'?" in str(caught.value)
+
+
+def test_from_env_takes_the_fields_it_suggests() -> None:
+    # from_env suggests among the fields: its keywords must stay exactly the fields
+    keywords = inspect.signature(ClientConfig.from_env).parameters
+    taken = {name for name, p in keywords.items() if p.kind is p.KEYWORD_ONLY}
+    assert taken == {f.name for f in fields(ClientConfig)}
 
 
 def test_a_name_close_to_nothing_asks_to_check_the_spelling() -> None:
