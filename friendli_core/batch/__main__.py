@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     if result.errors and not result.stopped:
         retry = [*given, *([] if args.retry_failed else ["--retry-failed"])]
-        print(f"To retry them:\n  {shlex.join(['friendli-batch', *retry])}", file=sys.stderr)
+        print(f"  {shlex.join(['friendli-batch', *retry])}", file=sys.stderr)
     return EXIT_FAILED if result.errors or result.stopped else EXIT_OK
 
 

@@ -131,7 +131,9 @@ def test_error_lines_exit_1_and_retry_failed_sends_each_once_more(
     assert len(friendli_requests) == 0
     assert "2 request(s) have an error line" in err
     assert f"friendli-batch {src} {out} --base-url" in err
-    assert "--retry-failed" in err
+    command = err.splitlines()[-1]  # the summary's advice, then the command to run
+    assert command.startswith("  friendli-batch ")
+    assert command.endswith(" --retry-failed")
     status, err = batch(capsys, monkeypatch, src, out, *url, "--retry-failed")
     assert status == EXIT_OK, err
     assert sorted(sent_ids(friendli_requests)) == ["q1", "q4"]
