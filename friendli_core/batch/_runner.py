@@ -42,7 +42,13 @@ from friendli_core.batch._format import (
 from friendli_core.batch._limit import Gate
 from friendli_core.batch._progress import BatchResult, Progress, make_progress
 from friendli_core.config import url_origin
-from friendli_core.errors import APIConnectionError, FriendliError, InvalidRequestError
+from friendli_core.errors import (
+    APIConnectionError,
+    AuthenticationError,
+    FriendliError,
+    InvalidRequestError,
+    PermissionDeniedError,
+)
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "BatchRunner", "arun", "run"]
 
@@ -334,6 +340,8 @@ class BatchRunner:
                 self._stop(client, error)
         except FriendliError as error:
             self._answered(out)
+            if isinstance(error, AuthenticationError | PermissionDeniedError):
+                self.result.token_refused += 1
             self._write(out, failure_line(item.custom_id, error), failed=True)
         else:
             self._answered(out)

@@ -124,6 +124,7 @@ def test_error_lines_exit_1_and_retry_failed_sends_each_once_more(
     status, err = batch(capsys, monkeypatch, src, out, *url)
     assert status == EXIT_FAILED
     assert "2 request(s) have an error line" in err
+    assert "FRIENDLI_TOKEN" not in err  # a 400 is not the token's fault
     write_jsonl(src, map(chat_line, ids))  # the user fixes the input
     friendli_requests.clear()
     status, err = batch(capsys, monkeypatch, src, out, *url)  # a plain resume sends nothing
@@ -141,6 +142,24 @@ def test_error_lines_exit_1_and_retry_failed_sends_each_once_more(
     assert set(lines) == set(ids)
     assert all(line["error"] is None for line in lines.values())
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_token_says_which_variable_to_fix(
+    status: int,
+    tmp_path: Path,
+    friendli_server: LocalServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refused = {"q2": {"model": f"fault:status:{status}/{MODEL}"}}
+    ids = [f"q{i}" for i in range(4)]
+    src = write_jsonl(tmp_path / "req.jsonl", (chat_line(i, **refused.get(i, {})) for i in ids))
+    url = ("--base-url", friendli_server.serverless_url)
+    code, err = batch(capsys, monkeypatch, src, tmp_path / "out.jsonl", *url)
+    assert code == EXIT_FAILED
+    assert "1 request(s) were refused with 401/403" in err
+    assert "Set FRIENDLI_TOKEN to a valid Friendli personal access token" in err
 
 
 def test_dropping_error_lines_keeps_the_file_whole_when_the_write_fails(
