@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from dataclasses import fields
 
 import pytest
 
@@ -49,13 +47,6 @@ def test_every_unknown_argument_is_named_at_once() -> None:
         FriendliClient(tokne="x", endpont="container")
     assert "'tokne'. Did you mean 'token'?" in str(caught.value)
     assert "'endpont'. Did you mean 'endpoint'?" in str(caught.value)
-
-
-def test_from_env_takes_the_fields_it_suggests() -> None:
-    # from_env suggests among the fields: its keywords must stay exactly the fields
-    keywords = inspect.signature(ClientConfig.from_env).parameters
-    taken = {name for name, p in keywords.items() if p.kind is p.KEYWORD_ONLY}
-    assert taken == {f.name for f in fields(ClientConfig)}
 
 
 def test_a_name_close_to_nothing_asks_to_check_the_spelling() -> None:
