@@ -277,3 +277,16 @@ def test_dropping_error_lines_of_no_file_or_odd_lines(tmp_path: Path) -> None:
     out.write_text('not json\n["a list"]\n{"custom_id": "a", "error": {"code": "x"}}\n')
     assert drop_error_lines(out) == 1
     assert out.read_text() == 'not json\n["a list"]\n'
+
+
+def test_a_base_url_ending_in_an_api_path_is_refused_in_the_cli_s_terms(
+    src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = "http://127.0.0.1:1/serverless/v1/chat/completions"
+    with pytest.raises(SystemExit) as exited:
+        batch(capsys, monkeypatch, src, tmp_path / "out.jsonl", "--base-url", wrong)
+    assert exited.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "argument --base-url: ends in the API path '/chat/completions'" in err
+    assert "Pass the prefix before it: --base-url http://127.0.0.1:1/serverless/v1." in err
+    assert not (tmp_path / "out.jsonl").exists()
