@@ -29,7 +29,7 @@ from friendli_core._client import AsyncFriendliClient
 from friendli_core._protocol import build_headers
 from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient
 from friendli_core.batch._breaker import STOP_AFTER, ConnectionBreaker
-from friendli_core.batch._files import check_paths, drop_error_lines
+from friendli_core.batch._files import check_output, check_paths, drop_error_lines
 from friendli_core.batch._format import (
     BatchLine,
     InvalidLine,
@@ -224,6 +224,7 @@ class BatchRunner:
     def _resume_state(self, ids: set[str]) -> set[str]:
         if not self.output.exists():
             return set()
+        check_output(self.output)  # before the file is changed: it may be another file
         if drop_incomplete_tail(self.output):
             self._note(f"{self.output}: dropped an incomplete last line (a run was killed).")
         if self._retry_failed and (dropped := drop_error_lines(self.output)):

@@ -290,3 +290,34 @@ def test_a_base_url_ending_in_an_api_path_is_refused_in_the_cli_s_terms(
     assert "argument --base-url: ends in the API path '/chat/completions'" in err
     assert "Pass the prefix before it: --base-url http://127.0.0.1:1/serverless/v1." in err
     assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(None, id="a copy of INPUT"),
+        pytest.param(b"notes\nlast line without a newline", id="a text file"),
+        pytest.param(b'{"custom_id": "q9", "body": {}}', id="one JSON line, no newline"),
+    ],
+)
+@pytest.mark.parametrize("retry", [(), ("--retry-failed",)], ids=["resume", "retry"])
+def test_an_output_that_is_another_file_is_refused_untouched(  # noqa: PLR0917 - fixtures
+    content: bytes | None,
+    retry: tuple[str, ...],
+    src: Path,
+    tmp_path: Path,
+    friendli_server: LocalServer,
+    friendli_requests: RequestLog,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(src.read_bytes() if content is None else content)
+    before = other.read_bytes()
+    url = ("--base-url", friendli_server.serverless_url)
+    status, err = batch(capsys, monkeypatch, src, other, *url, *retry)
+    assert status == EXIT_USAGE
+    assert "is not a batch output line" in err
+    assert "is it the right file? Nothing was sent." in err
+    assert other.read_bytes() == before
+    assert len(friendli_requests) == 0
