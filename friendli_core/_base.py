@@ -20,6 +20,7 @@ from friendli_core._upstream_hooks.httpx_client import (
     DefaultHeaders,
     build_request,
     default_headers,
+    environment_mounts,
 )
 from friendli_core.config import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -104,8 +105,11 @@ class BaseClient:
     _client_headers: Mapping[str, str] | None  # a user's client's own headers, else None
     _defaults: DefaultHeaders | None  # the default headers of a client we created, else None
     _replies: type[Replies]  # how replies are parsed: pydantic, loaded by the first client
-    # makes the pool we create (called with `timeout=`), again in a forked child
+    # makes the pool we create (called with `timeout=` and `transport=`), again in a forked child
     _owned_http: Callable[..., httpx.Client | httpx.AsyncClient]
+    # its transport, given `max_connections` and `verify` (`_new_pool`)
+    _pool_transport: Callable[..., httpx.BaseTransport | httpx.AsyncBaseTransport]
+    _env_transport: Callable[..., httpx.BaseTransport | httpx.AsyncBaseTransport]  # a proxy's
     _generation: int  # the fork generation `_http` belongs to (`_forks`), or _CLOSED
 
     def __init__(
@@ -168,7 +172,7 @@ class BaseClient:
                 own (set them on it instead); nothing was sent.
         """
         if user is None:
-            return self._owned_http(timeout=self._timeout, **self._pool())
+            return self._new_pool()
         given = [
             n
             for n, unset in (("proxy", None), ("verify", True))
@@ -215,8 +219,22 @@ class BaseClient:
         self._generation = fork_generation()
         if self._owns_http:
             adopt_inherited(self._http)
-            self._http = self._owned_http(timeout=self._timeout, **self._pool())
+            self._http = self._new_pool()
             self._adopt_http(owned=True)
+
+    def _new_pool(self) -> httpx.Client | httpx.AsyncClient:
+        """The pool this client creates when it is given none (`ClientConfig.max_connections`).
+
+        Its bounded transport verifies TLS as `verify` says; a `proxy` (or, unset, the
+        environment's HTTPS_PROXY) is mounted by httpx over it, with the same limits and TLS.
+        """
+        pool = self._pool()
+        transport = self._pool_transport(self.config.max_connections, verify=pool["verify"])
+        if pool["proxy"] is None:  # HTTPS_PROXY and NO_PROXY, which httpx would not read here
+            direct = self._env_transport
+            options = {"verify": pool["verify"], "limits": pool["limits"]}
+            pool["mounts"] = environment_mounts(direct, **options)
+        return self._owned_http(timeout=self._timeout, transport=transport, **pool)
 
     def _build_request(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Request:
         """The request to send for `spec`, as `build_request` gives it (see `_upstream_hooks`)."""

@@ -24,6 +24,7 @@ from friendli_core._base import (
     map_transport_error,
 )
 from friendli_core._embeddings import build_embeddings_request
+from friendli_core._pool import BoundedAsyncTransport, BoundedTransport
 from friendli_core._protocol import (
     RequestSpec,
     build_completion_request,
@@ -69,6 +70,8 @@ class FriendliClient(BaseClient):
     """
 
     _owned_http: Callable[..., httpx.Client] = OwnedClient
+    _pool_transport = BoundedTransport
+    _env_transport = httpx.HTTPTransport
 
     def __init__(
         self,
@@ -80,9 +83,10 @@ class FriendliClient(BaseClient):
         """Create the client.
 
         Args:
-            http_client: An `httpx.Client` to send with (its headers are respected).
+            http_client: An `httpx.Client` to send with (its headers and limits are kept).
             sleep: Waits between retries (replaceable for tests).
-            **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
+            **options: Token, team, endpoint, base URL, timeout, retries, pool size
+                (`max_connections`); see `ClientConfig`.
         """
         super().__init__(**options)
         self._http: httpx.Client = self._make_http(http_client)
@@ -274,6 +278,8 @@ class AsyncFriendliClient(BaseClient):
     """Asynchronous twin of `FriendliClient`; safe to share between tasks of one event loop."""
 
     _owned_http: Callable[..., httpx.AsyncClient] = OwnedAsyncClient
+    _pool_transport = BoundedAsyncTransport
+    _env_transport = httpx.AsyncHTTPTransport
 
     def __init__(
         self,
@@ -285,9 +291,10 @@ class AsyncFriendliClient(BaseClient):
         """Create the client.
 
         Args:
-            http_client: An `httpx.AsyncClient` to send with (its headers are respected).
+            http_client: An `httpx.AsyncClient` to send with (its headers and limits are kept).
             sleep: Waits between retries (default `asyncio.sleep`; replaceable for tests).
-            **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
+            **options: Token, team, endpoint, base URL, timeout, retries, pool size
+                (`max_connections`); see `ClientConfig`.
         """
         super().__init__(**options)
         self._http: httpx.AsyncClient = self._make_http(http_client)

@@ -51,8 +51,13 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_TIMEOUT = 600.0
 """Seconds for a whole read; connect uses `DEFAULT_CONNECT_TIMEOUT`. Long generations need it."""
 DEFAULT_CONNECT_TIMEOUT = 5.0
-DEFAULT_MAX_CONNECTIONS = 1000
-"""Connections a client's own pool opens at most (and keeps alive): `max_connections`."""
+DEFAULT_MAX_CONNECTIONS = 64
+"""Connections a client's own pool opens at most, and keeps open when idle.
+
+Keep-alive equals it: a pool that closes idle connections while requests wait for one
+(httpx's default keeps 20 of 100) reopens a connection per request under load. Chosen from
+`make bench-scale` (benchmarks/README.md, "Pool size").
+"""
 
 
 API_PATHS = (
@@ -78,16 +83,22 @@ def url_origin(url: str) -> str:
     return f"{parts.scheme}://{host or ''}" + (f":{port}" if port else "")
 
 
-def check_base_url(url: str) -> str:
+def check_base_url(url: str, *, option: str = "") -> str:
     """`url` without a trailing slash, if it can be a base URL.
+
+    Args:
+        url: The base URL given.
+        option: The command-line option it came from (`--base-url`), named in the message
+            instead of the `base_url=` argument.
 
     Raises:
         InvalidRequestError: Not http(s), or it ends in an API path (the client appends
             that), saying what to pass instead.
     """
+    name = option or "base_url"
     base = url.rstrip("/")
     if not base.startswith(("http://", "https://")):
-        msg = f"base_url must start with http:// or https://; got {base!r}"
+        msg = f"{name} must start with http:// or https://; got {base!r}"
         raise InvalidRequestError(msg)
     path = urlsplit(base).path.rstrip("/")
     for api_path in API_PATHS:
@@ -95,10 +106,11 @@ def check_base_url(url: str) -> str:
             parts = urlsplit(base)  # the prefix, without credentials or query (secrets)
             host = parts.netloc.rpartition("@")[2]
             prefix = f"{parts.scheme}://{host}{path.removesuffix(api_path)}"
+            instead = f"{option} {prefix}" if option else f"base_url={prefix!r}"
             msg = (
-                f"base_url ends in the API path {api_path!r}, which the client appends itself "
+                f"{name} ends in the API path {api_path!r}, which the client appends itself "
                 f"(requests would go to ...{api_path}{api_path}). Pass the prefix before it: "
-                f"base_url={prefix!r}."
+                f"{instead}."
             )
             raise InvalidRequestError(msg)
     return base
@@ -273,6 +285,10 @@ def _env_settings() -> dict[str, str]:
     return {s.name: s.env for s in CONNECTION_SETTINGS if s.env}
 
 
+def _config_names() -> tuple[str, ...]:
+    return tuple(s.name for s in CONNECTION_SETTINGS if not s.client_only)
+
+
 def _secret_names() -> frozenset[str]:
     return frozenset(s.name for s in CONNECTION_SETTINGS if s.secret)
 
@@ -326,6 +342,13 @@ class ClientConfig:
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             msg = f"max_retries must be an integer >= 0; got {self.max_retries!r}"
             raise InvalidRequestError(msg)
+        if (
+            not isinstance(self.max_connections, int)
+            or isinstance(self.max_connections, bool)
+            or self.max_connections < 1
+        ):
+            msg = f"max_connections must be an integer >= 1; got {self.max_connections!r}"
+            raise InvalidRequestError(msg)
         base = check_base_url(self.base_url or DEFAULT_BASE_URLS[self.endpoint])
         object.__setattr__(self, "base_url", base)
         object.__setattr__(self, "default_headers", dict(self.default_headers or {}))
@@ -338,6 +361,8 @@ class ClientConfig:
         Each setting with an environment variable (`FRIENDLI_TOKEN`, `FRIENDLI_TEAM`,
         `FRIENDLI_BASE_URL`) is read from it when not passed, or passed as None or "".
         """
+        if unknown := options.keys() - ConnectionOptions.__annotations__:
+            refuse_unknown(f"{cls.__name__}.from_env", dict.fromkeys(unknown), _config_names())
         settings: dict[str, Any] = dict(options)
         for name, env in _env_settings().items():
             if not settings.get(name):

@@ -5,7 +5,7 @@ See `friendli_core._upstream_hooks` for why they exist and what they rely on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http.cookiejar import CookieJar
 from typing import Any
 
@@ -17,6 +17,7 @@ __all__ = [
     "OwnedClient",
     "build_request",
     "default_headers",
+    "environment_mounts",
     "merge_headers",
 ]
 
@@ -115,3 +116,21 @@ def build_request(
             extensions={"timeout": timeout.as_dict()},
         )
     return http.build_request(method, url, headers=headers, content=content, timeout=timeout)
+
+
+def environment_mounts(
+    transport: Callable[..., httpx.BaseTransport | httpx.AsyncBaseTransport], **options: Any
+) -> dict[str, Any]:
+    """Httpx's proxy mounts for HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY.
+
+    httpx reads those variables only for a client without its own `transport`; the clients the
+    core creates have one (a bounded pool), so they mount the environment's proxies
+    themselves, as httpx would: a `transport(proxy=..., **options)` per proxied pattern, and
+    None (no proxy) for the NO_PROXY hosts. Relies on `httpx._utils.get_environment_proxies`.
+    """
+    from httpx._utils import get_environment_proxies  # noqa: PLC0415 - see the docstring
+
+    return {
+        pattern: None if url is None else transport(proxy=url, **options)
+        for pattern, url in get_environment_proxies().items()
+    }

@@ -10,7 +10,7 @@ from typing import get_args
 
 from friendli_core.batch._breaker import STOP_AFTER
 from friendli_core.batch._runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, run
-from friendli_core.config import CONNECTION_SETTINGS, ConnectionSetting, Endpoint
+from friendli_core.config import CONNECTION_SETTINGS, ConnectionSetting, Endpoint, check_base_url
 from friendli_core.errors import InvalidRequestError, MissingTokenError
 
 EXIT_OK = 0
@@ -60,6 +60,15 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _base_url(text: str) -> str:
+    try:
+        return check_base_url(text, option="--base-url")
+    except InvalidRequestError as refused:
+        # argparse names the option first: "argument --base-url: ends in ..."
+        message = str(refused).removeprefix("--base-url ")
+        raise argparse.ArgumentTypeError(message) from None
+
+
 def _verify(text: str) -> bool | str:
     """`--verify`: true/false, or the path of a CA bundle file."""
     lowered = text.lower()
@@ -77,6 +86,7 @@ _PARSE: dict[str, Callable[[str], object]] = {
     "PositiveInt": _positive,
     "bool | str": _verify,
 }
+_PARSE_BY_NAME: dict[str, Callable[[str], object]] = {"base_url": _base_url}
 # The command's own defaults where a long batch needs another than a client's.
 _DEFAULTS = {"max_retries": DEFAULT_MAX_RETRIES}
 
@@ -89,7 +99,7 @@ def _add_setting(p: argparse.ArgumentParser, setting: ConnectionSetting) -> None
     if setting.annotation == "Endpoint":
         p.add_argument(flag, choices=get_args(Endpoint), default=default, help=help_text)
     else:
-        parse = _PARSE[setting.annotation]
+        parse = _PARSE_BY_NAME.get(setting.name) or _PARSE[setting.annotation]
         p.add_argument(flag, type=parse, default=default, help=help_text)
 
 
@@ -169,9 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     if result.errors and not result.stopped:
         retry = [*given, *([] if args.retry_failed else ["--retry-failed"])]
-        print(
-            f"To retry them:\n  {shlex.join(['friendli-batch', *_masked(retry)])}", file=sys.stderr
-        )
+        print(f"  {shlex.join(['friendli-batch', *_masked(retry)])}", file=sys.stderr)
     return EXIT_FAILED if result.errors or result.stopped else EXIT_OK
 
 

@@ -29,7 +29,7 @@ from friendli_core._client import AsyncFriendliClient
 from friendli_core._protocol import build_headers
 from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient
 from friendli_core.batch._breaker import STOP_AFTER, ConnectionBreaker
-from friendli_core.batch._files import check_paths, drop_error_lines
+from friendli_core.batch._files import check_output, check_paths, drop_error_lines
 from friendli_core.batch._format import (
     BatchLine,
     InvalidLine,
@@ -42,7 +42,13 @@ from friendli_core.batch._format import (
 from friendli_core.batch._limit import Gate
 from friendli_core.batch._progress import BatchResult, Progress, make_progress
 from friendli_core.config import DEFAULT_MAX_CONNECTIONS, url_origin
-from friendli_core.errors import APIConnectionError, FriendliError, InvalidRequestError
+from friendli_core.errors import (
+    APIConnectionError,
+    AuthenticationError,
+    FriendliError,
+    InvalidRequestError,
+    PermissionDeniedError,
+)
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "BatchRunner", "arun", "run"]
 
@@ -217,6 +223,7 @@ class BatchRunner:
     def _resume_state(self, ids: set[str]) -> set[str]:
         if not self.output.exists():
             return set()
+        check_output(self.output)  # before the file is changed: it may be another file
         if drop_incomplete_tail(self.output):
             self._note(f"{self.output}: dropped an incomplete last line (a run was killed).")
         if self._retry_failed and (dropped := drop_error_lines(self.output)):
@@ -229,20 +236,17 @@ class BatchRunner:
         return done
 
     def _make_client(self) -> AsyncFriendliClient:
-        """The client, with a pool of its own that has the runner's limits and hooks.
+        """The client, with a pool of its own that has the runner's hooks.
 
         Built by the core (not passed as `http_client`), so requests take its fast path and
-        closing the client closes the pool.
+        closing the client closes the pool. The pool is never smaller than the concurrency:
+        a request in flight never waits for a connection another one holds.
         """
-        # the pool (`max_connections`, all kept alive) holds at least the requests in flight
-        options = dict(self._options)
-        wanted = options.get("max_connections", DEFAULT_MAX_CONNECTIONS)
-        options["max_connections"] = max(wanted, self._gate.window.maximum)
+        wanted = self._options.get("max_connections", DEFAULT_MAX_CONNECTIONS)
+        pool = max(wanted, self._gate.window.maximum)
         hooks = {"request": [self._on_request], "response": [self._on_response]}
-        return _BatchClient(
-            functools.partial(OwnedAsyncClient, event_hooks=hooks),
-            **cast("ClientOptions", options),
-        )
+        options = cast("ClientOptions", {**self._options, "max_connections": pool})
+        return _BatchClient(functools.partial(OwnedAsyncClient, event_hooks=hooks), **options)
 
     async def _on_request(self, request: httpx.Request) -> None:  # noqa: ARG002 - httpx hook
         slot = _SLOT.get()
@@ -331,6 +335,8 @@ class BatchRunner:
                 self._stop(client, error)
         except FriendliError as error:
             self._answered(out)
+            if isinstance(error, AuthenticationError | PermissionDeniedError):
+                self.result.token_refused += 1
             self._write(out, failure_line(item.custom_id, error), failed=True)
         else:
             self._answered(out)

@@ -48,6 +48,7 @@ RUNTIME = [
     "__init__",
     "_base",
     "_client",
+    "_pool",
     "_streams",
     "_upstream_hooks.httpx_client",
     "_lifecycle",
