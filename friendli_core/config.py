@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, get_args
 
 from friendli_core.errors import InvalidRequestError
 
@@ -17,23 +17,59 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "CLOUD_ENDPOINTS",
     "DEFAULT_BASE_URLS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "ENV_VARS",
     "ClientConfig",
     "Endpoint",
+    "EnvVars",
     "TimeoutTypes",
+    "env_value",
     "mask_secret",
+    "missing_base_url",
 ]
 
-Endpoint: TypeAlias = Literal["serverless", "dedicated", "container"]
+Endpoint: TypeAlias = Literal["serverless", "dedicated", "container", "openai-compatible"]
+"""Friendli serverless, dedicated, Friendli Container, or any other OpenAI-compatible server."""
 TimeoutTypes: TypeAlias = "float | httpx.Timeout | None"
 
-DEFAULT_BASE_URLS: Mapping[str, str] = {
+CLOUD_ENDPOINTS: tuple[Endpoint, ...] = ("serverless", "dedicated")
+"""Friendli's hosted endpoints: they need a model and a token, and take a team."""
+
+DEFAULT_BASE_URLS: Mapping[Endpoint, str] = {
     "serverless": "https://api.friendli.ai/serverless/v1",
     "dedicated": "https://api.friendli.ai/dedicated/v1",
     "container": "http://localhost:8000/v1",
 }
+"""No default for "openai-compatible": the server is the user's to name."""
+
+
+class EnvVars(NamedTuple):
+    """The environment variables an endpoint kind reads its unset settings from."""
+
+    token: str
+    team: str | None  # None: the kind takes no team
+    base_url: str
+
+
+_FRIENDLI_ENV = EnvVars("FRIENDLI_TOKEN", "FRIENDLI_TEAM", "FRIENDLI_BASE_URL")
+ENV_VARS: Mapping[Endpoint, EnvVars] = {
+    "serverless": _FRIENDLI_ENV,
+    "dedicated": _FRIENDLI_ENV,
+    "container": _FRIENDLI_ENV,
+    # Never FRIENDLI_TOKEN nor OPENAI_API_KEY: no Friendli or OpenAI key reaches a third party.
+    "openai-compatible": EnvVars("OPENAI_COMPATIBLE_API_KEY", None, "OPENAI_COMPATIBLE_BASE_URL"),
+}
+"""Per endpoint kind, where the token, team and base URL come from when not given."""
+
+
+def env_value(name: str | None) -> str | None:
+    """The value of an environment variable; None when unnamed, unset or empty."""
+    return (os.environ.get(name) or None) if name else None
+
+
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_TIMEOUT = 600.0
 """Seconds for a whole read; connect uses `DEFAULT_CONNECT_TIMEOUT`. Long generations need it."""
@@ -50,12 +86,15 @@ class ClientConfig:
     """Everything a client needs to build requests.
 
     Attributes:
-        token: Friendli personal access token (`flp_...`). Sent as `Authorization: Bearer`.
-            Required for serverless and dedicated; optional for container.
-        team_id: Team to run requests as, sent as `X-Friendli-Team` (never for container).
-        endpoint: Which Friendli product the model runs on.
+        token: Friendli personal access token (`flp_...`), or the OpenAI-compatible server's
+            key. Sent as `Authorization: Bearer`. Required for serverless and dedicated;
+            optional for container and openai-compatible.
+        team_id: Team to run requests as, sent as `X-Friendli-Team` (serverless and dedicated
+            only).
+        endpoint: Which Friendli product the model runs on, or "openai-compatible" for any
+            other server that speaks OpenAI's API (vLLM, llama.cpp, a hosted API).
         base_url: Prefix that `/chat/completions`, `/completions`, `/tokenize`, ... are appended
-            to. Defaults by endpoint; any OpenAI-compatible server works.
+            to. Defaults by endpoint; required for "openai-compatible".
         timeout: Seconds (float) or an `httpx.Timeout`; None disables timeouts.
         max_retries: Retries after the first attempt for connection errors, 408, 409, 429, 5xx.
         default_headers: Extra headers sent with every request.
@@ -72,14 +111,14 @@ class ClientConfig:
     def __post_init__(self) -> None:
         """Validate the values and fill the base URL from the endpoint."""
         if self.endpoint not in get_args(Endpoint):
-            msg = (
-                f"endpoint must be one of 'serverless', 'dedicated', 'container'; "
-                f"got {self.endpoint!r}"
-            )
+            kinds = ", ".join(repr(k) for k in get_args(Endpoint))
+            msg = f"endpoint must be one of {kinds}; got {self.endpoint!r}"
             raise InvalidRequestError(msg)
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             msg = f"max_retries must be an integer >= 0; got {self.max_retries!r}"
             raise InvalidRequestError(msg)
+        if not self.base_url and self.endpoint not in DEFAULT_BASE_URLS:
+            raise InvalidRequestError(missing_base_url(self.endpoint))
         base = (self.base_url or DEFAULT_BASE_URLS[self.endpoint]).rstrip("/")
         if not base.startswith(("http://", "https://")):
             msg = f"base_url must start with http:// or https://; got {base!r}"
@@ -101,14 +140,17 @@ class ClientConfig:
     ) -> ClientConfig:
         """Build a config, taking unset values from the environment.
 
-        `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` fill `token`, `team_id` and
-        `base_url` when they are not passed.
+        The endpoint kind's variables (`ENV_VARS`) fill `token`, `team_id` and `base_url` when
+        they are not passed: `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` for
+        Friendli's endpoints, `OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` for
+        "openai-compatible" (which takes no team).
         """
+        env = ENV_VARS.get(endpoint, _FRIENDLI_ENV)  # an unknown kind is refused by __post_init__
         return cls(
-            token=token if token is not None else (os.environ.get("FRIENDLI_TOKEN") or None),
-            team_id=team_id if team_id is not None else (os.environ.get("FRIENDLI_TEAM") or None),
+            token=token if token is not None else env_value(env.token),
+            team_id=team_id if team_id is not None else env_value(env.team),
             endpoint=endpoint,
-            base_url=base_url or os.environ.get("FRIENDLI_BASE_URL") or "",
+            base_url=base_url or env_value(env.base_url) or "",
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers or {},
@@ -119,7 +161,10 @@ class ClientConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle without the token: the unpickled config reads FRIENDLI_TOKEN where it runs."""
+        """Pickle without the token: the unpickled config reads its kind's variable where it runs.
+
+        (`FRIENDLI_TOKEN`, or `OPENAI_COMPATIBLE_API_KEY` for "openai-compatible".)
+        """
         kept = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "token"}
         return (_unpickle, (kept,))
 
@@ -134,5 +179,14 @@ class ClientConfig:
     __str__ = __repr__
 
 
+def missing_base_url(endpoint: Endpoint) -> str:
+    """The error text for an endpoint kind without a default host and no base URL given."""
+    return (
+        f"endpoint={endpoint!r} needs the server's base URL, the prefix its /chat/completions "
+        "and /completions paths follow (e.g. http://localhost:8080/v1 for llama.cpp, "
+        f"https://api.atoma.network/v1): pass base_url=... or set {ENV_VARS[endpoint].base_url}."
+    )
+
+
 def _unpickle(kept: dict[str, Any]) -> ClientConfig:
-    return ClientConfig(token=os.environ.get("FRIENDLI_TOKEN") or None, **kept)
+    return ClientConfig(token=env_value(ENV_VARS[kept["endpoint"]].token), **kept)
