@@ -3,7 +3,8 @@
 `FriendliConnectionFields` declares the settings (token, team, endpoint, base URL, timeout,
 retries, headers, httpx clients) once for `FriendliLLM` and `FriendliEmbedding`. Unset token,
 team and base URL are read from `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` when
-the client is built. The clients come from
+the client is built (`OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` for
+endpoint="openai-compatible", which takes no team). The clients come from
 `friendli_core._lifecycle.ModelClients`: built on first use, rebuilt when a setting changes,
 one async client per event loop, never shared with a forked child, never pickled (nor is the
 token).
@@ -11,16 +12,31 @@ token).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Self
 
-from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from llama_index.core.bridge.pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
+from friendli_core.config import (
+    DEFAULT_BASE_URLS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ENV_VARS,
+    Endpoint,
+    env_value,
+    missing_base_url,
+)
 
 __all__ = ["FriendliConnectionFields"]
 
@@ -35,7 +51,10 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
         default=None,
         exclude=True,
         repr=False,
-        description="Friendli personal access token; defaults to the FRIENDLI_TOKEN variable.",
+        description=(
+            "Friendli personal access token; defaults to the FRIENDLI_TOKEN variable "
+            "(OPENAI_COMPATIBLE_API_KEY for endpoint='openai-compatible')."
+        ),
     )
     team_id: str | None = Field(
         default=None,
@@ -43,13 +62,17 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
     )
     endpoint: Endpoint = Field(
         default="serverless",
-        description="Which Friendli product serves the model: serverless, dedicated, container.",
+        description=(
+            "Which Friendli product serves the model: serverless, dedicated, container; or "
+            "openai-compatible for any other server that speaks OpenAI's API (needs base_url)."
+        ),
     )
     base_url: str | None = Field(
         default=None,
         description=(
-            "Base URL the API paths are appended to; defaults to FRIENDLI_BASE_URL, then to "
-            "the endpoint's URL."
+            "Base URL the API paths are appended to; defaults to FRIENDLI_BASE_URL "
+            "(OPENAI_COMPATIBLE_BASE_URL for endpoint='openai-compatible'), then to the "
+            "endpoint's URL."
         ),
     )
     timeout: float | None = Field(
@@ -86,3 +109,12 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
         "async_http_client",
     )
     """The fields that make the `Connection`, in its order (token first)."""
+
+    @model_validator(mode="after")
+    def _check_base_url(self) -> Self:
+        """An endpoint kind without a default host needs a base URL (argument or variable)."""
+        if self.endpoint in DEFAULT_BASE_URLS or self.base_url:
+            return self
+        if not env_value(ENV_VARS[self.endpoint].base_url):
+            raise ValueError(missing_base_url(self.endpoint))
+        return self

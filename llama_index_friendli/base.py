@@ -30,8 +30,9 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection, default_completion_to_prompt
 from typing_extensions import override
 
-from friendli_core._fields import adapter_fields
+from friendli_core._fields import ENDPOINTS, api_fields
 from friendli_core.catalog import warn_if_deprecated
+from friendli_core.config import CLOUD_ENDPOINTS
 from friendli_core.errors import InvalidRequestError
 from llama_index_friendli._catalog import (
     DEFAULT_CONTEXT_WINDOW,
@@ -76,12 +77,21 @@ __all__ = ["FriendliLLM"]
 
 
 _BODY_FIELDS = tuple(BodyFields.model_fields)
-# Those of both APIs go to /completions too (with is_chat_model=False); logprobs/top_logprobs
-# become its logprobs count; the other chat-only fields cannot be sent there.
-_SHARED_FIELDS = tuple(f.name for f in adapter_fields("FriendliLLM", apis=("chat", "completions")))
-_CHAT_ONLY_FIELDS = tuple(
-    name for name in _BODY_FIELDS if name not in {*_SHARED_FIELDS, "logprobs", "top_logprobs"}
-)
+# Those the endpoint kind's completions API also takes go to /completions too (with
+# is_chat_model=False): the fields of both APIs, and logit_bias on "openai-compatible";
+# logprobs/top_logprobs become its logprobs count; the other chat-only fields cannot be sent.
+_COMPLETION_NAMES = {
+    endpoint: {f.name for f in api_fields("completions", endpoint)} - {"logprobs"}
+    for endpoint in ENDPOINTS
+}
+_SHARED_FIELDS = {
+    endpoint: tuple(name for name in _BODY_FIELDS if name in names)
+    for endpoint, names in _COMPLETION_NAMES.items()
+}
+_CHAT_ONLY_FIELDS = {
+    endpoint: tuple(n for n in _BODY_FIELDS if n not in {*names, "logprobs", "top_logprobs"})
+    for endpoint, names in _COMPLETION_NAMES.items()
+}
 
 
 class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, FunctionCallingLLM):
@@ -140,7 +150,7 @@ class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, F
 
     @model_validator(mode="after")
     def _check_model(self) -> FriendliLLM:
-        if not self.model and self.endpoint != "container":
+        if not self.model and self.endpoint in CLOUD_ENDPOINTS:
             msg = (
                 f"model is required for the {self.endpoint} endpoint: pass the model code "
                 "(serverless) or the endpoint ID (dedicated)."
@@ -213,13 +223,14 @@ class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, F
     def _completion_params(self, prompt: str, kwargs: dict[str, Any], *, formatted: bool) -> Any:
         if not formatted:
             prompt = (self.completion_to_prompt or default_completion_to_prompt)(prompt)
-        if chat_only := [n for n in _CHAT_ONLY_FIELDS if getattr(self, n) is not None]:
+        chat_only_fields = _CHAT_ONLY_FIELDS[self.endpoint]
+        if chat_only := [n for n in chat_only_fields if getattr(self, n) is not None]:
             msg = (
                 f"{', '.join(chat_only)} apply to chat only; unset them or set is_chat_model=True."
             )
             raise InvalidRequestError(msg)
         logprobs = (self.top_logprobs or 0) if self.logprobs else None
-        params = {**self._base_params(_SHARED_FIELDS), "logprobs": logprobs}
+        params = {**self._base_params(_SHARED_FIELDS[self.endpoint]), "logprobs": logprobs}
         params.update({**self.additional_kwargs, **kwargs})
         params["prompt"] = prompt
         return {k: v for k, v in params.items() if v is not None}

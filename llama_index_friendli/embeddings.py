@@ -8,7 +8,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import ConfigDict, Field, model_validator
 
 from friendli_core._embeddings import check_embeddings_endpoint
-from friendli_core.config import Endpoint
+from friendli_core.config import CLOUD_ENDPOINTS, Endpoint
 from llama_index_friendli._connection import FriendliConnectionFields
 
 __all__ = ["FriendliEmbedding"]
@@ -41,7 +41,8 @@ class FriendliEmbedding(FriendliConnectionFields, BaseEmbedding):
     endpoint: Endpoint = Field(
         default="dedicated",
         description="Which Friendli product serves the model: dedicated or container "
-        "(serverless serves no embeddings and is refused).",
+        "(serverless serves no embeddings and is refused), or openai-compatible for another "
+        "server that speaks OpenAI's API.",
     )
     embed_batch_size: int = Field(default=64, gt=0, le=2048, description="Texts sent per request.")
     num_workers: int | None = Field(
@@ -64,7 +65,7 @@ class FriendliEmbedding(FriendliConnectionFields, BaseEmbedding):
     @model_validator(mode="after")
     def _check_endpoint(self) -> FriendliEmbedding:
         check_embeddings_endpoint(self.endpoint)
-        if not self.model_name and self.endpoint != "container":
+        if not self.model_name and self.endpoint in CLOUD_ENDPOINTS:
             msg = "model_name is required for dedicated endpoints: pass the endpoint ID."
             raise ValueError(msg)
         return self
