@@ -24,11 +24,8 @@ Adding a field to the API means adding one `BodyField` here and regenerating.
 
 # No `from __future__ import annotations`: the TypedDicts' annotations are read at runtime.
 
-import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any, Literal, TypeAlias, TypedDict, get_args
 
 from friendli_core.config import Endpoint
@@ -54,7 +51,6 @@ __all__ = [
     "ToolParam",
     "adapter_fields",
     "api_fields",
-    "openai_field_names",
 ]
 
 Api: TypeAlias = Literal["chat", "completions", "embeddings"]
@@ -585,14 +581,6 @@ def api_fields(api: Api, endpoint: Endpoint = "serverless") -> tuple[BodyField, 
     The default, a Friendli endpoint, gives Friendli's fields (those of its spec).
     """
     return tuple(f for f in BODY_FIELDS if api in f.apis and endpoint in f.endpoints)
-
-
-@functools.cache
-def openai_field_names() -> Mapping[Api, frozenset[str]]:
-    """OpenAI's body field names of each API (`stream` aside), as vendored from the SDK."""
-    text = resources.files("friendli_core").joinpath("_data/openai_fields.json").read_text("utf-8")
-    data = json.loads(text)
-    return {api: frozenset(data[api]) for api in APIS}
 
 
 def adapter_fields(

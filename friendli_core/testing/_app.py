@@ -33,7 +33,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from friendli_core._fields import Api
 from friendli_core.testing._catalog import catalog_items, context_error, openai_items
 from friendli_core.testing._checks import check_chat, check_completions, check_openai_fields
 from friendli_core.testing._embed import embed_text, encode_base64
@@ -63,7 +62,7 @@ __all__ = ["create_app"]
 
 _FAMILIES = {"serverless": "Serverless", "dedicated": "Dedicated", "container": "Container"}
 _Handler = Callable[["_Call"], Awaitable[Response]]
-_APIS: dict[str, Api] = {
+_APIS: dict[str, str] = {  # the route -> its API, for ``openai_strict``
     "chat/completions": "chat",
     "completions": "completions",
     "embeddings": "embeddings",
@@ -155,7 +154,7 @@ async def _read_json(request: Request) -> tuple[Any, str | None]:
 
 
 async def _dispatch(
-    state: ServerState, request: Request, family: str, handler: _Handler, api: Api | None = None
+    state: ServerState, request: Request, family: str, handler: _Handler, api: str | None = None
 ) -> Response:
     request_id: str = request.scope["friendli.request_id"]
     try:
@@ -405,7 +404,7 @@ def create_app(state: ServerState) -> ASGIApp:
                 request: Request,
                 family: str = family,
                 handler: _Handler = handler,
-                api: Api | None = api,
+                api: str | None = api,
             ) -> Response:
                 return await _dispatch(state, request, family, handler, api)
 

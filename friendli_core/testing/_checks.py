@@ -9,11 +9,13 @@ a strict OpenAI-compatible server (``openai_strict``): only OpenAI's field names
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Callable, Mapping
+from importlib import resources
 from typing import Any
 
-from friendli_core._fields import Api, openai_field_names
 from friendli_core.testing._regex import RegexError, parse
 
 __all__ = ["MAX_N", "MAX_TOP_LOGPROBS", "check_chat", "check_completions", "check_openai_fields"]
@@ -164,13 +166,26 @@ def check_completions(body: Mapping[str, Any]) -> str | None:
     return _run(body, (_completions_only, _exclusions, _ranges, _response_format))
 
 
-def check_openai_fields(api: Api, body: Mapping[str, Any]) -> str | None:
+@functools.cache
+def _openai_field_names() -> dict[str, frozenset[str]]:
+    """OpenAI's body field names per API, as vendored from its SDK (``_data/openai_fields.json``).
+
+    Read from the data file, not from the client's field table: the server judges requests on
+    its own.
+    """
+    data = resources.files("friendli_core").joinpath("_data/openai_fields.json")
+    loaded = json.loads(data.read_text(encoding="utf-8"))
+    return {api: frozenset(loaded[api]) for api in ("chat", "completions", "embeddings")}
+
+
+def check_openai_fields(api: str, body: Mapping[str, Any]) -> str | None:
     """As a strict OpenAI-compatible server: refuse a field OpenAI's API does not define.
 
-    The names are OpenAI's (vendored from its SDK, `friendli_core._fields`), so Friendli's own
-    fields (`top_k`, `min_p`, `repetition_penalty`, ...) are refused, as OpenAI answers them.
+    ``api`` is ``chat``, ``completions`` or ``embeddings``. The names are OpenAI's, so
+    Friendli's own fields (``top_k``, ``min_p``, ``repetition_penalty``, ...) are refused, as
+    OpenAI answers them.
     """
-    unknown = sorted(set(body) - openai_field_names()[api] - {"stream"})
+    unknown = sorted(set(body) - _openai_field_names()[api] - {"stream"})
     if unknown:
         return f"Unrecognized request argument supplied: {', '.join(unknown)}"
     if api == "completions" and (body.get("best_of") or 1) < (body.get("n") or 1):
