@@ -97,6 +97,10 @@ _CHAT_ONLY_FIELDS = {
 class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, FunctionCallingLLM):
     """FriendliAI serverless, dedicated or container endpoints as a LlamaIndex LLM.
 
+    `endpoint="openai-compatible"` serves any other server that speaks OpenAI's API (base_url
+    or `OPENAI_COMPATIBLE_BASE_URL`, key from `OPENAI_COMPATIBLE_API_KEY`); OpenAI's fields go
+    per call or in `additional_kwargs`, e.g. `llm.complete(prompt, user=..., suffix=...)`.
+
     Chat, completion, streaming, tool calling and structured output (JSON schema), sync and
     async, on the `friendli_core` client: typed errors, retries and timeouts come from there.
 
