@@ -65,7 +65,8 @@ def pickle_state_without_token(state: dict[str, Any], token_field: str) -> dict[
     """A pydantic model's pickle state with its token field emptied.
 
     Secrets never travel in a pickle: the unpickled model's token is None, so its client reads
-    `FRIENDLI_TOKEN` in the process that uses it (a worker, a Ray task).
+    its endpoint kind's variable (`FRIENDLI_TOKEN`, or `OPENAI_COMPATIBLE_API_KEY` for
+    "openai-compatible") in the process that uses it (a worker, a Ray task).
     """
     return {**state, "__dict__": {**state["__dict__"], token_field: None}}
 
@@ -257,6 +258,6 @@ class LifecycleMethods:
         await self._clients.aclose()
 
     def __getstate__(self) -> dict[Any, Any]:
-        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
+        """Pickle without the token: the unpickled model reads its kind's variable where it runs."""
         state = cast("dict[Any, Any]", super().__getstate__())  # pydantic's state dict
         return pickle_state_without_token(state, self._CONNECTION_FIELDS[0])

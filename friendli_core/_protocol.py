@@ -182,11 +182,18 @@ def _spec(
         config, stream=stream, extra_headers=extra_headers, client_headers=client_headers
     )
     content = None if body is None else encode_body(body)
-    sent_auth = any(k.lower() == "authorization" for k in headers) or (
-        client_headers is not None and any(k.lower() == "authorization" for k in client_headers)
-    )
-    hint = "" if sent_auth else "No token was sent: " + token_advice(config)
+    hint = "" if config.token else _no_token_hint(config, headers, client_headers)
     return RequestSpec(method, url, urlsplit(url).path, headers, content, stream, hint)
+
+
+def _no_token_hint(
+    config: ClientConfig, headers: Mapping[str, str], client_headers: Mapping[str, str] | None
+) -> str:
+    """What a 401 should add when no token is configured: none if some Authorization is sent."""
+    sent = [*headers, *(client_headers or ())]
+    if any(name.lower() == "authorization" for name in sent):
+        return ""
+    return "No token was sent: " + token_advice(config)
 
 
 def build_chat_request(

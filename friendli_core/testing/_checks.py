@@ -188,6 +188,7 @@ def check_openai_fields(api: str, body: Mapping[str, Any]) -> str | None:
     unknown = sorted(set(body) - _openai_field_names()[api] - {"stream"})
     if unknown:
         return f"Unrecognized request argument supplied: {', '.join(unknown)}"
-    if api == "completions" and (body.get("best_of") or 1) < (body.get("n") or 1):
+    best_of = body.get("best_of") if api == "completions" else None
+    if best_of is not None and best_of < (body.get("n") or 1):
         return "best_of must be greater than or equal to n"
     return None

@@ -18,6 +18,7 @@ from friendli_core import (
     BadRequestError,
     FriendliClient,
     InvalidRequestError,
+    UnsupportedEndpointError,
 )
 from friendli_core.config import ClientConfig
 from friendli_core.testing import LocalServer
@@ -217,3 +218,17 @@ def test_an_unpickled_config_reads_the_kinds_variable(
     assert pickle.loads(data).token is None  # noqa: S301 - FRIENDLI_TOKEN is set, not read
     monkeypatch.setenv("OPENAI_COMPATIBLE_API_KEY", "worker-key")
     assert pickle.loads(data).token == "worker-key"  # noqa: S301
+
+
+def test_n_samples_stream_with_their_indexes(server: LocalServer) -> None:
+    with _client(server) as client, client.stream_completions(prompt="Hello!", n=2) as stream:
+        chunks = list(stream)
+    indexes = {choice.index for chunk in chunks for choice in chunk.choices}
+    assert indexes == {0, 1}
+
+
+def test_prompt_rendering_is_refused_before_sending(server: LocalServer) -> None:
+    """/chat/render is Friendli's; an OpenAI-compatible server has no such route."""
+    with _client(server) as client, pytest.raises(UnsupportedEndpointError):
+        client.render_chat(messages=[{"role": "user", "content": "Hi"}])
+    assert server.requests.snapshot() == []

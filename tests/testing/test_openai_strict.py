@@ -25,6 +25,7 @@ MESSAGES = [{"role": "user", "content": "Hi"}]
         ("completions", {**atoma.REQUEST, "stream": True, "echo": True, "best_of": 2}),
         ("chat", {"messages": MESSAGES, "user": "u", "store": True, "metadata": {"a": "b"}}),
         ("embeddings", {"input": "x", "dimensions": 8, "user": "u"}),
+        ("completions", {"prompt": "x", "n": 3}),  # best_of unset: no constraint
     ],
 )
 def test_openais_fields_pass(api: str, body: dict[str, object]) -> None:
