@@ -407,6 +407,13 @@ def check_messages(messages: object) -> None:
         _check_message(i, message, call_ids)
 
 
+def _check_fields_and_model(params: Mapping[str, Any], api: Api, endpoint: Endpoint) -> None:
+    check_body_fields(params, api, endpoint)
+    if endpoint in CLOUD_ENDPOINTS and not params.get("model"):
+        msg = "model is required for serverless and dedicated endpoints; pass model='...'."
+        raise InvalidRequestError(msg)
+
+
 def check_chat_params(
     params: Mapping[str, Any], *, stream: bool, endpoint: Endpoint = "serverless"
 ) -> None:
@@ -421,10 +428,7 @@ def check_chat_params(
     Raises:
         InvalidRequestError: The first problem found, naming the field(s) involved.
     """
-    check_body_fields(params, "chat", endpoint)
-    if endpoint in CLOUD_ENDPOINTS and not params.get("model"):
-        msg = "model is required for serverless and dedicated endpoints; pass model='...'."
-        raise InvalidRequestError(msg)
+    _check_fields_and_model(params, "chat", endpoint)
     check_messages(params.get("messages"))
     if params.get("top_logprobs") is not None and not params.get("logprobs"):
         msg = "top_logprobs requires logprobs=True; set logprobs=True or drop top_logprobs."
@@ -436,21 +440,12 @@ def check_chat_params(
 def check_completion_params(
     params: Mapping[str, Any], *, stream: bool, endpoint: Endpoint = "serverless"
 ) -> None:
-    """Check a completions parameter dict against the spec's types and constraints.
-
-    Args:
-        params: The parameters.
-        stream: Whether they go to the streaming method.
-        endpoint: The endpoint kind: it decides which fields are known and whether `model` is
-            required.
+    """Check a completions parameter dict; the arguments are those of `check_chat_params`.
 
     Raises:
         InvalidRequestError: The first problem found, naming the field(s) involved.
     """
-    check_body_fields(params, "completions", endpoint)
-    if endpoint in CLOUD_ENDPOINTS and not params.get("model"):
-        msg = "model is required for serverless and dedicated endpoints; pass model='...'."
-        raise InvalidRequestError(msg)
+    _check_fields_and_model(params, "completions", endpoint)
     if (params.get("prompt") is None) == (params.get("tokens") is None):
         msg = "completions need exactly one of prompt (text) or tokens (token IDs)."
         raise InvalidRequestError(msg)

@@ -26,6 +26,7 @@ __all__ = [
     "Endpoint",
     "EnvVars",
     "TimeoutTypes",
+    "check_base_url",
     "env_value",
     "mask_secret",
     "missing_base_url",
@@ -186,6 +187,17 @@ def missing_base_url(endpoint: Endpoint) -> str:
         "and /completions paths follow (e.g. http://localhost:8080/v1 for llama.cpp, "
         f"https://api.atoma.network/v1): pass base_url=... or set {ENV_VARS[endpoint].base_url}."
     )
+
+
+def check_base_url(endpoint: Endpoint, base_url: str | None) -> None:
+    """Refuse a kind without a default host when neither `base_url` nor its variable is set.
+
+    Raises:
+        InvalidRequestError: No base URL for "openai-compatible", naming the variable.
+    """
+    if base_url or endpoint in DEFAULT_BASE_URLS or env_value(ENV_VARS[endpoint].base_url):
+        return
+    raise InvalidRequestError(missing_base_url(endpoint))
 
 
 def _unpickle(kept: dict[str, Any]) -> ClientConfig:

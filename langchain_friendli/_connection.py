@@ -20,13 +20,12 @@ from friendli_core._lifecycle import (
     ModelClients,
 )
 from friendli_core.config import (
-    DEFAULT_BASE_URLS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     ENV_VARS,
     Endpoint,
+    check_base_url,
     env_value,
-    missing_base_url,
 )
 
 if TYPE_CHECKING:
@@ -120,8 +119,7 @@ class FriendliConnection(LifecycleMethods, BaseModel):
 
     @model_validator(mode="after")
     def _check_base_url(self) -> Self:
-        if not self.base_url and self.endpoint not in DEFAULT_BASE_URLS:
-            raise ValueError(missing_base_url(self.endpoint))
+        check_base_url(self.endpoint, self.base_url)
         return self
 
     @property

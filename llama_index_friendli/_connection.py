@@ -28,15 +28,7 @@ from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
-from friendli_core.config import (
-    DEFAULT_BASE_URLS,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
-    ENV_VARS,
-    Endpoint,
-    env_value,
-    missing_base_url,
-)
+from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint, check_base_url
 
 __all__ = ["FriendliConnectionFields"]
 
@@ -113,8 +105,5 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
     @model_validator(mode="after")
     def _check_base_url(self) -> Self:
         """An endpoint kind without a default host needs a base URL (argument or variable)."""
-        if self.endpoint in DEFAULT_BASE_URLS or self.base_url:
-            return self
-        if not env_value(ENV_VARS[self.endpoint].base_url):
-            raise ValueError(missing_base_url(self.endpoint))
+        check_base_url(self.endpoint, self.base_url)
         return self

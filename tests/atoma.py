@@ -7,7 +7,12 @@ local server playing a strict OpenAI-compatible server (`LocalServer(openai_stri
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pytest
+
+    from friendli_core.testing import LocalServer
 
 MODEL = "meta-llama/Llama-3.3-70B-Instruct"
 FIELDS: dict[str, Any] = {
@@ -37,3 +42,24 @@ def assert_integer_logprobs(logprobs: dict[str, Any], top: int = FIELDS["logprob
     assert len(logprobs["token_logprobs"]) == len(logprobs["tokens"])
     assert len(logprobs["text_offset"]) == len(logprobs["tokens"])
     assert all(len(alternatives) == top for alternatives in logprobs["top_logprobs"])
+
+
+KEY = "oc-key-0123456789"
+"""A key for the OpenAI-compatible server, as `OPENAI_COMPATIBLE_API_KEY` or a token argument."""
+FOREIGN = {
+    "FRIENDLI_TOKEN": "flp_friendli_secret_0123",
+    "OPENAI_API_KEY": "sk-openai-secret-0123",
+    "FRIENDLI_TEAM": "team-friendli",
+    "FRIENDLI_BASE_URL": "http://127.0.0.1:9/friendli/v1",
+}
+"""Friendli's and OpenAI's variables: set in the tests, never to reach the server."""
+
+
+def isolate(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
+    """`server` with an empty log, in an environment holding only foreign keys."""
+    for name, value in FOREIGN.items():
+        monkeypatch.setenv(name, value)
+    for name in ("OPENAI_COMPATIBLE_API_KEY", "OPENAI_COMPATIBLE_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    server.requests.clear()
+    return server

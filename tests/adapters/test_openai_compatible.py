@@ -9,7 +9,6 @@ reach the user. No Friendli or OpenAI key from the environment is ever sent.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,31 +20,15 @@ from langchain_friendli import ChatFriendli, Friendli, FriendliEmbeddings
 from llama_index_friendli import FriendliEmbedding, FriendliLLM
 from tests import atoma
 
-KEY = "oc-key-0123456789"
-FOREIGN = {
-    "FRIENDLI_TOKEN": "flp_friendli_secret_0123",
-    "OPENAI_API_KEY": "sk-openai-secret-0123",
-    "FRIENDLI_TEAM": "team-friendli",
-    "FRIENDLI_BASE_URL": "http://127.0.0.1:9/friendli/v1",
-}
+KEY = atoma.KEY
+FOREIGN = atoma.FOREIGN
 CLASSES: list[Any] = [ChatFriendli, Friendli, FriendliEmbeddings, FriendliLLM, FriendliEmbedding]
 
 
-@pytest.fixture(scope="module")
-def strict() -> Iterator[LocalServer]:
-    with LocalServer(openai_strict=True) as server:
-        yield server
-
-
 @pytest.fixture
-def server(strict: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
+def server(strict_openai_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
     """The strict server with an empty log, in an environment holding Friendli and OpenAI keys."""
-    for name, value in FOREIGN.items():
-        monkeypatch.setenv(name, value)
-    for name in ("OPENAI_COMPATIBLE_API_KEY", "OPENAI_COMPATIBLE_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    strict.requests.clear()
-    return strict
+    return atoma.isolate(strict_openai_server, monkeypatch)
 
 
 def _settings(server: LocalServer) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,7 @@ from friendli_core.testing import LocalServer
 from tests import atoma
 from tests.batch.conftest import by_id, read_output, write_jsonl
 
-KEY = "oc-key-0123456789"
-
-
-@pytest.fixture(scope="module")
-def strict() -> Iterator[LocalServer]:
-    with LocalServer(openai_strict=True) as server:
-        yield server
+KEY = atoma.KEY
 
 
 def _lines() -> list[dict[str, object]]:
@@ -31,19 +24,19 @@ def _lines() -> list[dict[str, object]]:
 
 
 def test_a_batch_runs_on_an_openai_compatible_server(
-    strict: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    strict_openai_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FRIENDLI_TOKEN", "flp_friendli_secret_0123")  # must not be sent
     monkeypatch.setenv("OPENAI_COMPATIBLE_API_KEY", KEY)
-    monkeypatch.setenv("OPENAI_COMPATIBLE_BASE_URL", strict.container_url)
-    strict.requests.clear()
+    monkeypatch.setenv("OPENAI_COMPATIBLE_BASE_URL", strict_openai_server.container_url)
+    strict_openai_server.requests.clear()
     source, output = write_jsonl(tmp_path / "in.jsonl", _lines()), tmp_path / "out.jsonl"
     assert main([str(source), str(output), "--endpoint", "openai-compatible"]) == EXIT_OK
     lines = by_id(read_output(output))
     completion = lines["c1"]["response"]["body"]["choices"][0]
     atoma.assert_integer_logprobs(completion["logprobs"])
     assert lines["c2"]["response"]["status_code"] == 200
-    sent = {r.path: r for r in strict.requests.snapshot()}
+    sent = {r.path: r for r in strict_openai_server.requests.snapshot()}
     assert sent["/v1/completions"].body == {**atoma.REQUEST, "prompt": "Hello!"}
     assert all(r.token_matches(KEY) for r in sent.values())
 

@@ -8,7 +8,6 @@ as sent. Friendli's own endpoint kinds still refuse OpenAI's fields before sendi
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
 
 import pytest
 
@@ -24,30 +23,14 @@ from friendli_core.config import ClientConfig
 from friendli_core.testing import LocalServer
 from tests import atoma
 
-KEY = "oc-key-0123456789"
-FOREIGN = {  # keys that must never reach an OpenAI-compatible server
-    "FRIENDLI_TOKEN": "flp_friendli_secret_0123",
-    "OPENAI_API_KEY": "sk-openai-secret-0123",
-    "FRIENDLI_TEAM": "team-friendli",
-    "FRIENDLI_BASE_URL": "http://127.0.0.1:9/friendli/v1",
-}
-
-
-@pytest.fixture(scope="module")
-def strict() -> Iterator[LocalServer]:
-    with LocalServer(openai_strict=True) as server:
-        yield server
+KEY = atoma.KEY
+FOREIGN = atoma.FOREIGN
 
 
 @pytest.fixture
-def server(strict: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
+def server(strict_openai_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
     """The strict server with an empty log, in an environment holding Friendli and OpenAI keys."""
-    for name, value in FOREIGN.items():
-        monkeypatch.setenv(name, value)
-    for name in ("OPENAI_COMPATIBLE_API_KEY", "OPENAI_COMPATIBLE_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    strict.requests.clear()
-    return strict
+    return atoma.isolate(strict_openai_server, monkeypatch)
 
 
 def _client(server: LocalServer, **options: object) -> FriendliClient:

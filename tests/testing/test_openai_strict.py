@@ -6,8 +6,6 @@ and dedicated paths, and a server without the option, are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -50,22 +48,16 @@ def test_best_of_below_n_is_refused() -> None:
     assert problem == "best_of must be greater than or equal to n"
 
 
-@pytest.fixture(scope="module")
-def strict() -> Iterator[LocalServer]:
-    with LocalServer(openai_strict=True) as server:
-        yield server
-
-
 def test_only_the_container_paths_are_strict(
-    strict: LocalServer, friendli_server: LocalServer
+    strict_openai_server: LocalServer, friendli_server: LocalServer
 ) -> None:
     body = {"prompt": "Hello", "top_k": 3}
     auth = {"Authorization": f"Bearer {LOCAL_TOKEN}"}
-    refused = httpx.post(f"{strict.container_url}/completions", json=body)
+    refused = httpx.post(f"{strict_openai_server.container_url}/completions", json=body)
     assert refused.status_code == 400
     assert "Unrecognized request argument supplied: top_k" in refused.text
-    assert strict.requests.last.body == body  # recorded as sent
-    for url in (strict.serverless_url, friendli_server.container_url):
+    assert strict_openai_server.requests.last.body == body  # recorded as sent
+    for url in (strict_openai_server.serverless_url, friendli_server.container_url):
         model = {"model": "friendli-local-model"}
         assert httpx.post(f"{url}/completions", json={**model, **body}, headers=auth).is_success
 
