@@ -433,137 +433,38 @@ _FRIENDLI_FIELDS: tuple[BodyField, ...] = (
     ),
 )
 
+
+def _openai(
+    name: str, tp: Any, apis: tuple[Api, ...], doc: str, ge: float | None = None
+) -> BodyField:
+    return BodyField(name, tp, apis, doc, endpoints=_OPENAI, ge=ge)
+
+
+_ALL_APIS: tuple[Api, ...] = (*_BOTH, "embeddings")
+# OpenAI's fields that Friendli's spec lacks, for "openai-compatible" only (names: the SDK's)
 _OPENAI_FIELDS: tuple[BodyField, ...] = (
-    # ------------------------------------------------ OpenAI's, for "openai-compatible" only
-    BodyField(
-        "user",
-        str,
-        (*_BOTH, "embeddings"),
-        "An identifier of the end user, for the server's abuse monitoring.",
-        endpoints=_OPENAI,
-    ),
-    BodyField(
-        "logit_bias",
-        dict[str, float],
-        _COMPLETIONS,
-        "Token ID (as a string) to a bias on its logit.",
-        endpoints=_OPENAI,
-    ),
-    BodyField("suffix", str, _COMPLETIONS, "Text that follows the completion.", endpoints=_OPENAI),
-    BodyField(
-        "echo", bool, _COMPLETIONS, "Return the prompt before the completion.", endpoints=_OPENAI
-    ),
-    BodyField(
-        "best_of",
-        int,
-        _COMPLETIONS,
-        "Generate this many candidates server-side and return the best n.",
-        endpoints=_OPENAI,
-        ge=1,
-    ),
-    BodyField(
-        "max_completion_tokens",
-        int,
-        _CHAT,
-        "Maximum number of tokens to generate, reasoning tokens included.",
-        endpoints=_OPENAI,
-        ge=1,
-    ),
-    BodyField(
-        "metadata",
-        dict[str, str],
-        _CHAT,
-        "Key-value pairs to store with the completion.",
-        endpoints=_OPENAI,
-    ),
-    BodyField("store", bool, _CHAT, "Whether the server stores the completion.", endpoints=_OPENAI),
-    BodyField(
-        "service_tier", str, _CHAT, "The processing tier to serve the request.", endpoints=_OPENAI
-    ),
-    BodyField(
-        "modalities",
-        list[str],
-        _CHAT,
-        'Output types to generate, e.g. ["text", "audio"].',
-        endpoints=_OPENAI,
-    ),
-    BodyField(
-        "audio", dict[str, Any], _CHAT, "Audio output settings (voice, format).", endpoints=_OPENAI
-    ),
-    BodyField(
-        "prediction",
-        dict[str, Any],
-        _CHAT,
-        "Predicted output, to speed up regenerating mostly known text.",
-        endpoints=_OPENAI,
-    ),
-    BodyField("verbosity", str, _CHAT, "How verbose the answer should be.", endpoints=_OPENAI),
-    BodyField(
-        "web_search_options",
-        dict[str, Any],
-        _CHAT,
-        "Web search settings of search-capable models.",
-        endpoints=_OPENAI,
-    ),
-    BodyField(
-        "prompt_cache_key",
-        str,
-        _CHAT,
-        "A key grouping requests that share a prompt prefix, for caching.",
-        endpoints=_OPENAI,
-    ),
-    BodyField(
-        "prompt_cache_options",
-        dict[str, Any],
-        _CHAT,
-        "Prompt caching settings.",
-        endpoints=_OPENAI,
-    ),
-    BodyField(
-        "prompt_cache_retention",
-        str,
-        _CHAT,
-        "How long a cached prompt prefix is kept.",
-        endpoints=_OPENAI,
-    ),
-    BodyField(
-        "safety_identifier",
-        str,
-        _CHAT,
-        "A stable identifier of the end user, for safety monitoring.",
-        endpoints=_OPENAI,
-    ),
-    BodyField(
-        "moderation",
-        dict[str, Any],
-        _CHAT,
-        "Moderation of the request and the output.",
-        endpoints=_OPENAI,
-    ),
-    BodyField(
-        "functions",
-        list[dict[str, Any]],
-        _CHAT,
-        "The functions the model may call (OpenAI's older form of tools).",
-        endpoints=_OPENAI,
-        shallow=True,
-    ),
-    BodyField(
-        "function_call",
-        str | dict[str, Any],
-        _CHAT,
-        "Whether and which function to call (OpenAI's older form of tool_choice).",
-        endpoints=_OPENAI,
-        shallow=True,
-    ),
-    BodyField(
-        "dimensions",
-        int,
-        _EMBEDDINGS,
-        "The number of dimensions of the vectors (models that can shorten them).",
-        endpoints=_OPENAI,
-        ge=1,
-    ),
+    _openai("user", str, _ALL_APIS, "An identifier of the end user, for abuse monitoring."),
+    _openai("logit_bias", dict[str, float], _COMPLETIONS, "Token ID (as a string) to a bias."),
+    _openai("suffix", str, _COMPLETIONS, "Text that follows the completion."),
+    _openai("echo", bool, _COMPLETIONS, "Return the prompt before the completion."),
+    _openai("best_of", int, _COMPLETIONS, "Candidates generated to return the best n.", ge=1),
+    _openai("max_completion_tokens", int, _CHAT, "Token cap, reasoning included.", ge=1),
+    _openai("metadata", dict[str, str], _CHAT, "Key-value pairs stored with the completion."),
+    _openai("store", bool, _CHAT, "Whether the server stores the completion."),
+    _openai("service_tier", str, _CHAT, "The processing tier to serve the request."),
+    _openai("modalities", list[str], _CHAT, 'Output types, e.g. ["text", "audio"].'),
+    _openai("audio", dict[str, Any], _CHAT, "Audio output settings (voice, format)."),
+    _openai("prediction", dict[str, Any], _CHAT, "Predicted output, to speed up regeneration."),
+    _openai("verbosity", str, _CHAT, "How verbose the answer should be."),
+    _openai("web_search_options", dict[str, Any], _CHAT, "Web search settings."),
+    _openai("prompt_cache_key", str, _CHAT, "A key grouping requests with a shared prefix."),
+    _openai("prompt_cache_options", dict[str, Any], _CHAT, "Prompt caching settings."),
+    _openai("prompt_cache_retention", str, _CHAT, "How long a cached prefix is kept."),
+    _openai("safety_identifier", str, _CHAT, "A stable end-user identifier, for safety."),
+    _openai("moderation", dict[str, Any], _CHAT, "Moderation of the request and the output."),
+    _openai("functions", list[dict[str, Any]], _CHAT, "OpenAI's older form of tools."),
+    _openai("function_call", str | dict[str, Any], _CHAT, "OpenAI's older tool_choice."),
+    _openai("dimensions", int, _EMBEDDINGS, "Dimensions of the vectors (if shortenable).", ge=1),
 )
 
 BODY_FIELDS: tuple[BodyField, ...] = _FRIENDLI_FIELDS + _OPENAI_FIELDS
