@@ -47,6 +47,9 @@ class FriendliEmbeddings(FriendliConnection, Embeddings):
     """Texts sent per request."""
     max_concurrency: int = Field(default=4, ge=1)
     """Requests in flight at once in `aembed_documents`."""
+    dimensions: int | None = Field(default=None, ge=1)
+    """The number of dimensions of the vectors, for models that can shorten them (OpenAI's
+    field: endpoint="openai-compatible" only)."""
     extra_body: dict[str, Any] | None = None
     """Fields merged into every request body as they are (for fields not listed here)."""
 
@@ -62,6 +65,8 @@ class FriendliEmbeddings(FriendliConnection, Embeddings):
         params: dict[str, Any] = {"input": batch, "extra_body": self.extra_body}
         if self.model:
             params["model"] = self.model
+        if self.dimensions is not None:
+            params["dimensions"] = self.dimensions
         return params
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -48,6 +48,12 @@ class FriendliEmbedding(FriendliConnectionFields, BaseEmbedding):
     num_workers: int | None = Field(
         default=4, description="Async requests in flight at once (None: all batches at once)."
     )
+    dimensions: int | None = Field(
+        default=None,
+        ge=1,
+        description="The number of dimensions of the vectors, for models that can shorten "
+        "them (OpenAI's field: endpoint='openai-compatible' only).",
+    )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict,
         description="Further body fields sent with every request (e.g. encoding_format).",
@@ -79,6 +85,8 @@ class FriendliEmbedding(FriendliConnectionFields, BaseEmbedding):
         params: dict[str, Any] = {**self.additional_kwargs, "input": texts}
         if self.model_name:
             params["model"] = self.model_name
+        if self.dimensions is not None:
+            params["dimensions"] = self.dimensions
         return params
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:

@@ -201,6 +201,17 @@ def test_embeddings_classes_need_no_model(server: LocalServer) -> None:
     _sent_no_foreign_credentials(server)
 
 
+def test_embeddings_classes_send_dimensions(server: LocalServer) -> None:
+    lc = FriendliEmbeddings(dimensions=8, **_settings(server)).embed_query("a")
+    li = FriendliEmbedding(dimensions=8, **_settings(server)).get_query_embedding("a")
+    assert lc == li
+    assert _bodies(server) == [{"input": ["a"], "dimensions": 8}] * 2
+    dedicated = FriendliEmbeddings(model="ep", dimensions=8, base_url=server.dedicated_url)
+    with pytest.raises(InvalidRequestError, match="'dimensions' is OpenAI's"):
+        dedicated.embed_query("a")
+    assert len(_bodies(server)) == 2  # nothing more was sent
+
+
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_every_class_needs_a_base_url(server: LocalServer, cls: Any) -> None:
     with pytest.raises(ValueError, match=r"pass base_url=\.\.\. or set OPENAI_COMPATIBLE_BASE_URL"):
