@@ -20,6 +20,10 @@ else is derived from the table:
   body field that is not here.
 
 Adding a field to the API means adding one `BodyField` here and regenerating.
+
+`SWITCHES` declares the adapters' model-level switches that are not body fields themselves but
+set one chat-template variable (`chat_template_kwargs`): their name in each adapter and their
+doc, generated into the adapters' field modules next to the body fields.
 """
 
 # No `from __future__ import annotations`: the TypedDicts' annotations are read at runtime.
@@ -38,6 +42,8 @@ __all__ = [
     "ENDPOINTS",
     "METHOD_FIELDS",
     "REASONING_EFFORTS",
+    "SWITCHES",
+    "THINKING_VARIABLE",
     "Adapter",
     "Api",
     "BodyField",
@@ -46,10 +52,12 @@ __all__ = [
     "ReasoningEffort",
     "ResponseFormatParam",
     "StreamOptionsParam",
+    "TemplateSwitch",
     "TokenSequence",
     "ToolChoiceParam",
     "ToolParam",
     "adapter_fields",
+    "adapter_switches",
     "api_fields",
 ]
 
@@ -163,6 +171,8 @@ _BOTH: tuple[Api, ...] = ("chat", "completions")
 _CHAT: tuple[Api, ...] = ("chat",)
 _COMPLETIONS: tuple[Api, ...] = ("completions",)
 _EMBEDDINGS: tuple[Api, ...] = ("embeddings",)
+_ALL_APIS: tuple[Api, ...] = (*_BOTH, "embeddings")
+_INPUT = "The input of every call."
 _TOOLS_PER_CALL = "Given per call: bind_tools (LangChain) or chat_with_tools (LlamaIndex)."
 
 _FRIENDLI_FIELDS: tuple[BodyField, ...] = (
@@ -170,7 +180,7 @@ _FRIENDLI_FIELDS: tuple[BodyField, ...] = (
     BodyField(
         "model",
         str,
-        (*_BOTH, "embeddings"),
+        _ALL_APIS,
         "Model code (serverless), endpoint ID (dedicated) or adapter route (container).",
         own="Each adapter declares it with its framework's aliases and its own check.",
     ),
@@ -411,26 +421,9 @@ _FRIENDLI_FIELDS: tuple[BodyField, ...] = (
         "Embedding values for the positions in token_index_to_replace.",
     ),
     # ------------------------------------------------------------------ embeddings
-    BodyField(
-        "input",
-        str | list[str],
-        _EMBEDDINGS,
-        "A text, or a list of texts to embed in one request.",
-        per_call="The input of every call.",
-    ),
-    BodyField(
-        "tokens",
-        list[int],
-        _EMBEDDINGS,
-        "The token IDs to embed (instead of input).",
-        per_call="The input of a call, instead of a text.",
-    ),
-    BodyField(
-        "encoding_format",
-        EncodingFormat,
-        _EMBEDDINGS,
-        "How the server encodes the vectors; either way the client returns floats.",
-    ),
+    BodyField("input", str | list[str], _EMBEDDINGS, "The texts to embed.", per_call=_INPUT),
+    BodyField("tokens", list[int], _EMBEDDINGS, "Token IDs to embed instead.", per_call=_INPUT),
+    BodyField("encoding_format", EncodingFormat, _EMBEDDINGS, "How vectors are encoded."),
 )
 
 
@@ -440,7 +433,6 @@ def _openai(
     return BodyField(name, tp, apis, doc, endpoints=_OPENAI, ge=ge)
 
 
-_ALL_APIS: tuple[Api, ...] = (*_BOTH, "embeddings")
 # OpenAI's fields that Friendli's spec lacks, for "openai-compatible" only (names: the SDK's)
 _OPENAI_FIELDS: tuple[BodyField, ...] = (
     _openai("user", str, _ALL_APIS, "An identifier of the end user, for abuse monitoring."),
@@ -497,3 +489,38 @@ def adapter_fields(
         for f in api_fields(ADAPTER_API[adapter])
         if not (f.per_call or f.own or adapter in f.not_in) and (apis is None or f.apis == apis)
     )
+
+
+THINKING_VARIABLE = "enable_thinking"
+"""The chat-template variable Friendli documents to turn a model's thinking on or off."""
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSwitch:
+    """A model-level switch of the adapters that sets one chat-template variable.
+
+    Attributes:
+        variable: The key it sets in `chat_template_kwargs`.
+        names: Its field name in each adapter that exposes it (the framework's convention).
+        doc: One sentence for users; the adapters' field docs are made from it.
+    """
+
+    variable: str
+    names: Mapping[Adapter, str]
+    doc: str
+
+
+SWITCHES: tuple[TemplateSwitch, ...] = (
+    TemplateSwitch(
+        THINKING_VARIABLE,
+        {"ChatFriendli": "reasoning", "FriendliLLM": "thinking"},
+        "Turn the model's thinking on (True) or off (False) with Friendli's chat-template "
+        "switch chat_template_kwargs.enable_thinking, also per call; None keeps the model's "
+        "default. Refused before sending for a model the catalog says does not reason.",
+    ),
+)
+
+
+def adapter_switches(adapter: Adapter) -> tuple[tuple[str, TemplateSwitch], ...]:
+    """The switches an adapter exposes, with their field name in it."""
+    return tuple((s.names[adapter], s) for s in SWITCHES if adapter in s.names)
