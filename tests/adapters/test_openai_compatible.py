@@ -12,7 +12,6 @@ import pickle
 from typing import Any
 
 import pytest
-from langchain_core.outputs import GenerationChunk
 
 from friendli_core import InvalidRequestError
 from friendli_core.testing import LocalServer
@@ -66,10 +65,20 @@ def test_friendli_stream_sends_atomas_request(server: LocalServer) -> None:
     [body] = _bodies(server)
     assert body == {"model": atoma.MODEL, "prompt": "<value>", **atoma.FIELDS, **body_stream()}
     assert server.requests.snapshot()[0].token_matches(KEY)
-    total = GenerationChunk(text="")
-    for chunk in llm._stream("<value>", **atoma.FIELDS):
-        total += chunk
-    atoma.assert_integer_logprobs((total.generation_info or {})["logprobs"])
+    streamed = Friendli(model=atoma.MODEL, streaming=True, **_settings(server))
+    [[generation]] = streamed.generate(["<value>"], **atoma.FIELDS).generations
+    assert generation.text == "".join(chunks)
+    atoma.assert_integer_logprobs((generation.generation_info or {})["logprobs"])
+    assert _bodies(server)[-1] == body
+
+
+async def test_async_paths_send_atomas_request(server: LocalServer) -> None:
+    expected = {"model": atoma.MODEL, "prompt": "Hello!", **atoma.FIELDS}
+    assert await Friendli(model=atoma.MODEL, **_settings(server)).ainvoke("Hello!", **atoma.FIELDS)
+    llm = FriendliLLM(model=atoma.MODEL, is_chat_model=False, **_settings(server))
+    response = await llm.acomplete("Hello!", **atoma.FIELDS)
+    atoma.assert_integer_logprobs(response.raw["choices"][0]["logprobs"])
+    assert _bodies(server) == [expected, expected]
 
 
 def body_stream() -> dict[str, Any]:
