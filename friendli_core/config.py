@@ -120,6 +120,12 @@ class ClientConfig:
             raise InvalidRequestError(msg)
         if not self.base_url and self.endpoint not in DEFAULT_BASE_URLS:
             raise InvalidRequestError(missing_base_url(self.endpoint))
+        if self.team_id and ENV_VARS[self.endpoint].team is None:
+            msg = (
+                f"team_id is Friendli's (X-Friendli-Team); endpoint={self.endpoint!r} takes no "
+                "team and would not send it: drop team_id."
+            )
+            raise InvalidRequestError(msg)
         base = (self.base_url or DEFAULT_BASE_URLS[self.endpoint]).rstrip("/")
         if not base.startswith(("http://", "https://")):
             msg = f"base_url must start with http:// or https://; got {base!r}"

@@ -152,7 +152,9 @@ def test_typos_are_refused_before_sending_with_the_likely_name(server: LocalServ
 
 
 def test_no_friendli_or_openai_key_and_no_team_is_sent(server: LocalServer) -> None:
-    with _client(server, team_id="team-explicit") as client:
+    with pytest.raises(InvalidRequestError, match="takes no team"):
+        _client(server, team_id="team-explicit")
+    with _client(server) as client:
         assert client.config.token is None
         assert client.config.base_url == server.container_url
         client.completions(prompt="Hello!")
