@@ -191,6 +191,7 @@ def test_a_missing_token_says_which_variable_serves_workers(
         client.completions(prompt="Hello!")
     assert "No token was sent" in str(info.value)
     assert "OPENAI_COMPATIBLE_API_KEY" in str(info.value)
+    assert "never pickled" in str(info.value)  # what a worker with an unpickled model must set
     assert "FRIENDLI_TOKEN" not in str(info.value)
 
 
