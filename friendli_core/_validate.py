@@ -7,7 +7,6 @@ involve several fields or the inside of messages, tools and formats are written 
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import reprlib
@@ -16,6 +15,7 @@ from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin, is_typeddict
 
 from friendli_core._fields import APIS, ENDPOINTS, Api, BodyField, api_fields
+from friendli_core._names import closest
 from friendli_core.config import CLOUD_ENDPOINTS, Endpoint
 from friendli_core.errors import InvalidRequestError
 
@@ -179,13 +179,13 @@ def _unknown_field(key: str, api: Api, endpoint: Endpoint) -> str:
             "take. For a server that speaks OpenAI's API (vLLM, llama.cpp, a hosted API) use "
             f"endpoint='openai-compatible'; to send it anyway, pass extra_body={{{key!r}: ...}}."
         )
-    close = difflib.get_close_matches(key, FIELD_TABLES[api, "openai-compatible"], n=1)
-    if not close:
+    match = closest(key, FIELD_TABLES[api, "openai-compatible"])
+    if match is None:
         hint = " Check the spelling."
-    elif close[0] in FIELD_TABLES[api, endpoint]:
-        hint = f" Did you mean {close[0]!r}?"
+    elif match in FIELD_TABLES[api, endpoint]:
+        hint = f" Did you mean {match!r}?"
     else:
-        hint = f" Did you mean {close[0]!r} (OpenAI's, for endpoint='openai-compatible')?"
+        hint = f" Did you mean {match!r} (OpenAI's, for endpoint='openai-compatible')?"
     return (
         f"Unknown {api} parameter {key!r}.{hint} To send a field this client does not know "
         f"yet, pass it in extra_body={{{key!r}: ...}}."

@@ -9,14 +9,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Self, TypeAlias, get_args
+from urllib.parse import urlsplit
 
+from friendli_core._names import refuse_unknown
 from friendli_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "API_PATHS",
     "CLOUD_ENDPOINTS",
     "DEFAULT_BASE_URLS",
     "DEFAULT_MAX_RETRIES",
@@ -30,6 +33,8 @@ __all__ = [
     "env_value",
     "mask_secret",
     "missing_base_url",
+    "require_base_url",
+    "url_origin",
 ]
 
 Endpoint: TypeAlias = Literal["serverless", "dedicated", "container", "openai-compatible"]
@@ -77,6 +82,55 @@ DEFAULT_TIMEOUT = 600.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 
 
+API_PATHS = (
+    "/chat/completions",
+    "/chat/render",
+    "/completions",
+    "/embeddings",
+    "/tokenize",
+    "/detokenize",
+)
+"""The paths the clients append to `base_url` (a base URL that ends in one is refused)."""
+
+
+def url_origin(url: str) -> str:
+    """`scheme://host:port` of `url`, the port filled in: no credentials, path or query."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # not a number: say what was given, without credentials
+        port = None
+    port = port or {"http": 80, "https": 443}.get(parts.scheme)
+    host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host or ''}" + (f":{port}" if port else "")
+
+
+def check_base_url(url: str) -> str:
+    """`url` without a trailing slash, if it can be a base URL.
+
+    Raises:
+        InvalidRequestError: Not http(s), or it ends in an API path (the client appends
+            that), saying what to pass instead.
+    """
+    base = url.rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        msg = f"base_url must start with http:// or https://; got {base!r}"
+        raise InvalidRequestError(msg)
+    path = urlsplit(base).path.rstrip("/")
+    for api_path in API_PATHS:
+        if path.endswith(api_path):
+            parts = urlsplit(base)  # the prefix, without credentials or query (secrets)
+            host = parts.netloc.rpartition("@")[2]
+            prefix = f"{parts.scheme}://{host}{path.removesuffix(api_path)}"
+            msg = (
+                f"base_url ends in the API path {api_path!r}, which the client appends itself "
+                f"(requests would go to ...{api_path}{api_path}). Pass the prefix before it: "
+                f"base_url={prefix!r}."
+            )
+            raise InvalidRequestError(msg)
+    return base
+
+
 def mask_secret(secret: str | None) -> str:
     """Return a form of a secret that is safe to print: whether it is set, never any of it."""
     return "'**********'" if secret else "None"
@@ -109,6 +163,12 @@ class ClientConfig:
     max_retries: int = DEFAULT_MAX_RETRIES
     default_headers: Mapping[str, str] = field(default_factory=dict)
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:  # noqa: ARG004 - the dataclass __init__ takes them
+        """Refuse an unknown argument with a suggestion (before the generated `__init__`)."""
+        if kwargs:
+            refuse_unknown(cls.__name__, kwargs, (f.name for f in fields(cls)))
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         """Validate the values and fill the base URL from the endpoint."""
         if self.endpoint not in get_args(Endpoint):
@@ -126,10 +186,7 @@ class ClientConfig:
                 "team and would not send it: drop team_id."
             )
             raise InvalidRequestError(msg)
-        base = (self.base_url or DEFAULT_BASE_URLS[self.endpoint]).rstrip("/")
-        if not base.startswith(("http://", "https://")):
-            msg = f"base_url must start with http:// or https://; got {base!r}"
-            raise InvalidRequestError(msg)
+        base = check_base_url(self.base_url or DEFAULT_BASE_URLS[self.endpoint])
         object.__setattr__(self, "base_url", base)
         object.__setattr__(self, "default_headers", dict(self.default_headers))
 
@@ -195,7 +252,7 @@ def missing_base_url(endpoint: Endpoint) -> str:
     )
 
 
-def check_base_url(endpoint: Endpoint, base_url: str | None) -> None:
+def require_base_url(endpoint: Endpoint, base_url: str | None) -> None:
     """Refuse a kind without a default host when neither `base_url` nor its variable is set.
 
     Raises:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
+from friendli_core._adapter_checks import ConstructorChecks
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     LifecycleMethods,
@@ -24,8 +25,8 @@ from friendli_core.config import (
     DEFAULT_TIMEOUT,
     ENV_VARS,
     Endpoint,
-    check_base_url,
     env_value,
+    require_base_url,
 )
 
 if TYPE_CHECKING:
@@ -35,14 +36,18 @@ if TYPE_CHECKING:
 __all__ = ["MODEL_CONFIG", "FriendliConnection"]
 
 MODEL_CONFIG = ConfigDict(
-    populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", defer_build=False
+    populate_by_name=True,
+    arbitrary_types_allowed=True,
+    extra="forbid",
+    defer_build=False,
+    hide_input_in_errors=True,
 )
 """The pydantic config of `ChatFriendli`, `Friendli` and `FriendliEmbeddings` (set on each: their
 LangChain base class's config would win otherwise). Their schemas are built when the classes
-are defined."""
+are defined. Errors do not repeat the input: it holds the token."""
 
 
-class FriendliConnection(LifecycleMethods, BaseModel):
+class FriendliConnection(LifecycleMethods, ConstructorChecks, BaseModel):
     """Connection settings and the lazily built `friendli_core` clients."""
 
     # A base class, never instantiated: the concrete classes build their schema with their
@@ -118,8 +123,8 @@ class FriendliConnection(LifecycleMethods, BaseModel):
         return {**filled, **data}
 
     @model_validator(mode="after")
-    def _check_base_url(self) -> Self:
-        check_base_url(self.endpoint, self.base_url)
+    def _require_base_url(self) -> Self:
+        require_base_url(self.endpoint, self.base_url)
         return self
 
     @property

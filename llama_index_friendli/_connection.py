@@ -23,21 +23,25 @@ from llama_index.core.bridge.pydantic import (
     model_validator,
 )
 
+from friendli_core._adapter_checks import ConstructorChecks
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint, check_base_url
+from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint, require_base_url
 
 __all__ = ["FriendliConnectionFields"]
 
 
-class FriendliConnectionFields(LifecycleMethods, BaseModel):
+class FriendliConnectionFields(LifecycleMethods, ConstructorChecks, BaseModel):
     """Connection settings and the lazily built `friendli_core` clients (a mixin)."""
 
-    # A mixin: the concrete class builds the schema with its own config.
-    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
+    # A mixin: the concrete class builds the schema with its own config. Errors do not repeat
+    # the input: it holds the token.
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True, defer_build=True, hide_input_in_errors=True
+    )
 
     api_key: SecretStr | None = Field(
         default=None,
@@ -101,9 +105,11 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
         "async_http_client",
     )
     """The fields that make the `Connection`, in its order (token first)."""
+    _ALSO_TAKES: ClassVar[tuple[str, ...]] = ("class_name",)  # in `to_dict()`'s output
+    _BODY_HINT: ClassVar[str] = "pass further request fields in additional_kwargs={...}"
 
     @model_validator(mode="after")
-    def _check_base_url(self) -> Self:
+    def _require_base_url(self) -> Self:
         """An endpoint kind without a default host needs a base URL (argument or variable)."""
-        check_base_url(self.endpoint, self.base_url)
+        require_base_url(self.endpoint, self.base_url)
         return self
