@@ -74,7 +74,7 @@ def pickle_state_without_token(state: dict[str, Any], token_field: str) -> dict[
 class Connection(NamedTuple):
     """Every setting a model's clients depend on; clients are rebuilt when any differs.
 
-    The first seven are `ClientConfig`'s fields (a test keeps them in step); the httpx clients
+    The first eight are `ClientConfig`'s fields (a test keeps them in step); the httpx clients
     compare by identity. Its repr masks the token.
     """
 
@@ -85,6 +85,7 @@ class Connection(NamedTuple):
     timeout: TimeoutTypes
     max_retries: int
     default_headers: Mapping[str, str] | None
+    max_connections: int
     http_client: httpx.Client | None = None
     http_async_client: httpx.AsyncClient | None = None
 
@@ -98,6 +99,7 @@ class Connection(NamedTuple):
             timeout=self.timeout,
             max_retries=self.max_retries,
             default_headers=self.default_headers,
+            max_connections=self.max_connections,
         )
 
     def __repr__(self) -> str:
@@ -105,7 +107,8 @@ class Connection(NamedTuple):
         return (
             f"Connection(endpoint={self.endpoint!r}, base_url={self.base_url!r}, "
             f"token={mask_secret(self.token)}, team_id={self.team_id!r}, "
-            f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
+            f"timeout={self.timeout!r}, max_retries={self.max_retries!r}, "
+            f"max_connections={self.max_connections!r})"
         )
 
 

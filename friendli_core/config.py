@@ -1,4 +1,4 @@
-"""Client configuration: endpoint, base URL, credentials, timeouts and retries.
+"""Client configuration: endpoint, base URL, credentials, timeouts, retries and pool size.
 
 `ClientConfig` is frozen and per instance: two clients with different tokens or teams in one
 process never share credentials (there is no module-level state). Its repr masks the token.
@@ -22,6 +22,7 @@ __all__ = [
     "API_PATHS",
     "CLOUD_ENDPOINTS",
     "DEFAULT_BASE_URLS",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "ENV_VARS",
@@ -80,6 +81,13 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_TIMEOUT = 600.0
 """Seconds for a whole read; connect uses `DEFAULT_CONNECT_TIMEOUT`. Long generations need it."""
 DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_MAX_CONNECTIONS = 64
+"""Connections a client's own pool opens at most, and keeps open when idle.
+
+Keep-alive equals it: a pool that closes idle connections while requests wait for one
+(httpx's default keeps 20 of 100) reopens a connection per request under load. Chosen from
+`make bench-scale` (benchmarks/README.md, "Pool size").
+"""
 
 
 API_PATHS = (
@@ -105,16 +113,22 @@ def url_origin(url: str) -> str:
     return f"{parts.scheme}://{host or ''}" + (f":{port}" if port else "")
 
 
-def check_base_url(url: str) -> str:
+def check_base_url(url: str, *, option: str = "") -> str:
     """`url` without a trailing slash, if it can be a base URL.
+
+    Args:
+        url: The base URL given.
+        option: The command-line option it came from (`--base-url`), named in the message
+            instead of the `base_url=` argument.
 
     Raises:
         InvalidRequestError: Not http(s), or it ends in an API path (the client appends
             that), saying what to pass instead.
     """
+    name = option or "base_url"
     base = url.rstrip("/")
     if not base.startswith(("http://", "https://")):
-        msg = f"base_url must start with http:// or https://; got {base!r}"
+        msg = f"{name} must start with http:// or https://; got {base!r}"
         raise InvalidRequestError(msg)
     path = urlsplit(base).path.rstrip("/")
     for api_path in API_PATHS:
@@ -122,10 +136,11 @@ def check_base_url(url: str) -> str:
             parts = urlsplit(base)  # the prefix, without credentials or query (secrets)
             host = parts.netloc.rpartition("@")[2]
             prefix = f"{parts.scheme}://{host}{path.removesuffix(api_path)}"
+            instead = f"{option} {prefix}" if option else f"base_url={prefix!r}"
             msg = (
-                f"base_url ends in the API path {api_path!r}, which the client appends itself "
+                f"{name} ends in the API path {api_path!r}, which the client appends itself "
                 f"(requests would go to ...{api_path}{api_path}). Pass the prefix before it: "
-                f"base_url={prefix!r}."
+                f"{instead}."
             )
             raise InvalidRequestError(msg)
     return base
@@ -153,6 +168,8 @@ class ClientConfig:
         timeout: Seconds (float) or an `httpx.Timeout`; None disables timeouts.
         max_retries: Retries after the first attempt for connection errors, 408, 409, 429, 5xx.
         default_headers: Extra headers sent with every request.
+        max_connections: Connections the client's own pool opens at most and keeps alive;
+            requests beyond it wait for one. Ignored with a user-supplied `http_client`.
     """
 
     token: str | None = None
@@ -162,6 +179,7 @@ class ClientConfig:
     timeout: TimeoutTypes = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     default_headers: Mapping[str, str] = field(default_factory=dict)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:  # noqa: ARG004 - the dataclass __init__ takes them
         """Refuse an unknown argument with a suggestion (before the generated `__init__`)."""
@@ -177,6 +195,13 @@ class ClientConfig:
             raise InvalidRequestError(msg)
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             msg = f"max_retries must be an integer >= 0; got {self.max_retries!r}"
+            raise InvalidRequestError(msg)
+        if (
+            not isinstance(self.max_connections, int)
+            or isinstance(self.max_connections, bool)
+            or self.max_connections < 1
+        ):
+            msg = f"max_connections must be an integer >= 1; got {self.max_connections!r}"
             raise InvalidRequestError(msg)
         if not self.base_url and self.endpoint not in DEFAULT_BASE_URLS:
             raise InvalidRequestError(missing_base_url(self.endpoint))
@@ -201,6 +226,8 @@ class ClientConfig:
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        **unknown: object,
     ) -> ClientConfig:
         """Build a config, taking unset values from the environment.
 
@@ -208,7 +235,12 @@ class ClientConfig:
         they are not passed: `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` for
         Friendli's endpoints, `OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` for
         "openai-compatible" (which takes no team).
+
+        Raises:
+            InvalidRequestError: For an argument it does not take, naming the one to use.
         """
+        if unknown:  # its arguments are the fields, so a typo gets the constructor's hint
+            refuse_unknown(f"{cls.__name__}.from_env", unknown, (f.name for f in fields(cls)))
         env = ENV_VARS.get(endpoint, _FRIENDLI_ENV)  # an unknown kind is refused by __post_init__
         return cls(
             token=token if token is not None else env_value(env.token),
@@ -218,6 +250,7 @@ class ClientConfig:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers or {},
+            max_connections=max_connections,
         )
 
     def with_options(self, **changes: object) -> ClientConfig:
@@ -237,7 +270,8 @@ class ClientConfig:
         return (
             f"ClientConfig(endpoint={self.endpoint!r}, base_url={self.base_url!r}, "
             f"token={mask_secret(self.token)}, team_id={self.team_id!r}, "
-            f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
+            f"timeout={self.timeout!r}, max_retries={self.max_retries!r}, "
+            f"max_connections={self.max_connections!r})"
         )
 
     __str__ = __repr__

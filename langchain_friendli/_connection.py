@@ -1,10 +1,11 @@
 """The connection fields and client lifecycle shared by every Friendli LangChain class.
 
 `FriendliConnection` declares the settings (model, token, team, endpoint, base URL, timeout,
-retries, headers, httpx clients) once, with their environment variables, for `ChatFriendli`,
-`Friendli` and `FriendliEmbeddings`. Its clients come from `friendli_core._lifecycle.ModelClients`:
-built on first use, rebuilt when a connection setting changes, one async client per event
-loop, never shared with a forked child, never pickled (nor is the token).
+retries, headers, pool size, httpx clients) once, with their environment variables, for
+`ChatFriendli`, `Friendli` and `FriendliEmbeddings`. Its clients come from
+`friendli_core._lifecycle.ModelClients`: built on first use, rebuilt when a connection setting
+changes, one async client per event loop, never shared with a forked child, never pickled (nor
+is the token).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from friendli_core._lifecycle import (
     ModelClients,
 )
 from friendli_core.config import (
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     ENV_VARS,
@@ -80,6 +82,9 @@ class FriendliConnection(LifecycleMethods, ConstructorChecks, BaseModel):
     """Retries for connection errors, 408, 409, 429 and 5xx (with backoff and Retry-After)."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers sent with every request."""
+    max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, ge=1)
+    """Connections the model's own pools open at most and keep alive (one pool per client
+    built); requests beyond it wait for one. Not used with a user-supplied httpx client."""
     http_client: HttpClient | None = Field(default=None, exclude=True)
     """An `httpx.Client` to send sync requests with (proxies, certificates, transports)."""
     http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
@@ -94,6 +99,7 @@ class FriendliConnection(LifecycleMethods, ConstructorChecks, BaseModel):
         "timeout",
         "max_retries",
         "default_headers",
+        "max_connections",
         "http_client",
         "http_async_client",
     )

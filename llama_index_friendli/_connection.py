@@ -1,10 +1,11 @@
 """The connection fields and client lifecycle of the Friendli LlamaIndex classes.
 
 `FriendliConnectionFields` declares the settings (token, team, endpoint, base URL, timeout,
-retries, headers, httpx clients) once for `FriendliLLM` and `FriendliEmbedding`. Unset token,
-team and base URL are read from `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` when
-the client is built (`OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` for
-endpoint="openai-compatible", which takes no team). The clients come from
+retries, headers, pool size, httpx clients) once for `FriendliLLM` and `FriendliEmbedding`.
+Unset token, team and base URL are read from `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and
+`FRIENDLI_BASE_URL` when the client is built (`OPENAI_COMPATIBLE_API_KEY` and
+`OPENAI_COMPATIBLE_BASE_URL` for endpoint="openai-compatible", which takes no team). The
+clients come from
 `friendli_core._lifecycle.ModelClients`: built on first use, rebuilt when a setting changes,
 one async client per event loop, never shared with a forked child, never pickled (nor is the
 token).
@@ -29,7 +30,13 @@ from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint, require_base_url
+from friendli_core.config import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Endpoint,
+    require_base_url,
+)
 
 __all__ = ["FriendliConnectionFields"]
 
@@ -82,6 +89,14 @@ class FriendliConnectionFields(LifecycleMethods, ConstructorChecks, BaseModel):
     default_headers: dict[str, str] | None = Field(
         default=None, description="Extra headers sent with every request."
     )
+    max_connections: int = Field(
+        default=DEFAULT_MAX_CONNECTIONS,
+        ge=1,
+        description=(
+            "Connections the model's own pools open at most and keep alive; requests beyond it "
+            "wait for one. Not used with a user-supplied httpx client."
+        ),
+    )
     http_client: HttpClient | None = Field(
         default=None, exclude=True, repr=False, description="An httpx.Client to send with."
     )
@@ -101,6 +116,7 @@ class FriendliConnectionFields(LifecycleMethods, ConstructorChecks, BaseModel):
         "timeout",
         "max_retries",
         "default_headers",
+        "max_connections",
         "http_client",
         "async_http_client",
     )

@@ -50,3 +50,17 @@ def test_the_kind_needs_a_base_url(
     code = main([str(source), str(tmp_path / "out.jsonl"), "--endpoint", "openai-compatible"])
     assert code == EXIT_USAGE
     assert "OPENAI_COMPATIBLE_BASE_URL" in capsys.readouterr().err
+
+
+def test_a_refused_key_names_the_kinds_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPENAI_COMPATIBLE_API_KEY", "oc-wrong-key")
+    source = write_jsonl(tmp_path / "in.jsonl", _lines())
+    with LocalServer(openai_strict=True, container_auth=True, tokens=[KEY]) as locked:
+        args = [str(source), str(tmp_path / "out.jsonl"), "--endpoint", "openai-compatible"]
+        main([*args, "--base-url", locked.container_url, "--max-retries", "0"])
+    err = capsys.readouterr().err
+    assert "refused with 401/403" in err
+    assert "Set OPENAI_COMPATIBLE_API_KEY to a valid key of the server" in err
+    assert "FRIENDLI_TOKEN" not in err
