@@ -2,7 +2,8 @@
 
 Chat completions, text completions and embeddings, sync and async, streaming and not, with tools,
 `response_format`, logprobs, usage, retries, timeouts and typed errors, for the serverless,
-dedicated and container endpoints (and any OpenAI-compatible server through `base_url`).
+dedicated and container endpoints, and any other server that speaks OpenAI's API
+(`endpoint="openai-compatible"`).
 
 Example:
     >>> from friendli_core import FriendliClient
@@ -41,8 +42,9 @@ _COSTLY: dict[str, str] = {
     "friendli_core._retry": "RetryPolicy",  # random and its hashes
     "friendli_core._fields": "ReasoningEffort",  # dataclasses; type checkers see it in `types`
     "friendli_core.config": (  # dataclasses
-        "CONNECTION_SETTINGS DEFAULT_BASE_URLS DEFAULT_MAX_CONNECTIONS DEFAULT_MAX_RETRIES "
-        "DEFAULT_TIMEOUT ClientConfig ConnectionOptions ConnectionSetting Endpoint TimeoutTypes"
+        "CLOUD_ENDPOINTS CONNECTION_SETTINGS DEFAULT_BASE_URLS DEFAULT_MAX_CONNECTIONS "
+        "DEFAULT_MAX_RETRIES DEFAULT_TIMEOUT ENV_VARS ClientConfig ConnectionOptions "
+        "ConnectionSetting Endpoint EnvVars TimeoutTypes"
     ),
     "friendli_core._streaming": (
         "ChatStreamAccumulator CompletionStreamAccumulator fold_chat_stream fold_completion_stream"

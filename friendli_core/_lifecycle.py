@@ -65,8 +65,9 @@ def pickle_state_without_secrets(state: dict[str, Any], fields: Iterable[str]) -
     """A pydantic model's pickle state with its secret fields (token, proxy) emptied.
 
     Secrets never travel in a pickle: the unpickled model's token is None, so its client reads
-    `FRIENDLI_TOKEN` in the process that uses it (a worker, a Ray task); likewise the proxy
-    (HTTPS_PROXY applies there).
+    its endpoint kind's variable (`FRIENDLI_TOKEN`, or `OPENAI_COMPATIBLE_API_KEY` for
+    "openai-compatible") in the process that uses it (a worker, a Ray task); likewise the
+    proxy (HTTPS_PROXY applies there).
     """
     return {**state, "__dict__": {**state["__dict__"], **dict.fromkeys(fields)}}
 
@@ -285,6 +286,6 @@ class LifecycleMethods:
         await self._clients.aclose()
 
     def __getstate__(self) -> dict[Any, Any]:
-        """Pickle without the secrets: the unpickled model reads FRIENDLI_TOKEN where it runs."""
+        """Pickle without the secrets: the unpickled model reads its kind's variables there."""
         state = cast("dict[Any, Any]", super().__getstate__())  # pydantic's state dict
         return pickle_state_without_secrets(state, self._SECRET_FIELDS)

@@ -1,11 +1,11 @@
 """Client configuration: endpoint, base URL, credentials, timeouts, retries, pool and proxy.
 
-`CONNECTION_SETTINGS` declares every connection setting once: its name, environment variable,
-whether it is a secret, its name in each framework where that differs, and whether
-`friendli-batch` takes it as a flag. `ClientConfig` holds the values of one client (a test
-keeps its fields in step with the declaration); the core clients' keyword options
-(`ConnectionOptions`), the adapters' connection fields (`friendli_core.kit`) and the command's
-flags are derived from it.
+`CONNECTION_SETTINGS` declares every connection setting once: its name, environment variable
+(per endpoint kind where one differs), whether it is a secret, its name in each framework where
+that differs, and whether `friendli-batch` takes it as a flag. `ClientConfig` holds the values
+of one client (a test keeps its fields in step with the declaration); the core clients' keyword
+options (`ConnectionOptions`), the adapters' connection fields (`friendli_core.kit`), the
+command's flags and the variables of each endpoint kind (`ENV_VARS`) are derived from it.
 
 `ClientConfig` is frozen and per instance: two clients with different tokens or teams in one
 process never share credentials (there is no module-level state). Its repr masks the secrets
@@ -17,7 +17,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, TypedDict, Unpack, get_args
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    NamedTuple,
+    Self,
+    TypeAlias,
+    TypedDict,
+    Unpack,
+    cast,
+    get_args,
+)
 from urllib.parse import urlsplit
 
 from friendli_core._names import refuse_unknown
@@ -27,26 +38,41 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "CLOUD_ENDPOINTS",
     "CONNECTION_SETTINGS",
     "DEFAULT_BASE_URLS",
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "ENV_VARS",
     "ClientConfig",
     "ConnectionOptions",
     "ConnectionSetting",
     "Endpoint",
+    "EnvVars",
     "TimeoutTypes",
 ]
 
-Endpoint: TypeAlias = Literal["serverless", "dedicated", "container"]
+Endpoint: TypeAlias = Literal["serverless", "dedicated", "container", "openai-compatible"]
+"""Friendli serverless, dedicated, Friendli Container, or any other OpenAI-compatible server."""
 TimeoutTypes: TypeAlias = "float | httpx.Timeout | None"
 
-DEFAULT_BASE_URLS: Mapping[str, str] = {
+CLOUD_ENDPOINTS: tuple[Endpoint, ...] = ("serverless", "dedicated")
+"""Friendli's hosted endpoints: they need a model and a token, and take a team."""
+
+DEFAULT_BASE_URLS: Mapping[Endpoint, str] = {
     "serverless": "https://api.friendli.ai/serverless/v1",
     "dedicated": "https://api.friendli.ai/dedicated/v1",
     "container": "http://localhost:8000/v1",
 }
+"""No default for "openai-compatible": the server is the user's to name."""
+
+
+def env_value(name: str | None) -> str | None:
+    """The value of an environment variable; None when unnamed, unset or empty."""
+    return (os.environ.get(name) or None) if name else None
+
+
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_TIMEOUT = 600.0
 """Seconds for a whole read; connect uses `DEFAULT_CONNECT_TIMEOUT`. Long generations need it."""
@@ -130,8 +156,9 @@ def check_embeddings_endpoint(endpoint: str) -> None:
     if endpoint == "serverless":
         msg = (
             "Friendli serverless endpoints do not serve embeddings. Use endpoint='dedicated' "
-            "with your embedding model's endpoint ID as the model, or endpoint='container' "
-            "for a Friendli Container (or another OpenAI-compatible server) via base_url."
+            "with your embedding model's endpoint ID as the model, endpoint='container' for a "
+            "Friendli Container, or endpoint='openai-compatible' for another server that speaks "
+            "OpenAI's API (both with base_url=...)."
         )
         raise InvalidRequestError(msg)
 
@@ -146,6 +173,8 @@ class ConnectionSetting:
         default: The adapters' default (the same as `ClientConfig`'s).
         doc: One sentence for users: the adapters' field docs and the command's help.
         env: The environment variable read when the setting is not given.
+        env_by_endpoint: The variable an endpoint kind reads instead of `env` (None: that kind
+            reads none and takes no such setting).
         secret: Masked in reprs and logs, never pickled (the token, the proxy URL).
         names: Its field name in a framework whose convention differs (`langchain`,
             `llama_index`); `alias`: a second name LangChain accepts, by its convention.
@@ -159,6 +188,7 @@ class ConnectionSetting:
     doc: str
     _: KW_ONLY
     env: str | None = None
+    env_by_endpoint: Mapping[str, str | None] = field(default_factory=dict)
     secret: bool = False
     names: Mapping[str, str] = field(default_factory=dict)
     alias: Mapping[str, str] = field(default_factory=dict)
@@ -169,14 +199,21 @@ class ConnectionSetting:
         """Its field name in `framework` (`langchain`, `llama_index`)."""
         return self.names.get(framework, self.name)
 
+    def env_for(self, endpoint: str) -> str | None:
+        """The environment variable the endpoint kind reads the setting from, if any."""
+        return self.env_by_endpoint.get(endpoint, self.env)
+
 
 CONNECTION_SETTINGS: tuple[ConnectionSetting, ...] = (
     ConnectionSetting(
         "token",
         "SecretStr | None",
         None,
-        "Friendli personal access token; read from FRIENDLI_TOKEN when not given.",
+        "Friendli personal access token, or the server's key for openai-compatible; read from "
+        "FRIENDLI_TOKEN (OPENAI_COMPATIBLE_API_KEY for openai-compatible) when not given.",
         env="FRIENDLI_TOKEN",
+        # Never FRIENDLI_TOKEN nor OPENAI_API_KEY: no Friendli or OpenAI key reaches a third party.
+        env_by_endpoint={"openai-compatible": "OPENAI_COMPATIBLE_API_KEY"},
         secret=True,
         names={"langchain": "friendli_token", "llama_index": "api_key"},
         alias={"langchain": "api_key"},
@@ -186,8 +223,10 @@ CONNECTION_SETTINGS: tuple[ConnectionSetting, ...] = (
         "team_id",
         "str | None",
         None,
-        "Team to run requests as (X-Friendli-Team); read from FRIENDLI_TEAM when not given.",
+        "Team to run requests as (X-Friendli-Team); read from FRIENDLI_TEAM when not given "
+        "(serverless and dedicated only).",
         env="FRIENDLI_TEAM",
+        env_by_endpoint={"openai-compatible": None},  # no team there
         names={"langchain": "friendli_team"},
         alias={"langchain": "team_id"},
     ),
@@ -195,15 +234,17 @@ CONNECTION_SETTINGS: tuple[ConnectionSetting, ...] = (
         "endpoint",
         "Endpoint",
         "serverless",
-        "Which Friendli product serves the model: serverless, dedicated or container.",
+        "Which Friendli product serves the model: serverless, dedicated or container; or "
+        "openai-compatible for any other server that speaks OpenAI's API (needs base_url).",
     ),
     ConnectionSetting(
         "base_url",
         "str | None",
         None,
-        "API prefix the paths are appended to; read from FRIENDLI_BASE_URL, else the "
-        "endpoint's URL.",
+        "API prefix the paths are appended to; read from FRIENDLI_BASE_URL "
+        "(OPENAI_COMPATIBLE_BASE_URL for openai-compatible), else the endpoint's URL.",
         env="FRIENDLI_BASE_URL",
+        env_by_endpoint={"openai-compatible": "OPENAI_COMPATIBLE_BASE_URL"},
     ),
     ConnectionSetting(
         "timeout",
@@ -266,6 +307,24 @@ CONNECTION_SETTINGS: tuple[ConnectionSetting, ...] = (
 """Every connection setting, declared once (see the module docstring)."""
 
 
+class EnvVars(NamedTuple):
+    """The environment variables an endpoint kind reads its unset settings from."""
+
+    token: str
+    team: str | None  # None: the kind takes no team
+    base_url: str
+
+
+def _env_vars(endpoint: Endpoint) -> EnvVars:
+    env = {s.name: s.env_for(endpoint) for s in CONNECTION_SETTINGS}
+    return EnvVars(cast("str", env["token"]), env["team_id"], cast("str", env["base_url"]))
+
+
+ENV_VARS: Mapping[Endpoint, EnvVars] = {kind: _env_vars(kind) for kind in get_args(Endpoint)}
+"""Per endpoint kind, where the token, team and base URL come from when not given (derived
+from `CONNECTION_SETTINGS`)."""
+
+
 class ConnectionOptions(TypedDict, total=False):
     """The core clients' keyword options: `ClientConfig`'s fields (a test keeps them in step)."""
 
@@ -281,10 +340,6 @@ class ConnectionOptions(TypedDict, total=False):
     verify: bool | str
 
 
-def _env_settings() -> dict[str, str]:
-    return {s.name: s.env for s in CONNECTION_SETTINGS if s.env}
-
-
 def _config_names() -> tuple[str, ...]:
     return tuple(s.name for s in CONNECTION_SETTINGS if not s.client_only)
 
@@ -298,12 +353,15 @@ class ClientConfig:
     """Everything a client needs to build requests and its connection pool.
 
     Attributes:
-        token: Friendli personal access token (`flp_...`). Sent as `Authorization: Bearer`.
-            Required for serverless and dedicated; optional for container.
-        team_id: Team to run requests as, sent as `X-Friendli-Team` (never for container).
-        endpoint: Which Friendli product the model runs on.
+        token: Friendli personal access token (`flp_...`), or the OpenAI-compatible server's
+            key. Sent as `Authorization: Bearer`. Required for serverless and dedicated;
+            optional for container and openai-compatible.
+        team_id: Team to run requests as, sent as `X-Friendli-Team` (serverless and dedicated
+            only).
+        endpoint: Which Friendli product the model runs on, or "openai-compatible" for any
+            other server that speaks OpenAI's API (vLLM, llama.cpp, a hosted API).
         base_url: Prefix that `/chat/completions`, `/completions`, `/tokenize`, ... are appended
-            to. Defaults by endpoint; any OpenAI-compatible server works.
+            to. Defaults by endpoint; required for "openai-compatible".
         timeout: Seconds (float) or an `httpx.Timeout`; None disables timeouts.
         max_retries: Retries after the first attempt for connection errors, 408, 409, 429, 5xx.
         default_headers: Extra headers sent with every request.
@@ -334,10 +392,8 @@ class ClientConfig:
     def __post_init__(self) -> None:
         """Validate the values and fill the base URL from the endpoint."""
         if self.endpoint not in get_args(Endpoint):
-            msg = (
-                f"endpoint must be one of 'serverless', 'dedicated', 'container'; "
-                f"got {self.endpoint!r}"
-            )
+            kinds = ", ".join(repr(k) for k in get_args(Endpoint))
+            msg = f"endpoint must be one of {kinds}; got {self.endpoint!r}"
             raise InvalidRequestError(msg)
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             msg = f"max_retries must be an integer >= 0; got {self.max_retries!r}"
@@ -349,6 +405,14 @@ class ClientConfig:
         ):
             msg = f"max_connections must be an integer >= 1; got {self.max_connections!r}"
             raise InvalidRequestError(msg)
+        if not self.base_url and self.endpoint not in DEFAULT_BASE_URLS:
+            raise InvalidRequestError(missing_base_url(self.endpoint))
+        if self.team_id and ENV_VARS[self.endpoint].team is None:
+            msg = (
+                f"team_id is Friendli's (X-Friendli-Team); endpoint={self.endpoint!r} takes no "
+                "team and would not send it: drop team_id."
+            )
+            raise InvalidRequestError(msg)
         base = check_base_url(self.base_url or DEFAULT_BASE_URLS[self.endpoint])
         object.__setattr__(self, "base_url", base)
         object.__setattr__(self, "default_headers", dict(self.default_headers or {}))
@@ -358,15 +422,22 @@ class ClientConfig:
     def from_env(cls, **options: Unpack[ConnectionOptions]) -> ClientConfig:
         """Build a config from `ConnectionOptions`, taking unset values from the environment.
 
-        Each setting with an environment variable (`FRIENDLI_TOKEN`, `FRIENDLI_TEAM`,
-        `FRIENDLI_BASE_URL`) is read from it when not passed, or passed as None or "".
+        Each setting with an environment variable is read from the endpoint kind's variable
+        (`ConnectionSetting.env_for`) when not passed, or passed as None or "": `FRIENDLI_TOKEN`,
+        `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` for Friendli's endpoints,
+        `OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` for "openai-compatible"
+        (which takes no team).
+
+        Raises:
+            InvalidRequestError: For an argument it does not take, naming the one to use.
         """
         if unknown := options.keys() - ConnectionOptions.__annotations__:
             refuse_unknown(f"{cls.__name__}.from_env", dict.fromkeys(unknown), _config_names())
         settings: dict[str, Any] = dict(options)
-        for name, env in _env_settings().items():
-            if not settings.get(name):
-                settings[name] = os.environ.get(env) or None
+        endpoint = str(settings.get("endpoint") or "serverless")
+        for setting in CONNECTION_SETTINGS:
+            if not settings.get(setting.name) and setting.env:
+                settings[setting.name] = env_value(setting.env_for(endpoint))
         return cls(**{k: v for k, v in settings.items() if v is not None or k == "timeout"})
 
     def with_options(self, **changes: object) -> ClientConfig:
@@ -374,7 +445,10 @@ class ClientConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle without the secrets: the unpickled config reads FRIENDLI_TOKEN where it runs."""
+        """Pickle without the secrets: the unpickled config reads its kind's variable where it runs.
+
+        (`FRIENDLI_TOKEN`, or `OPENAI_COMPATIBLE_API_KEY` for "openai-compatible".)
+        """
         secret = _secret_names()
         kept = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in secret}
         return (_unpickle, (kept,))
@@ -415,5 +489,25 @@ def _check_pool(max_connections: object, proxy: object, verify: object) -> None:
         raise InvalidRequestError(msg)
 
 
+def missing_base_url(endpoint: Endpoint) -> str:
+    """The error text for an endpoint kind without a default host and no base URL given."""
+    return (
+        f"endpoint={endpoint!r} needs the server's base URL, the prefix its /chat/completions "
+        "and /completions paths follow (e.g. http://localhost:8080/v1 for llama.cpp, "
+        f"https://api.atoma.network/v1): pass base_url=... or set {ENV_VARS[endpoint].base_url}."
+    )
+
+
+def require_base_url(endpoint: Endpoint, base_url: str | None) -> None:
+    """Refuse a kind without a default host when neither `base_url` nor its variable is set.
+
+    Raises:
+        InvalidRequestError: No base URL for "openai-compatible", naming the variable.
+    """
+    if base_url or endpoint in DEFAULT_BASE_URLS or env_value(ENV_VARS[endpoint].base_url):
+        return
+    raise InvalidRequestError(missing_base_url(endpoint))
+
+
 def _unpickle(kept: dict[str, Any]) -> ClientConfig:
-    return ClientConfig(token=os.environ.get("FRIENDLI_TOKEN") or None, **kept)
+    return ClientConfig(token=env_value(ENV_VARS[kept["endpoint"]].token), **kept)

@@ -11,7 +11,8 @@ public modules (`errors`, `types`, `config`, `catalog`):
 * the connection fields, derived from `friendli_core.config.CONNECTION_SETTINGS` in each
   framework's naming and conventions (`connection_model`), and the pydantic field types of a
   user-supplied httpx client (`HttpClient`, `HttpAsyncClient`);
-* which request-body fields each adapter declares (`adapter_fields`);
+* which request-body fields each adapter declares (`adapter_fields`), and which fields an API
+  takes on an endpoint kind (`api_fields`, `ENDPOINTS`);
 * the constructor checks (`ConstructorChecks`), the check that a framework extra is installed
   (`require`), the snapshot lookup (`snapshot_model`), the fast-copy helper (`Prototype`) and
   the lazy exports of a package (`lazy_names`).
@@ -33,7 +34,7 @@ from friendli_core._adapter_checks import ConstructorChecks
 from friendli_core._adapters import *  # noqa: F403 - the toolbox, named by its __all__
 from friendli_core._exports import *  # noqa: F403 - named by its __all__
 from friendli_core._extras import require
-from friendli_core._fields import BODY_FIELDS, THINKING_VARIABLE, Api, BodyField
+from friendli_core._fields import ENDPOINTS, THINKING_VARIABLE, Api, BodyField, api_fields
 from friendli_core._fold import *  # noqa: F403 - the choice fold, named by its __all__
 from friendli_core._httpx_fields import *  # noqa: F403 - named by its __all__
 from friendli_core._lifecycle import *  # noqa: F403 - named by its __all__
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADAPTER_API",
+    "ENDPOINTS",
     "LEFT_OUT",
     "SWITCHES",
     "Adapter",
@@ -54,6 +56,7 @@ __all__ = [
     "TemplateSwitch",
     "adapter_fields",
     "adapter_switches",
+    "api_fields",
     "connection_model",
     "require",
     "snapshot_model",
@@ -89,17 +92,15 @@ def adapter_fields(
 ) -> tuple[BodyField, ...]:
     """The model-level body fields of an adapter (optionally only those of exactly `apis`).
 
-    These are its API's fields that are neither per call, nor declared by the adapter itself,
-    nor left out of that adapter (`LEFT_OUT`).
+    These are its API's Friendli fields (OpenAI's extra ones go per call, for
+    "openai-compatible") that are neither per call, nor declared by the adapter itself, nor
+    left out of that adapter (`LEFT_OUT`).
     """
-    api = ADAPTER_API[adapter]
     left_out = LEFT_OUT.get(adapter, {})
     return tuple(
         f
-        for f in BODY_FIELDS
-        if api in f.apis
-        and not (f.per_call or f.own or f.name in left_out)
-        and (apis is None or f.apis == apis)
+        for f in api_fields(ADAPTER_API[adapter])
+        if not (f.per_call or f.own or f.name in left_out) and (apis is None or f.apis == apis)
     )
 
 

@@ -14,15 +14,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    SecretStr,
-)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from friendli_core.config import CONNECTION_SETTINGS, ConnectionSetting, Endpoint
+from friendli_core.config import (
+    CONNECTION_SETTINGS,
+    ConnectionSetting,
+    Endpoint,
+    env_value,
+    require_base_url,
+)
 from friendli_core.kit import (
     ConstructorChecks,
     HttpAsyncClient,
@@ -104,13 +104,39 @@ class FriendliConnection(LifecycleMethods, ConstructorChecks, _Settings):
     _clients: ModelClients = PrivateAttr(default_factory=ModelClients)
     _FRAMEWORK: ClassVar[str] = "langchain"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _endpoint_environment(cls, data: Any) -> Any:
+        """Read unset settings from the endpoint kind's variables, not Friendli's.
+
+        The fields' defaults read `FRIENDLI_*`; an "openai-compatible" model reads
+        `OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` instead (never a Friendli
+        or OpenAI key, which must not reach a third-party server) and takes no team
+        (`ConnectionSetting.env_by_endpoint`).
+        """
+        endpoint = data.get("endpoint") if isinstance(data, dict) else None
+        if not isinstance(endpoint, str):  # the fields' own defaults apply
+            return data
+        filled = {
+            s.field_name("langchain"): env_value(s.env_for(endpoint))
+            for s in CONNECTION_SETTINGS
+            if endpoint in s.env_by_endpoint
+            and data.keys().isdisjoint({s.field_name("langchain"), s.alias.get("langchain")})
+        }
+        return {**filled, **data}
+
+    @model_validator(mode="after")
+    def _require_base_url(self) -> Self:
+        require_base_url(self.endpoint, self.base_url)
+        return self
+
     @property
     def lc_secrets(self) -> dict[str, str]:
         """Map the token field to its environment variable for serialization."""
         return {
-            s.field_name("langchain"): s.env
+            s.field_name("langchain"): env
             for s in CONNECTION_SETTINGS
-            if s.secret and s.env is not None
+            if s.secret and (env := s.env_for(self.endpoint)) is not None
         }
 
     @property

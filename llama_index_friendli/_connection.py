@@ -4,15 +4,17 @@
 declaration (`friendli_core.config.CONNECTION_SETTINGS`) in LlamaIndex's conventions (the token
 is `api_key`, the async client `async_http_client`, each with a `description`), for
 `FriendliLLM` and `FriendliEmbedding`. Unset token, team and base URL are read from
-`FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` when the client is built. The clients
-come from `friendli_core.kit.ModelClients`: built on first use, rebuilt when a setting changes,
-one async client per event loop, never shared with a forked child, never pickled (nor are the
-token and the proxy).
+`FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` when the client is built
+(`OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` for
+endpoint="openai-compatible", which takes no team). The clients come from
+`friendli_core.kit.ModelClients`: built on first use, rebuilt when a setting changes, one async
+client per event loop, never shared with a forked child, never pickled (nor are the token and
+the proxy).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from llama_index.core.bridge.pydantic import (
     BaseModel,
@@ -20,9 +22,10 @@ from llama_index.core.bridge.pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    model_validator,
 )
 
-from friendli_core.config import ConnectionSetting, Endpoint
+from friendli_core.config import ConnectionSetting, Endpoint, require_base_url
 from friendli_core.kit import (
     ConstructorChecks,
     HttpAsyncClient,
@@ -83,3 +86,9 @@ class FriendliConnectionFields(LifecycleMethods, ConstructorChecks, _Settings):
     _FRAMEWORK: ClassVar[str] = "llama_index"
     _ALSO_TAKES: ClassVar[tuple[str, ...]] = ("class_name",)  # in `to_dict()`'s output
     _BODY_HINT: ClassVar[str] = "pass further request fields in additional_kwargs={...}"
+
+    @model_validator(mode="after")
+    def _require_base_url(self) -> Self:
+        """An endpoint kind without a default host needs a base URL (argument or variable)."""
+        require_base_url(self.endpoint, self.base_url)
+        return self

@@ -41,7 +41,7 @@ from friendli_core.batch._format import (
 )
 from friendli_core.batch._limit import Gate
 from friendli_core.batch._progress import BatchResult, Progress, make_progress
-from friendli_core.config import DEFAULT_MAX_CONNECTIONS, url_origin
+from friendli_core.config import DEFAULT_MAX_CONNECTIONS, ENV_VARS, url_origin
 from friendli_core.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -195,6 +195,7 @@ class BatchRunner:
         done = self._resume_state(ids)
         self.result.skipped = len(done & ids)
         client = self._make_client()
+        self.result.token_variable = ENV_VARS[client.config.endpoint].token
         try:
             build_headers(client.config)  # a missing token fails here, before any line is written
             self._progress = make_progress(
