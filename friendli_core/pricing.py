@@ -1,0 +1,206 @@
+"""What one request costs: Friendli's per-token prices applied to the server's `usage` (pure).
+
+The rule (`usage_cost`), for one model's catalog entry (`ModelInfo`):
+
+- cached prompt tokens (`prompt_tokens_details.cached_tokens`) at `input_cache_read` when the
+  entry gives it, else at `input`; the other prompt tokens at `input`;
+- completion tokens, reasoning tokens included (they are part of `completion_tokens`), at
+  `output`;
+- plus the per-request price (`request`) when the entry has one;
+- the whole times `1 - discount_to_user` when the entry gives a discount.
+
+`pricing` takes every shape of the spec: flat (`PricingModel`: `input`/`output`, or their
+aliases `prompt`/`completion`), one `OpenRouterPricingTier`, or a list of tiers, of which the
+one with the largest `min_context` at or below the prompt tokens applies (the per-request price
+is given on the base tier only). Prices of other modalities (`image`, `audio_minute`) are
+not token prices and do not enter a token bill. Arithmetic is `Decimal`.
+
+Anything the rule cannot price exactly gives None ("unknown"), never 0 and never a guess: no
+entry, no pricing, a missing or unreadable price, a key the rule does not know, no tier for
+the prompt's size, a discount outside [0, 1], or usage that does not add up.
+
+Which entry prices a model (`priced_entry`): only the serverless endpoint is priced per token
+(dedicated endpoints and containers are billed by the hour), from the live catalog when the
+model was resolved with `from_server` in this process (`remember_served`), else from the
+packaged snapshot (`friendli_core.known_models()`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from friendli_core.catalog import ModelInfo
+
+__all__ = [
+    "UsageCounts",
+    "priced_entry",
+    "pricing_cost",
+    "remember_served",
+    "usage_cost",
+]
+
+# Keys of a price entry the rule knows: token prices, the per-request price, the tier bound,
+# and prices of other modalities, which a token bill leaves out.
+_TOKEN_KEYS = frozenset({"input", "output", "prompt", "completion", "input_cache_read"})
+_KNOWN_KEYS = _TOKEN_KEYS | {"request", "min_context", "image", "audio_minute"}
+
+_served: dict[str, ModelInfo] = {}
+_served_lock = threading.Lock()
+
+
+class UsageCounts(NamedTuple):
+    """The token counts of one response (`reasoning_tokens` are part of `completion_tokens`)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        """Prompt plus completion tokens."""
+        return self.prompt_tokens + self.completion_tokens
+
+    @classmethod
+    def from_usage(cls, usage: Mapping[str, Any]) -> UsageCounts:
+        """Read the server's `usage` object (OpenAI shape, with the details objects)."""
+        prompt = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
+        completion = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
+        return cls(
+            int(usage.get("prompt_tokens") or 0),
+            int(usage.get("completion_tokens") or 0),
+            int(prompt or 0),
+            int(completion or 0),
+        )
+
+
+def _price(value: Any) -> Decimal | None:
+    """A price as a finite, non-negative Decimal, else None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        price = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return price if price.is_finite() and price >= 0 else None
+
+
+def _tier_bound(tier: Mapping[str, Any]) -> int | None:
+    bound = tier.get("min_context")
+    if bound is None:
+        return 0
+    return bound if isinstance(bound, int) and not isinstance(bound, bool) else None
+
+
+def _pick_tier(
+    tiers: Sequence[Mapping[str, Any]], prompt_tokens: int
+) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
+    """(the tier for `prompt_tokens`, the base tier), or None when no tier applies."""
+    bounds = [_tier_bound(tier) for tier in tiers]
+    if not tiers or any(bound is None for bound in bounds):
+        return None
+    ranked = sorted(zip(bounds, range(len(tiers)), strict=True))
+    applicable = [index for bound, index in ranked if bound is not None and bound <= prompt_tokens]
+    if not applicable:
+        return None
+    return tiers[applicable[-1]], tiers[ranked[0][1]]
+
+
+def _token_prices(tier: Mapping[str, Any]) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(input, cached input, output) prices of one tier, or None when one is missing."""
+    if not set(tier) <= _KNOWN_KEYS:
+        return None
+    read = {key: _price(tier[key]) for key in _TOKEN_KEYS if tier.get(key) is not None}
+    given = {key: price for key, price in read.items() if price is not None}
+    if len(given) != len(read):
+        return None
+    input_price = given.get("input", given.get("prompt"))
+    output_price = given.get("output", given.get("completion"))
+    if input_price is None or output_price is None:
+        return None
+    return input_price, given.get("input_cache_read", input_price), output_price
+
+
+def _as_tiers(pricing: Any) -> list[Mapping[str, Any]] | None:
+    if hasattr(pricing, "model_dump"):
+        pricing = pricing.model_dump(exclude_none=True)
+    if isinstance(pricing, Mapping):
+        return [pricing]
+    if isinstance(pricing, Sequence) and not isinstance(pricing, str):
+        dumped = [
+            p.model_dump(exclude_none=True) if hasattr(p, "model_dump") else p for p in pricing
+        ]
+        return dumped if all(isinstance(p, Mapping) for p in dumped) else None
+    return None
+
+
+def pricing_cost(pricing: Any, usage: UsageCounts, discount_to_user: Any = None) -> Decimal | None:
+    """The cost in USD of `usage` under `pricing` (any shape of the spec), or None if unknown.
+
+    Args:
+        pricing: A price mapping (or `ModelPricing`), or a list of tiers.
+        usage: The response's token counts.
+        discount_to_user: The entry's fractional discount (0.2: 20% off), or None.
+    """
+    tiers = _as_tiers(pricing)
+    picked = _pick_tier(tiers, usage.prompt_tokens) if tiers else None
+    prices = _token_prices(picked[0]) if picked else None
+    cached = usage.cached_tokens
+    if picked is None or prices is None or not 0 <= cached <= usage.prompt_tokens:
+        return None
+    tier, base = picked
+    request_raw = tier.get("request", base.get("request"))
+    request = _price(request_raw) if request_raw is not None else Decimal(0)
+    discount = _price(discount_to_user) if discount_to_user is not None else Decimal(0)
+    if request is None or discount is None or discount > 1:
+        return None
+    input_price, cached_price, output_price = prices
+    cost = (
+        cached * cached_price
+        + (usage.prompt_tokens - cached) * input_price
+        + usage.completion_tokens * output_price
+        + request
+    )
+    return cost * (1 - discount)
+
+
+def usage_cost(usage: UsageCounts | Mapping[str, Any], info: ModelInfo | None) -> Decimal | None:
+    """The cost in USD of one response's `usage` for the model `info`, or None if unknown.
+
+    Args:
+        usage: `UsageCounts`, or the server's `usage` object.
+        info: The model's catalog entry (see `priced_entry`); None gives None.
+    """
+    if info is None or info.pricing is None:
+        return None
+    counts = usage if isinstance(usage, UsageCounts) else UsageCounts.from_usage(usage)
+    return pricing_cost(info.pricing, counts, info.discount_to_user)
+
+
+def remember_served(endpoint: str, info: ModelInfo) -> None:
+    """Price `info.id` from this live entry from now on (called by the adapters' `from_server`).
+
+    Only serverless entries are kept: other endpoints are not priced per token.
+    """
+    if endpoint == "serverless":
+        with _served_lock:
+            _served[info.id] = info
+
+
+def priced_entry(model: str | None, endpoint: str) -> ModelInfo | None:
+    """The catalog entry that prices `model` on `endpoint`, or None (cost unknown).
+
+    Serverless only: the live entry read by `from_server`, else the packaged snapshot's.
+    """
+    if endpoint != "serverless" or not model:
+        return None
+    live = _served.get(model)
+    if live is not None:
+        return live
+    from friendli_core.catalog import known_model  # noqa: PLC0415 - catalog re-exports this module
+
+    return known_model(model)
