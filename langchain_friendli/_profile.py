@@ -20,6 +20,7 @@ from friendli_core.catalog import (
     served_model,
 )
 from friendli_core.errors import FriendliError, UnsupportedEndpointError
+from friendli_core.pricing import remember_served
 from langchain_friendli._errors import reraise, translate_errors
 from langchain_friendli._messages import convert_messages
 
@@ -98,6 +99,7 @@ def with_server_profile(cls: type[_Chat], kwargs: dict[str, Any]) -> _Chat:
         instead="construct ChatFriendli directly and pass profile={...} (e.g. max_input_tokens).",
     )
     chat.profile = {**profile_from_info(info), **(kwargs.get("profile") or {})}
+    remember_served(chat.endpoint, info)
     return chat
 
 
