@@ -66,16 +66,20 @@ class UsageCounts(NamedTuple):
         return self.prompt_tokens + self.completion_tokens
 
     @classmethod
-    def from_usage(cls, usage: Mapping[str, Any]) -> UsageCounts:
-        """Read the server's `usage` object (OpenAI shape, with the details objects)."""
-        prompt = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
-        completion = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
+    def from_usage(cls, usage: Any) -> UsageCounts:
+        """Read the server's `usage` object (OpenAI shape, details included): dict or typed."""
+        prompt = _field(_field(usage, "prompt_tokens_details"), "cached_tokens")
+        completion = _field(_field(usage, "completion_tokens_details"), "reasoning_tokens")
         return cls(
-            int(usage.get("prompt_tokens") or 0),
-            int(usage.get("completion_tokens") or 0),
+            int(_field(usage, "prompt_tokens") or 0),
+            int(_field(usage, "completion_tokens") or 0),
             int(prompt or 0),
             int(completion or 0),
         )
+
+
+def _field(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
 def _price(value: Any) -> Decimal | None:

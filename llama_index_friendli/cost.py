@@ -45,9 +45,7 @@ def _key(event: Any) -> _Key:
 def _usage(raw: Any) -> UsageCounts | None:
     """The `usage` of a response's `raw` (a dict, or a typed chunk), if it has one."""
     usage = raw.get("usage") if isinstance(raw, Mapping) else getattr(raw, "usage", None)
-    if usage is not None and hasattr(usage, "model_dump"):
-        usage = usage.model_dump()
-    return UsageCounts.from_usage(usage) if isinstance(usage, Mapping) else None
+    return UsageCounts.from_usage(usage) if usage is not None else None
 
 
 class FriendliCostHandler(CostTally, BaseEventHandler):

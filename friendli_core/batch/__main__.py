@@ -7,6 +7,7 @@ import shlex
 import sys
 from typing import get_args
 
+from friendli_core.batch._estimate import dry_run
 from friendli_core.batch._runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, run
 from friendli_core.config import DEFAULT_TIMEOUT, Endpoint
 from friendli_core.errors import InvalidRequestError
@@ -27,6 +28,8 @@ OUTPUT lines (OpenAI batch output format, appended as requests finish):
    "error": null | {{"code", "message"}}}}
 
 Run the same command again to resume: ids that have a line in OUTPUT are skipped.
+--dry-run sends only token counting (/chat/render, /tokenize), writes nothing, and prints the
+requests a run would send and an upper bound of their cost (exact prompt tokens, max_tokens).
 Ctrl-C stops sending and waits for the requests in flight (Ctrl-C again abandons them).
 On 429s the concurrency halves (once per round trip) and grows back by one per window of
 successes.
@@ -84,6 +87,11 @@ def parser() -> argparse.ArgumentParser:
         help="retries per request for connection errors, 408/409/429/5xx (default: %(default)s)",
     )
     p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="count the requests and bound their cost; only token counting is sent",
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         default=DEFAULT_TIMEOUT,
@@ -92,9 +100,30 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _dry_run(args: argparse.Namespace) -> int:
+    try:
+        estimate = dry_run(
+            args.input,
+            args.output,
+            concurrency=args.concurrency,
+            endpoint=args.endpoint,
+            base_url=args.base_url,
+            team_id=args.team_id,
+            max_retries=args.max_retries,
+            timeout=args.timeout,
+        )
+    except (InvalidRequestError, OSError) as exc:
+        print(f"friendli-batch: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(estimate.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; return its exit status."""
     args = parser().parse_args(argv)
+    if args.dry_run:
+        return _dry_run(args)
     try:
         result = run(
             args.input,
