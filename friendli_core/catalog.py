@@ -107,8 +107,7 @@ class ModelInfo(BaseModel):
     created: int | None = None
     context_length: int | None = None
     max_completion_tokens: int | None = None
-    pricing: ModelPricing | list[ModelPricing] | None = None
-    """Flat prices, or tiers by `min_context` (see `friendli_core.pricing`)."""
+    pricing: ModelPricing | None = None
     functionality: ModelFunctionality | None = None
     description: str | None = None
     deprecation_date: str | None = None
