@@ -10,9 +10,9 @@ The rule (`usage_cost`), for one model's catalog entry (`ModelInfo`):
 - the whole times `1 - discount_to_user` when the entry gives a discount.
 
 `pricing` takes every shape of the spec: flat (`PricingModel`: `input`/`output`, or their
-aliases `prompt`/`completion`), one `OpenRouterPricingTier`, or a list of tiers, of which the
-one with the largest `min_context` at or below the prompt tokens applies (the per-request price
-is given on the base tier only). Prices of other modalities (`image`, `audio_minute`) are
+aliases `prompt`/`completion`), one `OpenRouterPricingTier`, or a list of tiers
+(`ModelInfo.pricing_tiers`), of which the one with the largest `min_context` at or below the
+prompt tokens applies (the per-request price is given on the base tier only). Prices of other modalities (`image`, `audio_minute`) are
 not token prices and do not enter a token bill. Arithmetic is `Decimal`.
 
 Anything the rule cannot price exactly gives None ("unknown"), never 0 and never a guess: no
@@ -179,10 +179,11 @@ def usage_cost(usage: UsageCounts | Mapping[str, Any], info: ModelInfo | None) -
         usage: `UsageCounts`, or the server's `usage` object.
         info: The model's catalog entry (see `priced_entry`); None gives None.
     """
-    if info is None or info.pricing is None:
+    pricing = (info.pricing_tiers or info.pricing) if info is not None else None
+    if info is None or pricing is None:
         return None
     counts = usage if isinstance(usage, UsageCounts) else UsageCounts.from_usage(usage)
-    return pricing_cost(info.pricing, counts, info.discount_to_user)
+    return pricing_cost(pricing, counts, info.discount_to_user)
 
 
 def remember_served(endpoint: str, info: ModelInfo) -> None:

@@ -17,6 +17,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from friendli_core.catalog import (
     ModelInfo,
     known_model,
+    reading_live_catalog,
     served_model,
 )
 from friendli_core.errors import FriendliError, UnsupportedEndpointError
@@ -54,8 +55,12 @@ def profile_from_info(info: ModelInfo) -> ModelProfile:
         profile["tool_calling"] = profile["tool_choice"] = functionality.tool_call
     if functionality is not None and functionality.structured_output is not None:
         profile["structured_output"] = functionality.structured_output
-    if (options := info.reasoning_options) is not None:
+    options = info.reasoning_options
+    if info.reasoning is not None:
+        profile["reasoning_output"] = info.reasoning
+    elif options is not None:  # a catalog without the flag: documented controls imply it
         profile["reasoning_output"] = bool(options)
+    if options is not None:
         levels = [v for o in options if o.get("type") == "effort" for v in o.get("values", [])]
         if levels:
             profile["reasoning_effort_levels"] = levels
@@ -85,7 +90,8 @@ def with_server_profile(cls: type[_Chat], kwargs: dict[str, Any]) -> _Chat:
         UnsupportedEndpointError: A dedicated endpoint (it publishes no model catalog).
         ModelNotListedError: The catalog does not list the model.
     """
-    chat = cls(**kwargs)
+    with reading_live_catalog():  # the live entry's deprecation date counts, not the snapshot's
+        chat = cls(**kwargs)
 
     def fetch() -> list[ModelInfo]:
         with translate_errors():

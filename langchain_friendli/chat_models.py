@@ -228,7 +228,8 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
         catalog with `ChatFriendli.from_server(model=...)`, which also works for a container
         or any OpenAI-compatible server. Pass `profile={...}` to override it; a model the
         catalog does not list has no profile. A model near or past its deprecation date logs
-        a warning when built. `get_num_tokens_from_messages(messages, tools=...)` is exact:
+        a warning when built (the date of the catalog it came from: the snapshot, or the live
+        one after `from_server`). `get_num_tokens_from_messages(messages, tools=...)` is exact:
         Friendli renders the chat template (`/chat/render`), then tokenizes the text.
     """
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 
-from friendli_core.catalog import ModelInfo, known_model, served_model
+from friendli_core.catalog import ModelInfo, known_model, reading_live_catalog, served_model
 from friendli_core.pricing import remember_served
 from llama_index_friendli._messages import to_friendli_message_dicts, tool_specs
 
@@ -83,7 +83,8 @@ def llm_from_server(cls: type[_L], kwargs: dict[str, Any]) -> _L:
         UnsupportedEndpointError: A dedicated endpoint (it publishes no model catalog).
         ModelNotListedError: The catalog does not list the model.
     """
-    llm = cls(**kwargs)
+    with reading_live_catalog():  # the live entry's deprecation date counts, not the snapshot's
+        llm = cls(**kwargs)
     info = served_model(
         llm.endpoint,
         llm.model,
