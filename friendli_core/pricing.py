@@ -12,8 +12,9 @@ The rule (`usage_cost`), for one model's catalog entry (`ModelInfo`):
 `pricing` takes every shape of the spec: flat (`PricingModel`: `input`/`output`, or their
 aliases `prompt`/`completion`), one `OpenRouterPricingTier`, or a list of tiers
 (`ModelInfo.pricing_tiers`), of which the one with the largest `min_context` at or below the
-prompt tokens applies (the per-request price is given on the base tier only). Prices of other modalities (`image`, `audio_minute`) are
-not token prices and do not enter a token bill. Arithmetic is `Decimal`.
+prompt tokens applies (the per-request price is given on the base tier only). Prices of other
+modalities (`image`, `audio_minute`) are not token prices and do not enter a token bill.
+Arithmetic is `Decimal`.
 
 Anything the rule cannot price exactly gives None ("unknown"), never 0 and never a guess: no
 entry, no pricing, a missing or unreadable price, a key the rule does not know, no tier for

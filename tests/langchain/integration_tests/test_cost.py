@@ -201,3 +201,21 @@ async def test_a_create_agent_run_counts_each_model_call(friendli_server: Any) -
     replies = [m for m in state["messages"] if isinstance(m, AIMessage)]
     assert len(replies) == 2
     _check(cb, [_counts(m) for m in replies], model)
+
+
+def test_from_server_prices_from_the_live_catalog(friendli_server: Any) -> None:
+    prices = {"input": "0.001", "output": "0.002", "input_cache_read": "0.0001"}
+    friendli_server.register_model("cost-test/live-priced", pricing=prices)
+    try:
+        chat = ChatFriendli.from_server(
+            model="cost-test/live-priced",
+            base_url=friendli_server.serverless_url,
+            api_key=friendli_server.token,
+            max_tokens=4,
+        )
+        with get_friendli_callback() as cb:
+            usage = _counts(chat.invoke("hello"))
+    finally:
+        friendli_server.unregister_model("cost-test/live-priced")
+    expected = usage.prompt_tokens * Decimal("0.001") + usage.completion_tokens * Decimal("0.002")
+    assert (cb.cost, cb.unpriced_requests) == (expected, 0)
