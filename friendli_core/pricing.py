@@ -50,6 +50,8 @@ _TOKEN_KEYS = frozenset({"input", "output", "prompt", "completion", "input_cache
 _KNOWN_KEYS = _TOKEN_KEYS | {"request", "min_context", "image", "audio_minute"}
 
 _served: dict[str, ModelInfo] = {}
+_read: dict[int, tuple[ModelInfo, _Schedule | None]] = {}
+_READ_LIMIT = 1024
 _served_lock = threading.Lock()
 
 
@@ -80,6 +82,10 @@ class UsageCounts(NamedTuple):
 
 
 def _field(obj: Any, name: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, dict):  # the common case first: no ABC check
+        return obj.get(name)
     return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
@@ -101,20 +107,6 @@ def _tier_bound(tier: Mapping[str, Any]) -> int | None:
     return bound if isinstance(bound, int) and not isinstance(bound, bool) else None
 
 
-def _pick_tier(
-    tiers: Sequence[Mapping[str, Any]], prompt_tokens: int
-) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
-    """(the tier for `prompt_tokens`, the base tier), or None when no tier applies."""
-    bounds = [_tier_bound(tier) for tier in tiers]
-    if not tiers or any(bound is None for bound in bounds):
-        return None
-    ranked = sorted(zip(bounds, range(len(tiers)), strict=True))
-    applicable = [index for bound, index in ranked if bound is not None and bound <= prompt_tokens]
-    if not applicable:
-        return None
-    return tiers[applicable[-1]], tiers[ranked[0][1]]
-
-
 def _token_prices(tier: Mapping[str, Any]) -> tuple[Decimal, Decimal, Decimal] | None:
     """(input, cached input, output) prices of one tier, or None when one is missing."""
     if not set(tier) <= _KNOWN_KEYS:
@@ -130,17 +122,67 @@ def _token_prices(tier: Mapping[str, Any]) -> tuple[Decimal, Decimal, Decimal] |
     return input_price, given.get("input_cache_read", input_price), output_price
 
 
+def _plain(pricing: Any) -> Any:
+    return pricing.model_dump(exclude_none=True) if hasattr(pricing, "model_dump") else pricing
+
+
 def _as_tiers(pricing: Any) -> list[Mapping[str, Any]] | None:
-    if hasattr(pricing, "model_dump"):
-        pricing = pricing.model_dump(exclude_none=True)
+    pricing = _plain(pricing)
     if isinstance(pricing, Mapping):
         return [pricing]
     if isinstance(pricing, Sequence) and not isinstance(pricing, str):
-        dumped = [
-            p.model_dump(exclude_none=True) if hasattr(p, "model_dump") else p for p in pricing
-        ]
-        return dumped if all(isinstance(p, Mapping) for p in dumped) else None
+        tiers = [_plain(tier) for tier in pricing]
+        return tiers if all(isinstance(tier, Mapping) for tier in tiers) else None
     return None
+
+
+class _Tier(NamedTuple):
+    min_context: int
+    input: Decimal
+    cached: Decimal
+    output: Decimal
+    request: Decimal | None  # None: the tier gives none (the base tier's applies)
+
+
+class _Schedule(NamedTuple):
+    """Prices read once: the tiers by `min_context`, and the share paid after the discount."""
+
+    tiers: tuple[_Tier, ...]
+    paid: Decimal
+
+
+def _schedule(pricing: Any, discount_to_user: Any) -> _Schedule | None:
+    """Read `pricing` (any shape of the spec), or None when anything in it is unknown."""
+    raw_tiers = _as_tiers(pricing)
+    if not raw_tiers:
+        return None
+    tiers = []
+    for raw in raw_tiers:
+        bound, prices = _tier_bound(raw), _token_prices(raw)
+        request = _price(raw["request"]) if raw.get("request") is not None else None
+        if bound is None or prices is None or (raw.get("request") is not None and request is None):
+            return None
+        tiers.append(_Tier(bound, *prices, request))
+    discount = _price(discount_to_user) if discount_to_user is not None else Decimal(0)
+    if discount is None or discount > 1:
+        return None
+    return _Schedule(tuple(sorted(tiers, key=lambda tier: tier.min_context)), 1 - discount)
+
+
+def _bill(schedule: _Schedule, usage: UsageCounts) -> Decimal | None:
+    cached, prompt = usage.cached_tokens, usage.prompt_tokens
+    applicable = [tier for tier in schedule.tiers if tier.min_context <= prompt]
+    if not applicable or not 0 <= cached <= prompt:
+        return None
+    tier = applicable[-1]
+    request = tier.request if tier.request is not None else schedule.tiers[0].request
+    cost = (
+        cached * tier.cached
+        + (prompt - cached) * tier.input
+        + usage.completion_tokens * tier.output
+    )
+    cost += request or 0
+    return cost if schedule.paid == 1 else cost * schedule.paid
 
 
 def pricing_cost(pricing: Any, usage: UsageCounts, discount_to_user: Any = None) -> Decimal | None:
@@ -151,40 +193,33 @@ def pricing_cost(pricing: Any, usage: UsageCounts, discount_to_user: Any = None)
         usage: The response's token counts.
         discount_to_user: The entry's fractional discount (0.2: 20% off), or None.
     """
-    tiers = _as_tiers(pricing)
-    picked = _pick_tier(tiers, usage.prompt_tokens) if tiers else None
-    prices = _token_prices(picked[0]) if picked else None
-    cached = usage.cached_tokens
-    if picked is None or prices is None or not 0 <= cached <= usage.prompt_tokens:
-        return None
-    tier, base = picked
-    request_raw = tier.get("request", base.get("request"))
-    request = _price(request_raw) if request_raw is not None else Decimal(0)
-    discount = _price(discount_to_user) if discount_to_user is not None else Decimal(0)
-    if request is None or discount is None or discount > 1:
-        return None
-    input_price, cached_price, output_price = prices
-    cost = (
-        cached * cached_price
-        + (usage.prompt_tokens - cached) * input_price
-        + usage.completion_tokens * output_price
-        + request
-    )
-    return cost * (1 - discount)
+    schedule = _schedule(pricing, discount_to_user)
+    return _bill(schedule, usage) if schedule is not None else None
 
 
-def usage_cost(usage: UsageCounts | Mapping[str, Any], info: ModelInfo | None) -> Decimal | None:
+def usage_cost(usage: Any, info: ModelInfo | None) -> Decimal | None:
     """The cost in USD of one response's `usage` for the model `info`, or None if unknown.
 
     Args:
-        usage: `UsageCounts`, or the server's `usage` object.
+        usage: `UsageCounts`, or the server's `usage` object (a dict or a typed `Usage`).
         info: The model's catalog entry (see `priced_entry`); None gives None.
     """
-    pricing = (info.pricing_tiers or info.pricing) if info is not None else None
-    if info is None or pricing is None:
+    if info is None:
         return None
-    counts = usage if isinstance(usage, UsageCounts) else UsageCounts.from_usage(usage)
-    return pricing_cost(pricing, counts, info.discount_to_user)
+    read = _read.get(id(info))
+    if read is None or read[0] is not info:  # entries are frozen: read each one's prices once
+        if len(_read) >= _READ_LIMIT:
+            _read.clear()
+        read = _read[id(info)] = (
+            info,
+            _schedule(info.pricing_tiers or info.pricing, info.discount_to_user),
+        )
+    schedule = read[1]
+    if schedule is None:
+        return None
+    return _bill(
+        schedule, usage if isinstance(usage, UsageCounts) else UsageCounts.from_usage(usage)
+    )
 
 
 def remember_served(endpoint: str, info: ModelInfo) -> None:
