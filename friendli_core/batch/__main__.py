@@ -7,7 +7,7 @@ import shlex
 import sys
 from typing import get_args
 
-from friendli_core.batch._estimate import dry_run
+from friendli_core.batch._estimate import DryRunResult, dry_run
 from friendli_core.batch._runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, run
 from friendli_core.config import DEFAULT_TIMEOUT, Endpoint
 from friendli_core.errors import InvalidRequestError
@@ -100,32 +100,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _dry_run(args: argparse.Namespace) -> int:
-    try:
-        estimate = dry_run(
-            args.input,
-            args.output,
-            concurrency=args.concurrency,
-            endpoint=args.endpoint,
-            base_url=args.base_url,
-            team_id=args.team_id,
-            max_retries=args.max_retries,
-            timeout=args.timeout,
-        )
-    except (InvalidRequestError, OSError) as exc:
-        print(f"friendli-batch: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    print(estimate.summary(), file=sys.stderr)
-    return EXIT_OK
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command; return its exit status."""
     args = parser().parse_args(argv)
-    if args.dry_run:
-        return _dry_run(args)
+    command = dry_run if args.dry_run else run
     try:
-        result = run(
+        result = command(
             args.input,
             args.output,
             concurrency=args.concurrency,
@@ -139,9 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"friendli-batch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(result.summary(), file=sys.stderr)
+    if isinstance(result, DryRunResult):
+        return EXIT_OK
     if result.interrupted:
-        command = shlex.join(["friendli-batch", *(sys.argv[1:] if argv is None else argv)])
-        print(f"To resume, run the same command again:\n  {command}", file=sys.stderr)
+        command_line = shlex.join(["friendli-batch", *(sys.argv[1:] if argv is None else argv)])
+        print(f"To resume, run the same command again:\n  {command_line}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_FAILED if result.failed else EXIT_OK
 
