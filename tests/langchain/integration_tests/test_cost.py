@@ -219,3 +219,20 @@ def test_from_server_prices_from_the_live_catalog(friendli_server: Any) -> None:
         friendli_server.unregister_model("cost-test/live-priced")
     expected = usage.prompt_tokens * Decimal("0.001") + usage.completion_tokens * Decimal("0.002")
     assert (cb.cost, cb.unpriced_requests) == (expected, 0)
+
+
+def test_the_completions_llm_is_counted_from_its_token_usage(friendli_server: Any) -> None:
+    from langchain_friendli import Friendli
+
+    llm = Friendli(
+        model=priced_model().id,
+        base_url=friendli_server.serverless_url,
+        api_key=friendli_server.token,
+        max_tokens=8,
+    )
+    with get_friendli_callback() as cb:
+        result = llm.generate(["Once upon a time"])
+    assert result.llm_output is not None
+    usage = UsageCounts.from_usage(result.llm_output["token_usage"])
+    assert (cb.successful_requests, cb.prompt_tokens) == (1, usage.prompt_tokens)
+    assert cb.cost == expected_cost(priced_model(), [usage]) > 0
