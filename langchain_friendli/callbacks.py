@@ -40,6 +40,8 @@ __all__ = ["FriendliCallbackHandler", "friendli_callback_var", "get_friendli_cal
 # The `_llm_type` of ChatFriendli and Friendli: runs of other models are not Friendli's to bill.
 _FRIENDLI_TYPES = frozenset({"friendli-chat", "friendli"})
 
+_RUNS_LOCK = threading.Lock()  # shared: the handler stays picklable, as plain data
+
 friendli_callback_var: ContextVar[FriendliCallbackHandler | None] = ContextVar(
     "friendli_callback", default=None
 )
@@ -53,7 +55,6 @@ class FriendliCallbackHandler(CostTally, BaseCallbackHandler):
         """Start at zero."""
         super().__init__()
         self._runs: dict[UUID, tuple[str | None, ModelInfo | None]] = {}
-        self._runs_lock = threading.Lock()
 
     def __repr__(self) -> str:
         """The totals, as `str()` gives them (as `get_openai_callback`'s handler does)."""
@@ -70,7 +71,7 @@ class FriendliCallbackHandler(CostTally, BaseCallbackHandler):
             return
         model = params.get("model")
         entry = priced_entry(model, str(params.get("endpoint")))
-        with self._runs_lock:
+        with _RUNS_LOCK:
             self._runs[run_id] = (model, entry)
 
     def on_chat_model_start(
@@ -99,7 +100,7 @@ class FriendliCallbackHandler(CostTally, BaseCallbackHandler):
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:  # noqa: ARG002
         """Count the run's usage and cost."""
-        with self._runs_lock:
+        with _RUNS_LOCK:
             run = self._runs.pop(run_id, None)
         if run is None:
             return
@@ -109,7 +110,7 @@ class FriendliCallbackHandler(CostTally, BaseCallbackHandler):
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:  # noqa: ARG002
         """Forget a failed run: the server billed nothing it did not answer."""
-        with self._runs_lock:
+        with _RUNS_LOCK:
             self._runs.pop(run_id, None)
 
 

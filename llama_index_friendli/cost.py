@@ -33,6 +33,7 @@ from friendli_core.usage import CostTally
 __all__ = ["FriendliCostHandler"]
 
 _Key = tuple[Any, ...]
+_PENDING_LOCK = threading.Lock()  # shared: the handler stays picklable, as plain data
 _PENDING_LIMIT = 10_000  # calls that never end (errors raise without an end event) are dropped
 
 
@@ -64,14 +65,12 @@ class FriendliCostHandler(CostTally, BaseEventHandler):
     """
 
     _pending: dict[_Key, list[tuple[str | None, ModelInfo | None]]]
-    _pending_lock: threading.Lock
 
     def __init__(self) -> None:
         """Start at zero."""
         BaseEventHandler.__init__(self)  # pydantic's; CostTally's state follows
         self._start_tally()
         self._pending = {}
-        self._pending_lock = threading.Lock()
 
     @classmethod
     def class_name(cls) -> str:
@@ -90,12 +89,12 @@ class FriendliCostHandler(CostTally, BaseEventHandler):
                 return
             model = payload.get("model_name") or None
             entry = priced_entry(model, str(payload.get("endpoint")))
-            with self._pending_lock:
+            with _PENDING_LOCK:
                 if len(self._pending) >= _PENDING_LIMIT:
                     self._pending.pop(next(iter(self._pending)))
                 self._pending.setdefault(_key(event), []).append((model, entry))
         elif isinstance(event, LLMChatEndEvent | LLMCompletionEndEvent):
-            with self._pending_lock:
+            with _PENDING_LOCK:
                 waiting = self._pending.get(key := _key(event))
                 if not waiting:
                     return

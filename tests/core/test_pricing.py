@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import threading
 from decimal import Decimal
 from typing import Any
@@ -196,3 +198,14 @@ def test_the_tally_loses_nothing_across_threads() -> None:
         thread.join()
     assert tally.successful_requests == 4000
     assert tally.cost == Decimal("4.000")
+
+
+def test_a_tally_pickles_and_copies_as_plain_data() -> None:
+    tally = CostTally()
+    tally.add("m", UsageCounts(3, 2, 1), Decimal("0.5"))
+    for copied in (pickle.loads(pickle.dumps(tally)), copy.deepcopy(tally)):  # noqa: S301
+        assert (copied.cost, copied.prompt_tokens_cached) == (Decimal("0.5"), 1)
+        assert copied.per_model["m"].successful_requests == 1
+        copied.add("m", UsageCounts(1, 1), None)
+    assert tally.successful_requests == 1
+    assert repr(tally.per_model["m"]).startswith("ModelTotals(successful_requests=1,")
