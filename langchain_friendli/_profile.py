@@ -22,6 +22,7 @@ from friendli_core.catalog import (
 )
 from friendli_core.errors import FriendliError, UnsupportedEndpointError
 from friendli_core.pricing import remember_served
+from friendli_core.reasoning import template_variables
 from langchain_friendli._errors import reraise, translate_errors
 from langchain_friendli._messages import convert_messages
 
@@ -105,6 +106,7 @@ def with_server_profile(cls: type[_Chat], kwargs: dict[str, Any]) -> _Chat:
         instead="construct ChatFriendli directly and pass profile={...} (e.g. max_input_tokens).",
     )
     chat.profile = {**profile_from_info(info), **(kwargs.get("profile") or {})}
+    chat._served_entry = info
     remember_served(chat.endpoint, info)
     return chat
 
@@ -122,12 +124,12 @@ def count_message_tokens(
     with translate_errors():
         converted = convert_messages(messages)
         specs = [convert_to_openai_tool(tool) for tool in tools] if tools else None
+        variables = template_variables(
+            chat.chat_template_kwargs, thinking=chat.reasoning, switch="reasoning"
+        )
     try:
         return chat.client.count_chat_tokens(
-            model=chat.model,
-            messages=converted,
-            tools=specs,
-            chat_template_kwargs=chat.chat_template_kwargs,
+            model=chat.model, messages=converted, tools=specs, chat_template_kwargs=variables
         )
     except UnsupportedEndpointError:
         raise
