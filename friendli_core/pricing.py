@@ -84,9 +84,15 @@ class UsageCounts(NamedTuple):
 def _field(obj: Any, name: str) -> Any:
     if obj is None:
         return None
-    if isinstance(obj, dict):  # the common case first: no ABC check
+    if isinstance(obj, dict):  # the common cases first: no ABC check, no attribute miss
         return obj.get(name)
-    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    if not hasattr(obj, "__pydantic_extra__"):
+        return getattr(obj, name, None)
+    found = vars(obj).get(name)  # a typed reply: its fields, then the fields it did not declare
+    extra: dict[str, Any] | None = obj.__pydantic_extra__
+    return found if found is not None or not extra else extra.get(name)
 
 
 def _price(value: Any) -> Decimal | None:

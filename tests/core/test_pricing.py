@@ -209,3 +209,28 @@ def test_a_tally_pickles_and_copies_as_plain_data() -> None:
         copied.add("m", UsageCounts(1, 1), None)
     assert tally.successful_requests == 1
     assert repr(tally.per_model["m"]).startswith("ModelTotals(successful_requests=1,")
+
+
+def test_usage_is_read_from_a_typed_reply_too_undeclared_details_included() -> None:
+    from friendli_core.types import ChatCompletion
+
+    usage = {
+        "prompt_tokens": 1200,
+        "completion_tokens": 30,
+        "total_tokens": 1230,
+        "prompt_tokens_details": {"cached_tokens": 1024},
+        "completion_tokens_details": {"reasoning_tokens": 7},
+    }
+    reply = ChatCompletion.model_validate(
+        {
+            "id": "x",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "m",
+            "choices": [],
+            "usage": usage,
+        }
+    )
+    assert UsageCounts.from_usage(reply.usage) == UsageCounts(1200, 30, 1024, 7)
+    assert UsageCounts.from_usage(usage) == UsageCounts(1200, 30, 1024, 7)
+    assert UsageCounts.from_usage({"prompt_tokens": 3}) == UsageCounts(3, 0)
