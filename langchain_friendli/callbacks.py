@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -106,7 +107,14 @@ class FriendliCallbackHandler(CostTally, BaseCallbackHandler):
             return
         model, entry = run
         usage = _usage_of(response)
-        self.add(model, usage or UsageCounts(0, 0), usage_cost(usage, entry) if usage else None)
+        if usage is not None:
+            self.add(model, usage, usage_cost(usage, entry))
+        elif (response.llm_output or {}).get("token_usage") == {} and entry is not None:
+            # `Friendli.generate([...])` answers each prompt with a request and reports the
+            # summed usage on the first prompt's run (`LLMResult.flatten`): billed there.
+            self.add(model, UsageCounts(0, 0), Decimal(0))
+        else:
+            self.add(model, UsageCounts(0, 0), None)
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:  # noqa: ARG002
         """Forget a failed run: the server billed nothing it did not answer."""

@@ -231,8 +231,9 @@ def test_the_completions_llm_is_counted_from_its_token_usage(friendli_server: An
         max_tokens=8,
     )
     with get_friendli_callback() as cb:
-        result = llm.generate(["Once upon a time"])
+        result = llm.generate(["Once upon a time", "In a galaxy far away"])
     assert result.llm_output is not None
-    usage = UsageCounts.from_usage(result.llm_output["token_usage"])
-    assert (cb.successful_requests, cb.prompt_tokens) == (1, usage.prompt_tokens)
+    usage = UsageCounts.from_usage(result.llm_output["token_usage"])  # both prompts' requests
+    assert (cb.successful_requests, cb.unpriced_requests) == (2, 0)
+    assert cb.prompt_tokens == usage.prompt_tokens
     assert cb.cost == expected_cost(priced_model(), [usage]) > 0
