@@ -248,6 +248,6 @@ def priced_entry(model: str | None, endpoint: str) -> ModelInfo | None:
     live = _served.get(model)
     if live is not None:
         return live
-    from friendli_core.catalog import known_model  # noqa: PLC0415 - catalog re-exports this module
+    from friendli_core.catalog import known_model  # noqa: PLC0415 - the snapshot on first use
 
     return known_model(model)
