@@ -117,7 +117,7 @@ class FriendliCallbackHandler(CostTally, BaseCallbackHandler):
             self.add(model, UsageCounts(0, 0), None)
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:  # noqa: ARG002
-        """Forget a failed run: the server billed nothing it did not answer."""
+        """Forget a failed run: no usage came back to count."""
         with _RUNS_LOCK:
             self._runs.pop(run_id, None)
 
