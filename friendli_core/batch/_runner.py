@@ -28,19 +28,22 @@ from friendli_core._base import ClientOptions
 from friendli_core._client import AsyncFriendliClient
 from friendli_core._protocol import build_headers
 from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient
+from friendli_core.batch._breaker import STOP_AFTER, ConnectionBreaker
+from friendli_core.batch._files import check_paths, drop_error_lines
 from friendli_core.batch._format import (
     BatchLine,
     InvalidLine,
     failure_line,
     parse_line,
-    read_done,
+    read_output,
     scan_input,
     success_line,
 )
 from friendli_core.batch._limit import Gate
 from friendli_core.batch._progress import BatchResult, Progress, make_progress
 from friendli_core.catalog import ModelInfo
-from friendli_core.errors import FriendliError, InvalidRequestError
+from friendli_core.config import url_origin
+from friendli_core.errors import APIConnectionError, FriendliError, InvalidRequestError
 from friendli_core.pricing import UsageCounts, priced_entry, usage_cost
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "BatchRunner", "arun", "run"]
@@ -133,6 +136,7 @@ class BatchRunner:
         concurrency: int = DEFAULT_CONCURRENCY,
         progress: bool | None = None,
         progress_stream: IO[str] | None = None,
+        retry_failed: bool = False,
         **options: Unpack[ClientOptions],
     ) -> None:
         """Configure the run; nothing is read or sent before `run()`.
@@ -141,6 +145,8 @@ class BatchRunner:
             input_path: The OpenAI batch input file (JSONL).
             output_path: The output file; created, or resumed when it exists.
             concurrency: The most requests in flight (lowered while 429s arrive).
+            retry_failed: Send again every request whose line in the output is an error
+                (those lines are removed first, so each request ends with one line).
             progress: A progress bar (True), plain lines (False), or decide from the stream.
             progress_stream: Where progress and notes go (default stderr).
             **options: Client options (token, base_url, endpoint, team_id, timeout, ...);
@@ -156,6 +162,8 @@ class BatchRunner:
         self._tasks: list[asyncio.Task[None]] = []
         self._interrupts = 0
         self._progress: Progress | None = None
+        self._retry_failed = retry_failed
+        self._breaker = ConnectionBreaker()
         self._entries: dict[str | None, ModelInfo | None] = {}
 
     def interrupt(self) -> None:
@@ -180,6 +188,7 @@ class BatchRunner:
             MissingTokenError: No token for serverless/dedicated; nothing was sent.
         """
         started = time.monotonic()
+        check_paths(self.input, self.output)
         ids, self.result.total = scan_input(_lines(self.input))
         done = self._resume_state(ids)
         self.result.skipped = len(done & ids)
@@ -195,6 +204,8 @@ class BatchRunner:
             # unbuffered: each line is one write call, on the file at once (nothing to flush)
             with self.output.open("ab", buffering=0) as out:
                 await self._dispatch(client, out, done)
+                for line in self._breaker.release():  # unanswered, but the run did not stop
+                    self._write(out, line, failed=True)
         finally:
             for task in self._tasks:
                 task.cancel()
@@ -212,10 +223,13 @@ class BatchRunner:
             return set()
         if drop_incomplete_tail(self.output):
             self._note(f"{self.output}: dropped an incomplete last line (a run was killed).")
-        done = read_done(_lines(self.output))
+        if self._retry_failed and (dropped := drop_error_lines(self.output)):
+            self._note(f"{self.output}: sending the {dropped} request(s) of its error lines again.")
+        done, failed = read_output(_lines(self.output))
         foreign = len(done - ids)
         if foreign:
             self._note(f"{self.output}: {foreign} line(s) have a custom_id not in {self.input}.")
+        self.result.earlier_failed = len(failed & ids)
         return done
 
     def _make_client(self) -> AsyncFriendliClient:
@@ -318,12 +332,37 @@ class BatchRunner:
                 reply = await client.completions(**cast("Any", item.body))
         except InvalidRequestError as error:  # the core's checks, before anything is sent
             self._invalid(out, InvalidLine(item.line, item.custom_id, str(error)))
+        except APIConnectionError as error:  # never answered: held (see `_breaker`)
+            if self._breaker.unanswered(failure_line(item.custom_id, error)):
+                self._stop(client, error)
         except FriendliError as error:
+            self._answered(out)
             self._write(out, failure_line(item.custom_id, error), failed=True)
         else:
+            self._answered(out)
             self._gate.succeeded()
             self._count(item.body.get("model"), reply.usage)
             self._write(out, success_line(item.custom_id, slot.request_id, slot.body), failed=False)
+
+    def _answered(self, out: IO[bytes]) -> None:
+        for line in self._breaker.release():
+            self._write(out, line, failed=True)
+
+    def _stop(self, client: AsyncFriendliClient, error: APIConnectionError) -> None:
+        """`STOP_AFTER` requests in a row were not answered: send nothing more."""
+        endpoint = (
+            f"{error.method or 'POST'} {url_origin(client.config.base_url)}{error.path or ''}"
+        )
+        self.result.stopped = (
+            f"Stopped early: {STOP_AFTER} requests in a row could not reach {endpoint} "
+            f"(last error: {error}). They and the requests not sent have no line in "
+            f"{self.output}: check --base-url and --endpoint (or the network), then run the "
+            "same command again."
+        )
+        others = self._gate.in_flight - 1  # this request still holds its slot
+        waiting = f"; waiting for the {others} other request(s) in flight" if others else ""
+        self._note(f"Stopping: {STOP_AFTER} requests in a row could not reach {endpoint}{waiting}.")
+        self._gate.close()
 
     def _count(self, model: str | None, usage: Any) -> None:
         """Add a reply's tokens and cost (unknown without usage or a price) to the result."""
@@ -360,6 +399,7 @@ async def arun(
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: bool | None = None,
     progress_stream: IO[str] | None = None,
+    retry_failed: bool = False,
     **options: Unpack[ClientOptions],
 ) -> BatchResult:
     """Run a batch file in the running event loop (notebooks, async code); see `run`."""
@@ -369,6 +409,7 @@ async def arun(
         concurrency=concurrency,
         progress=progress,
         progress_stream=progress_stream,
+        retry_failed=retry_failed,
         **options,
     )
     return await runner.run()
@@ -381,6 +422,7 @@ def run(
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: bool | None = None,
     progress_stream: IO[str] | None = None,
+    retry_failed: bool = False,
     **options: Unpack[ClientOptions],
 ) -> BatchResult:
     """Run a batch file to the end, or until SIGINT/SIGTERM (then `result.interrupted`).
@@ -394,6 +436,8 @@ def run(
         concurrency: The most requests in flight (lowered while 429s arrive).
         progress: A progress bar (True), plain lines (False), or decide from the stream.
         progress_stream: Where progress and notes go (default stderr).
+        retry_failed: Send again the requests whose output line is an error (see
+            `BatchRunner`).
         **options: Client options (token, base_url, endpoint, team_id, timeout, max_retries).
 
     Raises:
@@ -406,6 +450,7 @@ def run(
         concurrency=concurrency,
         progress=progress,
         progress_stream=progress_stream,
+        retry_failed=retry_failed,
         **options,
     )
     return asyncio.run(_with_signals(runner))

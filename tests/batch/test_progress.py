@@ -58,6 +58,10 @@ def test_the_summary_gives_counts_tokens_cost_per_model_and_time() -> None:
         "  a/priced: 2 replies, 60 prompt (8 cached) + 20 completion = 80 tokens, cost $0.00000065",
         "  b/free?: 1 reply, 10 prompt (0 cached) + 10 completion = 20 tokens, cost unknown (no catalog price)",
         "Wall time: 3.5s (2.0 requests/s).",
+        (
+            "1 request(s) have an error line in out.jsonl; to send them again, run the same "
+            "command with --retry-failed."
+        ),
     ]
     assert (result.prompt_tokens, result.completion_tokens) == (70, 30)
     assert result.estimated_cost == Decimal("0.00000065")
