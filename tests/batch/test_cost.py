@@ -150,3 +150,13 @@ async def test_a_container_dry_run_counts_requests_with_the_bound_unknown(
     assert estimate.bound.cost == Decimal(0)
     assert any("not counted" in note for note in estimate.notes)
     assert len(friendli_requests) == 0
+
+
+def test_dry_run_refuses_retry_failed_before_anything(tmp_path: Path) -> None:
+    from friendli_core.batch.__main__ import EXIT_USAGE, main
+
+    src = _input(tmp_path, "short")
+    with pytest.raises(SystemExit) as stopped:
+        main([str(src), str(tmp_path / "out.jsonl"), "--dry-run", "--retry-failed"])
+    assert stopped.value.code == EXIT_USAGE
+    assert not (tmp_path / "out.jsonl").exists()
