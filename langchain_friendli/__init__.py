@@ -6,9 +6,11 @@ container endpoints). They run on `friendli_core` (serverless, dedicated and con
 endpoints). Their errors are `friendli_core` errors that are also LangChain `ModelError`s; the
 classes are exported here.
 
-`Friendli` (which pulls in LangChain's `BaseLLM` machinery) and `FriendliEmbeddings` are
-imported on first use (PEP 562), so `from langchain_friendli import ChatFriendli` does not pay
-for them.
+`get_friendli_callback()` sums the tokens and USD cost of the calls run inside it.
+
+`Friendli` (which pulls in LangChain's `BaseLLM` machinery), `FriendliEmbeddings` and the cost
+callback are imported on first use (PEP 562), so `from langchain_friendli import ChatFriendli`
+does not pay for them.
 """
 
 # The same style as `friendli_core`: each public name is spelled once, in its module's
@@ -26,12 +28,17 @@ from langchain_friendli._errors import *  # noqa: E402, F403
 from langchain_friendli.chat_models import *  # noqa: E402, F403
 
 if _TYPE_CHECKING:
+    # the callbacks are a public module with a name of its own: two of its names are here
+    from langchain_friendli.callbacks import FriendliCallbackHandler as FriendliCallbackHandler
+    from langchain_friendli.callbacks import get_friendli_callback as get_friendli_callback
     from langchain_friendli.embeddings import *  # noqa: F403
     from langchain_friendli.llms import *  # noqa: F403
 
 _LAZY = {
     "Friendli": "langchain_friendli.llms",
     "FriendliEmbeddings": "langchain_friendli.embeddings",
+    "FriendliCallbackHandler": "langchain_friendli.callbacks",
+    "get_friendli_callback": "langchain_friendli.callbacks",
 }
 __getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 

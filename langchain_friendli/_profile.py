@@ -23,6 +23,7 @@ from friendli_core.catalog import (
 from friendli_core.config import Endpoint
 from friendli_core.errors import FriendliError, UnsupportedEndpointError
 from friendli_core.kit import snapshot_model
+from friendli_core.pricing import remember_served
 from friendli_core.reasoning import template_variables
 from langchain_friendli._errors import reraise, translate_errors
 from langchain_friendli._messages import convert_messages
@@ -117,6 +118,7 @@ def with_server_profile(cls: type[_C], kwargs: dict[str, Any]) -> _C:
     )
     chat.profile = {**profile_from_info(info), **(kwargs.get("profile") or {})}
     chat._served_entry = info
+    remember_served(chat.endpoint, info)
     return chat
 
 

@@ -1,7 +1,8 @@
 """llama_index_friendli: the FriendliAI inference API for LlamaIndex.
 
 `FriendliLLM` is a `FunctionCallingLLM`; `FriendliEmbedding` is an embed model (dedicated and
-container endpoints). `FriendliEmbedding` is imported on first use (PEP 562), so `from
+container endpoints); `FriendliCostHandler` sums the tokens and USD cost of `FriendliLLM` calls.
+`FriendliEmbedding` and `FriendliCostHandler` are imported on first use (PEP 562), so `from
 llama_index_friendli import FriendliLLM` does not pay for the embeddings code.
 
 Example:
@@ -22,9 +23,13 @@ from llama_index_friendli import base  # noqa: E402 - after the check of the ext
 from llama_index_friendli.base import *  # noqa: E402, F403
 
 if _TYPE_CHECKING:
+    from llama_index_friendli.cost import *  # noqa: F403
     from llama_index_friendli.embeddings import *  # noqa: F403
 
-_LAZY = {"FriendliEmbedding": "llama_index_friendli.embeddings"}
+_LAZY = {
+    "FriendliCostHandler": "llama_index_friendli.cost",
+    "FriendliEmbedding": "llama_index_friendli.embeddings",
+}
 __getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 
 __all__ = list(_LAZY)

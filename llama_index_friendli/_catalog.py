@@ -19,6 +19,7 @@ from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 from friendli_core.catalog import reading_live_catalog, served_model
 from friendli_core.config import Endpoint
 from friendli_core.kit import snapshot_model
+from friendli_core.pricing import remember_served
 from friendli_core.reasoning import template_variables
 from llama_index_friendli._messages import to_friendli_message_dicts, tool_specs
 
@@ -108,6 +109,7 @@ def llm_from_server(cls: type[_L], kwargs: dict[str, Any]) -> _L:
         instead="construct FriendliLLM directly and set context_window "
         "(and is_function_calling_model).",
     )
+    remember_served(llm.endpoint, info)
     functionality = info.functionality
     cap = info.max_completion_tokens
     found = {
