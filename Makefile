@@ -45,7 +45,7 @@ test: lint typecheck docs
 
 # The documentation site, into site/ (git-ignored); --strict turns every warning into an error.
 docs: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 # Re-execute every notebook against the local server and save it with its outputs.
 notebooks: $(STAMP)

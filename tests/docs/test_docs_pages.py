@@ -7,8 +7,13 @@ The error tree of `docs/reliability-and-errors.md` is compared with the classes 
 from __future__ import annotations
 
 import inspect
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from friendli_core import errors
 
@@ -87,3 +92,22 @@ def test_readme_is_short_and_its_links_resolve() -> None:
     assert "docs/index.md" in targets, "README.md must link to the documentation (docs/index.md)"
     broken = [t for t in targets if not (ROOT / t).exists()]
     assert not broken, f"README.md links to missing files: {broken}"
+
+
+def test_docs_site_builds_strictly(tmp_path: Path) -> None:
+    """`make docs` as a test: a page missing from the nav, a broken link or anchor, or a
+    docstring mkdocstrings cannot read fails the build."""
+    mkdocs = Path(sys.executable).parent / "mkdocs"
+    if not mkdocs.exists():
+        pytest.skip("mkdocs is not installed in this venv (extra `docs`; `make install` adds it)")
+    done = subprocess.run(  # noqa: S603 - this venv's mkdocs on our own config
+        [str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert (tmp_path / "site" / "reference" / "errors" / "index.html").exists()
