@@ -6,8 +6,10 @@ path, and with a startup file that lets it connect to the loopback interface onl
 are then scrubbed of what would make every run's diff noisy or leak the machine: the absolute
 path of the repository, temporary directories, the home directory, the local server's
 ephemeral port and object addresses; the log lines of Ray's C++ core (a timestamp and random
-ids each) are dropped from stderr. Cell timings are not recorded. Timing figures and the
-plots of notebooks 06 and 07 still change from run to run: they are measurements.
+ids each) are dropped from stderr, and consecutive prints to one stream are kept as one output
+(how the kernel cuts them into messages depends on timing). Cell timings are not recorded.
+Timing figures and the plots of notebooks 06 and 07 still change from run to run: they are
+measurements.
 
 The tests (`tests/docs/test_notebooks.py`) re-execute the notebooks with the same kernel set-up
 and check that the committed ones were saved by this script: executed, with outputs, scrubbed.
@@ -109,7 +111,12 @@ def scrub(nb: Any) -> Any:
             for mime, data in output.get("data", {}).items():
                 if mime.startswith("text/"):
                     output["data"][mime] = _scrub_value(data)
-            outputs.append(output)
+            previous = outputs[-1] if outputs else None
+            if previous and previous.get("name") and previous.get("name") == output.get("name"):
+                # one stream output per run of prints, however the kernel's messages were cut
+                previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+            else:
+                outputs.append(output)
         cell.outputs = outputs
     return nb
 

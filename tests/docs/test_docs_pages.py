@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,17 @@ def test_docs_site_builds_strictly(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-4000:]
     assert (tmp_path / "site" / "reference" / "errors" / "index.html").exists()
+
+
+def test_install_lines_name_real_extras_both_published_and_from_a_clone() -> None:
+    extras = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    )
+    for page in (README, ROOT / "docs" / "index.md"):
+        text = page.read_text(encoding="utf-8")
+        published = re.findall(r'pip install "friendli-integrations\[([^\]]+)\]"', text)
+        from_clone = re.findall(r'pip install -e "\.\[([^\]]+)\]"', text)
+        assert published, f'{page.name}: no `pip install "friendli-integrations[...]"` line'
+        assert from_clone, f'{page.name}: no install from a clone (`pip install -e ".[...]"`)'
+        named = {extra for group in published + from_clone for extra in group.split(",")}
+        assert named <= extras, f"{page.name}: unknown extras {sorted(named - extras)}"

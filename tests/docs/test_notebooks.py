@@ -156,7 +156,7 @@ def test_notebook_is_committed_with_its_outputs(path: Path) -> None:
     assert not re.search(r"flp_[A-Za-z0-9]{8,}", outputs), f"{path.name}: an output shows a token"
 
 
-def test_scrub_removes_paths_ports_and_ray_core_logs() -> None:
+def test_scrub_removes_paths_ports_and_ray_core_logs_and_joins_prints() -> None:
     from scripts.run_notebooks import ROOT
 
     nb = _code_notebook("print()")
@@ -167,6 +167,7 @@ def test_scrub_removes_paths_ports_and_ray_core_logs() -> None:
             name="stdout",
             text=f"{ROOT}/notebooks/x.ipynb http://127.0.0.1:41234/v1 http://localhost:8000/v1\n",
         ),
+        nbformat.v4.new_output("stream", name="stdout", text="second print\n"),
         nbformat.v4.new_output(
             "stream",
             name="stderr",
@@ -181,6 +182,7 @@ def test_scrub_removes_paths_ports_and_ray_core_logs() -> None:
     assert [o.get("name") for o in cell.outputs] == ["stdout", None]
     assert cell.outputs[0].text == (
         "<repo>/notebooks/x.ipynb http://127.0.0.1:<port>/v1 http://localhost:8000/v1\n"
+        "second print\n"
     )
     assert cell.outputs[1].data["text/plain"] == "<object at 0x…>"
     assert scrub(copy.deepcopy(nb)) == nb  # idempotent: a scrubbed notebook passes the check
