@@ -75,8 +75,10 @@ bench: $(STAMP)
 real-model-server: $(STAMP)
 	$(PY) -m tests.real_model.server
 
-refresh-catalog: $(STAMP)  # needs FRIENDLI_TOKEN; rewrites friendli_core/_data/catalog.json
-	$(PY) -m scripts.refresh_catalog
+# rewrites friendli_core/_data/catalog.json: MODELS_DEV=<models.dev checkout> (offline), else
+# the live catalog (needs FRIENDLI_TOKEN); CONTRIBUTING.md, "Refreshing the catalog snapshot"
+refresh-catalog: $(STAMP)
+	$(PY) -m scripts.refresh_catalog $(if $(MODELS_DEV),--checkout $(MODELS_DEV))
 
 clean:
 	rm -rf $(VENV) .venv-lanes .mypy_cache .ruff_cache

@@ -55,7 +55,11 @@ def target() -> Iterator[Target]:
     with LocalServer() as server:
         print(f"No FRIENDLI_TOKEN: using the offline local Friendli server at {server.url}.")
         yield Target(
-            server.serverless_url, server.token, model, server.dedicated_url, "local-embeddings"
+            server.serverless_url,
+            server.token,
+            model,
+            server.dedicated_url,
+            "my-embeddings-endpoint",
         )
 
 

@@ -65,7 +65,7 @@ def models() -> Iterator[tuple[FriendliEmbeddings, ChatFriendli]]:
         print(f"Using the offline local Friendli server at {server.url}.")
         yield (
             FriendliEmbeddings(
-                model="local-embeddings", base_url=server.dedicated_url, api_key=server.token
+                model="my-embeddings-endpoint", base_url=server.dedicated_url, api_key=server.token
             ),
             ChatFriendli(
                 model="friendli-local-model", base_url=server.serverless_url, api_key=server.token

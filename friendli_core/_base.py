@@ -37,6 +37,7 @@ from friendli_core.config import (
     TimeoutTypes,
 )
 from friendli_core.errors import APIConnectionError, APIError, APIStreamError, APITimeoutError
+from friendli_core.reasoning import check_snapshot_reasoning
 
 if TYPE_CHECKING:
     from friendli_core._replies import Replies
@@ -219,13 +220,16 @@ class BaseClient:
     def _chat_spec(
         self, params: Mapping[str, Any], *, stream: bool, extra_headers: Mapping[str, str] | None
     ) -> RequestSpec:
-        return build_chat_request(
+        spec = build_chat_request(
             self.config,
             params,
             stream=stream,
             extra_headers=extra_headers,
             client_headers=self._client_headers,
         )
+        if self.config.endpoint == "serverless":  # the snapshot knows serverless model codes
+            check_snapshot_reasoning(params)
+        return spec
 
     def _completion_spec(
         self, params: Mapping[str, Any], *, stream: bool, extra_headers: Mapping[str, str] | None

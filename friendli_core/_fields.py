@@ -13,6 +13,10 @@ derived from it:
   body field that is not here.
 
 Adding a field to the API means adding one `BodyField` here and regenerating.
+
+`SWITCHES` declares the adapters' model-level switches that are not body fields themselves but
+set one chat-template variable (`chat_template_kwargs`): their name in each adapter and their
+doc, generated into the adapters' field modules next to the body fields.
 """
 
 # No `from __future__ import annotations`: the TypedDicts' annotations are read at runtime.
@@ -27,6 +31,8 @@ __all__ = [
     "BODY_FIELDS",
     "METHOD_FIELDS",
     "REASONING_EFFORTS",
+    "SWITCHES",
+    "THINKING_VARIABLE",
     "Adapter",
     "Api",
     "BodyField",
@@ -34,10 +40,12 @@ __all__ = [
     "ReasoningEffort",
     "ResponseFormatParam",
     "StreamOptionsParam",
+    "TemplateSwitch",
     "TokenSequence",
     "ToolChoiceParam",
     "ToolParam",
     "adapter_fields",
+    "adapter_switches",
     "api_fields",
 ]
 
@@ -414,3 +422,38 @@ def adapter_fields(
         for f in api_fields(ADAPTER_API[adapter])
         if not (f.per_call or f.own or adapter in f.not_in) and (apis is None or f.apis == apis)
     )
+
+
+THINKING_VARIABLE = "enable_thinking"
+"""The chat-template variable Friendli documents to turn a model's thinking on or off."""
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSwitch:
+    """A model-level switch of the adapters that sets one chat-template variable.
+
+    Attributes:
+        variable: The key it sets in `chat_template_kwargs`.
+        names: Its field name in each adapter that exposes it (the framework's convention).
+        doc: One sentence for users; the adapters' field docs are made from it.
+    """
+
+    variable: str
+    names: Mapping[Adapter, str]
+    doc: str
+
+
+SWITCHES: tuple[TemplateSwitch, ...] = (
+    TemplateSwitch(
+        THINKING_VARIABLE,
+        {"ChatFriendli": "reasoning", "FriendliLLM": "thinking"},
+        "Turn the model's thinking on (True) or off (False) with Friendli's chat-template "
+        "switch chat_template_kwargs.enable_thinking, also per call; None keeps the model's "
+        "default. Refused before sending for a model the catalog says does not reason.",
+    ),
+)
+
+
+def adapter_switches(adapter: Adapter) -> tuple[tuple[str, TemplateSwitch], ...]:
+    """The switches an adapter exposes, with their field name in it."""
+    return tuple((s.names[adapter], s) for s in SWITCHES if adapter in s.names)

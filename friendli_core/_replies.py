@@ -9,14 +9,14 @@ first client pays for pydantic (mostly pydantic's own first model; benchmarks/RE
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from friendli_core._embedding_types import Embeddings
 from friendli_core._protocol import RequestSpec
 from friendli_core._streaming import ChatStreamParser, CompletionStreamParser
-from friendli_core.catalog import ModelInfo
+from friendli_core.catalog import ModelInfo, parse_entries
 from friendli_core.errors import APIResponseValidationError
 from friendli_core.types import ChatCompletion, Completion
 
@@ -51,8 +51,9 @@ class _Text(BaseModel):
 
 
 class _Catalog(BaseModel):
+    # entries are parsed one by one (`parse_entries`): one odd entry must not fail the list
     model_config = ConfigDict(extra="allow")
-    data: list[ModelInfo]
+    data: list[Any]
 
 
 class Replies:
@@ -84,7 +85,8 @@ class Replies:
     @staticmethod
     def catalog(content: bytes, spec: RequestSpec) -> list[ModelInfo]:
         """The models of a catalog (Friendli's or an OpenAI-compatible list)."""
-        return parse_model(_Catalog, content, spec).data
+        entries = parse_model(_Catalog, content, spec).data
+        return parse_entries(entries, f"{spec.method} {spec.path}")
 
     @staticmethod
     def embeddings(content: bytes, spec: RequestSpec) -> Embeddings:

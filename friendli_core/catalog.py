@@ -1,32 +1,38 @@
 """What Friendli knows about its models: `ModelInfo`, the packaged snapshot, pure look-ups.
 
-`ModelInfo` is one entry of the serverless catalog (`GET /serverless/v1/models`, schema
-`ModelCatalogResponseItem`), unknown fields kept. The same type holds an entry of an
-OpenAI-compatible `GET /models` list (a container, vLLM, llama.cpp): those carry no
-`context_length`, so `ModelInfo.context_window` also reads the limits such servers report.
+`ModelInfo` is one entry of a catalog: Friendli's `GET /serverless/v1/models` and
+`/serverless/v1/openrouter/models`, the packaged snapshot, or an OpenAI-compatible `GET /models`
+(its fields and tolerant list parsing live in `friendli_core._model_info`).
 
 `known_models()` returns the snapshot packaged in `friendli_core/_data/catalog.json` (no
-network); `scripts/refresh_catalog.py` (`make refresh-catalog`, with `FRIENDLI_TOKEN`) rewrites
-it from the live catalog. The file records its source and date (`snapshot_source()`), and which
-public page each entry's facts came from.
+network), built by `scripts/refresh_catalog.py` from one commit of models.dev or from the live
+catalog. The file records its source, commit and date once (`snapshot_source()`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any, NamedTuple, Required, TypedDict
 
-from pydantic import BaseModel, ConfigDict
-
+from friendli_core._model_info import (
+    InterleavedReasoning,
+    ModelFunctionality,
+    ModelInfo,
+    ModelPricing,
+    parse_entries,
+)
 from friendli_core.errors import ModelNotListedError, UnsupportedEndpointError
 
 __all__ = [
     "DEPRECATION_HORIZON",
+    "InterleavedReasoning",
     "ModelFunctionality",
     "ModelInfo",
     "ModelPricing",
@@ -36,6 +42,8 @@ __all__ = [
     "find_model",
     "known_model",
     "known_models",
+    "parse_entries",
+    "reading_live_catalog",
     "require_model",
     "served_model",
     "snapshot_source",
@@ -47,17 +55,6 @@ logger = logging.getLogger("friendli_core")
 DEPRECATION_HORIZON = timedelta(days=30)
 """A model whose deprecation date is closer than this (or past) is warned about."""
 
-# Where OpenAI-compatible servers report the context length of a model list entry, best first:
-# Friendli's own field, vLLM's `max_model_len`, llama.cpp's per-slot `meta.n_ctx` (what a
-# request may actually use), then the context it was trained with.
-_CONTEXT_KEYS: tuple[tuple[str, ...], ...] = (
-    ("context_length",),
-    ("max_model_len",),
-    ("meta", "n_ctx"),
-    ("n_ctx",),
-    ("meta", "n_ctx_train"),
-)
-
 
 class RenderParams(TypedDict, total=False):
     """Keyword arguments of `render_chat` / `count_chat_tokens` (schema `ChatRenderBody`)."""
@@ -68,117 +65,54 @@ class RenderParams(TypedDict, total=False):
     chat_template_kwargs: dict[str, Any] | None
 
 
-class ModelPricing(BaseModel):
-    """Token prices in USD per token, as decimal strings (schema `PricingModel`)."""
+class SnapshotSource(NamedTuple):
+    """Where the packaged snapshot's facts come from, recorded once in the file.
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    input: str | None = None
-    output: str | None = None
-    prompt: str | None = None
-    completion: str | None = None
-    input_cache_read: str | None = None
-    audio_minute: str | None = None
-
-
-class ModelFunctionality(BaseModel):
-    """What the model supports (schema `Functionality`); None means the source does not say."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    tool_call: bool | None = None
-    builtin_tool: bool | None = None
-    parallel_tool_call: bool | None = None
-    structured_output: bool | None = None
-
-
-class ModelInfo(BaseModel):
-    """One model of a catalog (schema `ModelCatalogResponseItem`; unknown fields are kept).
-
-    Every field but `id` may be None: an OpenAI-compatible list gives little more than the id,
-    and the packaged snapshot leaves out what its source does not state.
+    Attributes:
+        source: The source's name and address (models.dev's repository, or the live URLs).
+        commit: The models.dev commit the snapshot was built from (None for the live form).
+        date: That commit's date, or when the live catalog was read (ISO 8601).
+        removed: Models the source removed after `commit`, left out of the snapshot, each
+            with the date and the merged change that removed it.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    id: str
-    name: str | None = None
-    hugging_face_id: str | None = None
-    created: int | None = None
-    context_length: int | None = None
-    max_completion_tokens: int | None = None
-    pricing: ModelPricing | None = None
-    functionality: ModelFunctionality | None = None
-    description: str | None = None
-    deprecation_date: str | None = None
-    hugging_face_url: str | None = None
-    license: str | None = None
-    discount_to_user: float | None = None
-
-    @property
-    def context_window(self) -> int | None:
-        """Tokens of context: `context_length`, else what the server reported (see module)."""
-        fields = {**(self.model_extra or {}), "context_length": self.context_length}
-        for path in _CONTEXT_KEYS:
-            value: Any = fields
-            for key in path:
-                value = value.get(key) if isinstance(value, Mapping) else None
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                return value
-        return None
-
-    @property
-    def deprecation(self) -> datetime | None:
-        """`deprecation_date` as an aware datetime (None when absent or unreadable)."""
-        if not self.deprecation_date:
-            return None
-        try:
-            when = datetime.fromisoformat(self.deprecation_date)
-        except ValueError:
-            return None
-        return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-    @property
-    def reasoning_options(self) -> list[dict[str, Any]] | None:
-        """The catalog's `reasoning_options` (beyond the schema), or None when not given."""
-        options = (self.model_extra or {}).get("reasoning_options")
-        return [dict(o) for o in options if isinstance(o, Mapping)] if options is not None else None
-
-    @property
-    def input_modalities(self) -> list[str] | None:
-        """Input modalities (`input_modalities`, or llama.cpp's `architecture`), if given."""
-        extra = self.model_extra or {}
-        found = extra.get("input_modalities")
-        if found is None and isinstance(extra.get("architecture"), Mapping):
-            found = extra["architecture"].get("input_modalities")
-        return [str(m) for m in found] if isinstance(found, list) else None
-
-
-class SnapshotSource(NamedTuple):
-    """Where and when the packaged snapshot was taken, and the source of each entry."""
-
     source: str
-    retrieved: str
-    provenance: Mapping[str, str]
+    commit: str | None
+    date: str
+    removed: tuple[Mapping[str, str], ...]
+
+    @property
+    def retrieved(self) -> str:
+        """The calendar day the facts are as of (`date`'s YYYY-MM-DD)."""
+        return self.date[:10]
 
 
 @functools.cache
 def _snapshot() -> tuple[SnapshotSource, tuple[ModelInfo, ...]]:
     text = resources.files("friendli_core").joinpath("_data/catalog.json").read_text("utf-8")
     document = json.loads(text)
+    where = document["source"]
+    address = where.get("repository") or where.get("url")
     source = SnapshotSource(
-        document["source"], document["retrieved"], dict(document.get("provenance", {}))
+        f"{where['name']} ({address})",
+        where.get("commit"),
+        where["date"],
+        tuple(dict(r) for r in document.get("removed", [])),
     )
     return source, tuple(ModelInfo.model_validate(entry) for entry in document["models"])
 
 
 def known_models() -> list[ModelInfo]:
-    """The packaged snapshot of the serverless catalog (no network; see `snapshot_source`)."""
+    """The packaged snapshot of the serverless catalog (no network).
+
+    Which models.dev commit (or live read) it was built from, and that commit's date, are in
+    `snapshot_source()`: an old date means the list may miss models Friendli serves today.
+    """
     return list(_snapshot()[1])
 
 
 def snapshot_source() -> SnapshotSource:
-    """The snapshot's source, retrieval date and per-model provenance."""
+    """The snapshot's source, its commit and date, and the models removed since."""
     return _snapshot()[0]
 
 
@@ -243,11 +177,30 @@ def deprecation_notice(
 
 
 _warned: set[tuple[str, str]] = set()
+_LIVE = ContextVar("friendli_reading_live_catalog", default=False)
 
 
-def warn_if_deprecated(info: ModelInfo | None) -> None:
-    """Log the deprecation notice of `info` once per model and date in this process."""
-    if info is None:
+@contextlib.contextmanager
+def reading_live_catalog() -> Iterator[None]:
+    """Build a model that `from_server` describes from the live catalog.
+
+    Inside, the snapshot's deprecation notice (`warn_if_deprecated` at construction) stays
+    quiet: the live entry's `deprecation_date` is the one that counts (`served_model`).
+    """
+    token = _LIVE.set(True)
+    try:
+        yield
+    finally:
+        _LIVE.reset(token)
+
+
+def warn_if_deprecated(info: ModelInfo | None, *, live: bool = False) -> None:
+    """Log the deprecation notice of `info` once per model and date in this process.
+
+    `live`: `info` comes from a live catalog; a snapshot entry (the default) is not warned
+    about while `reading_live_catalog()` is active.
+    """
+    if info is None or (_LIVE.get() and not live):
         return
     notice = deprecation_notice(info)
     key = (info.id, info.deprecation_date or "")
@@ -284,5 +237,5 @@ def served_model(
         msg = f"dedicated endpoints publish no model catalog; {instead}"
         raise UnsupportedEndpointError(msg)
     info = require_model(model, list_models(), f"The catalog at {base_url()}/models")
-    warn_if_deprecated(info)
+    warn_if_deprecated(info, live=True)
     return info

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from friendli_core import ReasoningEffort
 
-__all__ = ["ChatFields", "CompletionFields", "SharedFields"]
+__all__ = ["ChatFields", "ChatSwitches", "CompletionFields", "SharedFields"]
 
 # Mixins of the models, which build the schema with their own config.
 _CONFIG = ConfigDict(defer_build=True)
@@ -112,3 +112,14 @@ class CompletionFields(BaseModel):
     """Prompt token positions whose embeddings are replaced by embedding_to_replace."""
     embedding_to_replace: list[float] | None = None
     """Embedding values for the positions in token_index_to_replace."""
+
+
+class ChatSwitches(BaseModel):
+    """Switches of `ChatFriendli` that set a chat-template variable (not body fields)."""
+
+    model_config = _CONFIG
+
+    reasoning: bool | None = None
+    """Turn the model's thinking on (True) or off (False) with Friendli's chat-template switch
+    chat_template_kwargs.enable_thinking, also per call; None keeps the model's default.
+    Refused before sending for a model the catalog says does not reason."""

@@ -17,9 +17,11 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from friendli_core.catalog import (
     ModelInfo,
     known_model,
+    reading_live_catalog,
     served_model,
 )
 from friendli_core.errors import FriendliError, UnsupportedEndpointError
+from friendli_core.reasoning import template_variables
 from langchain_friendli._errors import reraise, translate_errors
 from langchain_friendli._messages import convert_messages
 
@@ -53,8 +55,12 @@ def profile_from_info(info: ModelInfo) -> ModelProfile:
         profile["tool_calling"] = profile["tool_choice"] = functionality.tool_call
     if functionality is not None and functionality.structured_output is not None:
         profile["structured_output"] = functionality.structured_output
-    if (options := info.reasoning_options) is not None:
+    options = info.reasoning_options
+    if info.reasoning is not None:
+        profile["reasoning_output"] = info.reasoning
+    elif options is not None:  # a catalog without the flag: documented controls imply it
         profile["reasoning_output"] = bool(options)
+    if options is not None:
         levels = [v for o in options if o.get("type") == "effort" for v in o.get("values", [])]
         if levels:
             profile["reasoning_effort_levels"] = levels
@@ -84,7 +90,8 @@ def with_server_profile(cls: type[_Chat], kwargs: dict[str, Any]) -> _Chat:
         UnsupportedEndpointError: A dedicated endpoint (it publishes no model catalog).
         ModelNotListedError: The catalog does not list the model.
     """
-    chat = cls(**kwargs)
+    with reading_live_catalog():  # the live entry's deprecation date counts, not the snapshot's
+        chat = cls(**kwargs)
 
     def fetch() -> list[ModelInfo]:
         with translate_errors():
@@ -98,6 +105,7 @@ def with_server_profile(cls: type[_Chat], kwargs: dict[str, Any]) -> _Chat:
         instead="construct ChatFriendli directly and pass profile={...} (e.g. max_input_tokens).",
     )
     chat.profile = {**profile_from_info(info), **(kwargs.get("profile") or {})}
+    chat._served_entry = info
     return chat
 
 
@@ -114,12 +122,12 @@ def count_message_tokens(
     with translate_errors():
         converted = convert_messages(messages)
         specs = [convert_to_openai_tool(tool) for tool in tools] if tools else None
+        variables = template_variables(
+            chat.chat_template_kwargs, thinking=chat.reasoning, switch="reasoning"
+        )
     try:
         return chat.client.count_chat_tokens(
-            model=chat.model,
-            messages=converted,
-            tools=specs,
-            chat_template_kwargs=chat.chat_template_kwargs,
+            model=chat.model, messages=converted, tools=specs, chat_template_kwargs=variables
         )
     except UnsupportedEndpointError:
         raise

@@ -10,9 +10,10 @@ from langchain_core.language_models import BaseChatModel, LangSmithParams, Langu
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
-from pydantic import model_validator
+from pydantic import PrivateAttr, model_validator
 
-from friendli_core.catalog import warn_if_deprecated
+from friendli_core.catalog import ModelInfo, warn_if_deprecated
+from friendli_core.reasoning import prepare_chat
 from langchain_friendli._base import MODEL_CONFIG, FriendliBase
 from langchain_friendli._convert import (
     build_chat_params,
@@ -20,7 +21,7 @@ from langchain_friendli._convert import (
     create_chat_result,
 )
 from langchain_friendli._errors import translate_errors
-from langchain_friendli._fields import ChatFields
+from langchain_friendli._fields import ChatFields, ChatSwitches
 from langchain_friendli._profile import (
     count_message_tokens,
     snapshot_info,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["ChatFriendli"]
 
 
-class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
+class ChatFriendli(FriendliBase, ChatFields, ChatSwitches, BaseChatModel):
     r"""FriendliAI chat model (serverless, dedicated and container endpoints).
 
     Setup:
@@ -60,9 +61,11 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
             Penalties and token controls.
         logprobs, top_logprobs: Return per-token log probabilities (and alternatives).
         parallel_tool_calls: Allow several tool calls in one turn.
+        reasoning: bool | None
+            Thinking on or off (`chat_template_kwargs.enable_thinking`, merged with the other
+            template variables); None keeps the model's default. Also per call.
         reasoning_effort, reasoning_budget, parse_reasoning, include_reasoning,
-        chat_template_kwargs: Reasoning controls, e.g.
-            `chat_template_kwargs={"enable_thinking": True}`.
+        chat_template_kwargs: Further reasoning controls and chat-template variables.
         response_format: Constrain every output, e.g.
             `{"type": "regex", "schema": "(yes|no)"}`; structured-output calls set their own.
         stream_usage: Ask for the usage chunk when streaming (default True).
@@ -199,12 +202,19 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
 
     Reasoning:
         ```python
-        model = ChatFriendli(model="deepseek-r1", parse_reasoning=True)
+        model = ChatFriendli(
+            model="deepseek-ai/DeepSeek-V3.2", reasoning=True, parse_reasoning=True
+        )
         msg = model.invoke("What is 17 * 23?")
         msg.additional_kwargs["reasoning_content"]
+        model.invoke("What is 17 * 23?", reasoning=False)  # per call
         ```
 
-        Reasoning is sent back with the assistant message in later turns.
+        Reasoning is sent back with the assistant message in later turns. Friendli's model
+        catalog (`model.profile`, `friendli_core.known_models()`) says which models reason
+        and which `reasoning_effort` values and `reasoning_budget` range they take: the
+        switch, an effort or a budget a model does not take is refused before sending,
+        naming what it takes. A model the catalog does not list passes everything through.
 
     Logprobs:
         ```python
@@ -228,7 +238,8 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
         catalog with `ChatFriendli.from_server(model=...)`, which also works for a container
         or any OpenAI-compatible server. Pass `profile={...}` to override it; a model the
         catalog does not list has no profile. A model near or past its deprecation date logs
-        a warning when built. `get_num_tokens_from_messages(messages, tools=...)` is exact:
+        a warning when built (the date of the catalog it came from: the snapshot, or the live
+        one after `from_server`). `get_num_tokens_from_messages(messages, tools=...)` is exact:
         Friendli renders the chat template (`/chat/render`), then tokenizes the text.
     """
 
@@ -243,6 +254,8 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
         *FriendliBase._BODY_FIELDS,  # noqa: SLF001
         *ChatFields.model_fields,
     )
+    _served_entry: ModelInfo | None = PrivateAttr(default=None)
+    """The live catalog entry `from_server` read (reasoning checks use it over the snapshot)."""
 
     @property
     def _llm_type(self) -> str:
@@ -286,6 +299,14 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
         """
         return count_message_tokens(self, messages, tools)
 
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        # The switch changes the output, so it belongs to the cache key and traced parameters.
+        params = super()._identifying_params
+        if self.reasoning is not None:
+            params["reasoning"] = self.reasoning
+        return params
+
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
         return self._add_friendli_ls_params(params, stop, kwargs)
@@ -299,8 +320,17 @@ class ChatFriendli(FriendliBase, ChatFields, BaseChatModel):
         stream: bool,
     ) -> dict[str, Any]:
         defaults = {**self._body_defaults(), "stop": self.stop, "extra_body": self.extra_body}
-        return build_chat_params(
-            defaults, messages, stop, kwargs, stream=stream, stream_usage=self.stream_usage
+        call = dict(kwargs)
+        thinking = call.pop("reasoning", None)
+        params = build_chat_params(
+            defaults, messages, stop, call, stream=stream, stream_usage=self.stream_usage
+        )
+        return prepare_chat(
+            params,
+            thinking=self.reasoning if thinking is None else thinking,
+            switch="reasoning",
+            endpoint=self.endpoint,
+            served=self._served_entry,
         )
 
     def _generate(

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 
-from friendli_core.catalog import ModelInfo, known_model, served_model
+from friendli_core.catalog import ModelInfo, known_model, reading_live_catalog, served_model
+from friendli_core.reasoning import template_variables
 from llama_index_friendli._messages import to_friendli_message_dicts, tool_specs
 
 if TYPE_CHECKING:
@@ -82,7 +83,8 @@ def llm_from_server(cls: type[_L], kwargs: dict[str, Any]) -> _L:
         UnsupportedEndpointError: A dedicated endpoint (it publishes no model catalog).
         ModelNotListedError: The catalog does not list the model.
     """
-    llm = cls(**kwargs)
+    with reading_live_catalog():  # the live entry's deprecation date counts, not the snapshot's
+        llm = cls(**kwargs)
     info = served_model(
         llm.endpoint,
         llm.model,
@@ -101,6 +103,7 @@ def llm_from_server(cls: type[_L], kwargs: dict[str, Any]) -> _L:
     for name, value in found.items():
         if value is not None and name not in kwargs:
             setattr(llm, name, value)
+    llm._served_entry = info
     return llm
 
 
@@ -140,7 +143,11 @@ def count_message_tokens(
     Raises:
         UnsupportedEndpointError: A container endpoint (no render route); nothing is sent.
     """
-    chat_template_kwargs = llm.additional_kwargs.get("chat_template_kwargs")
+    chat_template_kwargs = template_variables(
+        llm.additional_kwargs.get("chat_template_kwargs", llm.chat_template_kwargs),
+        thinking=llm.additional_kwargs.get("thinking", llm.thinking),
+        switch="thinking",
+    )
     return llm._sync_client().count_chat_tokens(  # noqa: SLF001 - the adapter's own client
         model=llm.model,
         messages=to_friendli_message_dicts(messages),

@@ -9,7 +9,7 @@ from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field
 
 from friendli_core import ReasoningEffort
 
-__all__ = ["BodyFields"]
+__all__ = ["BodyFields", "Switches"]
 
 
 class BodyFields(BaseModel):
@@ -106,4 +106,20 @@ class BodyFields(BaseModel):
     )
     include_reasoning: bool | None = Field(
         default=None, description="With parse_reasoning, whether to return the reasoning at all."
+    )
+
+
+class Switches(BaseModel):
+    """Switches that set a chat-template variable (not body fields)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    thinking: bool | None = Field(
+        default=None,
+        description=(
+            "Turn the model's thinking on (True) or off (False) with Friendli's "
+            "chat-template switch chat_template_kwargs.enable_thinking, also per "
+            "call; None keeps the model's default. Refused before sending for a "
+            "model the catalog says does not reason."
+        ),
     )

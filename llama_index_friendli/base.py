@@ -22,6 +22,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.bridge.pydantic import (
     ConfigDict,
     Field,
+    PrivateAttr,
     model_validator,
 )
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
@@ -31,8 +32,9 @@ from llama_index.core.llms.llm import ToolSelection, default_completion_to_promp
 from typing_extensions import override
 
 from friendli_core._fields import adapter_fields
-from friendli_core.catalog import warn_if_deprecated
+from friendli_core.catalog import ModelInfo, warn_if_deprecated
 from friendli_core.errors import InvalidRequestError
+from friendli_core.reasoning import prepare_chat
 from llama_index_friendli._catalog import (
     DEFAULT_CONTEXT_WINDOW,
     DEFAULT_FUNCTION_CALLING,
@@ -51,7 +53,7 @@ from llama_index_friendli._convert import (
     to_chat_response,
     to_completion_response,
 )
-from llama_index_friendli._fields import BodyFields
+from llama_index_friendli._fields import BodyFields, Switches
 from llama_index_friendli._messages import (
     keep_first_tool_call,
     to_friendli_message_dicts,
@@ -79,16 +81,26 @@ _BODY_FIELDS = tuple(BodyFields.model_fields)
 # Those of both APIs go to /completions too (with is_chat_model=False); logprobs/top_logprobs
 # become its logprobs count; the other chat-only fields cannot be sent there.
 _SHARED_FIELDS = tuple(f.name for f in adapter_fields("FriendliLLM", apis=("chat", "completions")))
-_CHAT_ONLY_FIELDS = tuple(
-    name for name in _BODY_FIELDS if name not in {*_SHARED_FIELDS, "logprobs", "top_logprobs"}
+_CHAT_ONLY_FIELDS = (
+    *(name for name in _BODY_FIELDS if name not in {*_SHARED_FIELDS, "logprobs", "top_logprobs"}),
+    *Switches.model_fields,
 )
 
 
-class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, FunctionCallingLLM):
+class FriendliLLM(
+    FriendliConnectionFields, BodyFields, Switches, StructuredOutputMixin, FunctionCallingLLM
+):
     """FriendliAI serverless, dedicated or container endpoints as a LlamaIndex LLM.
 
     Chat, completion, streaming, tool calling and structured output (JSON schema), sync and
     async, on the `friendli_core` client: typed errors, retries and timeouts come from there.
+
+    Reasoning: `thinking=True|False` (a field, or per call: `llm.chat(messages,
+    thinking=False)`) turns the model's thinking on or off through
+    `chat_template_kwargs.enable_thinking`. Friendli's model catalog says which models reason
+    and which `reasoning_effort` values and `reasoning_budget` range they take; the switch, an
+    effort or a budget a model does not take is refused before sending. The reasoning comes
+    back as a `ThinkingBlock` (with `parse_reasoning=True`) and is sent back on later turns.
 
     Example:
         >>> from llama_index_friendli import FriendliLLM
@@ -138,6 +150,9 @@ class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, F
         ),
     )
 
+    # The live catalog entry `from_server` read (reasoning checks use it over the snapshot).
+    _served_entry: ModelInfo | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _check_model(self) -> FriendliLLM:
         if not self.model and self.endpoint != "container":
@@ -148,6 +163,13 @@ class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, F
             raise ValueError(msg)
         warn_if_deprecated(snapshot_entry(self.model, self.endpoint))
         return self
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        """Unpickle (LlamaIndex re-runs `__init__`), keeping the live catalog entry."""
+        super().__setstate__(state)
+        entry = (state.get("__pydantic_private__") or {}).get("_served_entry")
+        if entry is not None:
+            self._served_entry = entry
 
     @classmethod
     def class_name(cls) -> str:
@@ -207,13 +229,21 @@ class FriendliLLM(FriendliConnectionFields, BodyFields, StructuredOutputMixin, F
         params = self._base_params(_BODY_FIELDS)
         params.update(self.additional_kwargs)
         params.update(kwargs)
+        thinking = params.pop("thinking", None)
         params["messages"] = to_friendli_message_dicts(messages)
-        return {k: v for k, v in params.items() if v is not None}
+        return prepare_chat(
+            {k: v for k, v in params.items() if v is not None},
+            thinking=self.thinking if thinking is None else thinking,
+            switch="thinking",
+            endpoint=self.endpoint,
+            served=self._served_entry,
+        )
 
     def _completion_params(self, prompt: str, kwargs: dict[str, Any], *, formatted: bool) -> Any:
         if not formatted:
             prompt = (self.completion_to_prompt or default_completion_to_prompt)(prompt)
-        if chat_only := [n for n in _CHAT_ONLY_FIELDS if getattr(self, n) is not None]:
+        per_call = [n for n in Switches.model_fields if kwargs.get(n) is not None]
+        if chat_only := [n for n in _CHAT_ONLY_FIELDS if getattr(self, n) is not None] + per_call:
             msg = (
                 f"{', '.join(chat_only)} apply to chat only; unset them or set is_chat_model=True."
             )

@@ -16,7 +16,15 @@ from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, Literal, Union, get_args, get_origin, is_typeddict
 
-from friendli_core._fields import Adapter, Api, BodyField, ReasoningEffort, adapter_fields
+from friendli_core._fields import (
+    Adapter,
+    Api,
+    BodyField,
+    ReasoningEffort,
+    TemplateSwitch,
+    adapter_fields,
+    adapter_switches,
+)
 from friendli_core._validate import CHAT_FIELDS, COMPLETION_FIELDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,8 +74,8 @@ def _has_range(f: BodyField) -> bool:
     return f.ge is not None or f.gt is not None or f.le is not None
 
 
-def _docstring(f: BodyField) -> str:
-    text = f"{f.doc[:-1]}: {_allowed(f)}." if _has_range(f) else f.doc
+def _docstring(f: BodyField | TemplateSwitch) -> str:
+    text = f"{f.doc[:-1]}: {_allowed(f)}." if isinstance(f, BodyField) and _has_range(f) else f.doc
     lines = textwrap.wrap(text, width=90)
     if len(lines) == 1:
         return f'    """{lines[0]}"""\n'
@@ -94,6 +102,16 @@ _LANGCHAIN_CLASSES: tuple[tuple[str, str, Adapter, tuple[Api, ...]], ...] = (
 )
 
 
+def _langchain_switches() -> str:
+    body = "".join(
+        f"    {name}: bool | None = None\n{_docstring(switch)}"
+        for name, switch in adapter_switches("ChatFriendli")
+    )
+    doc = "Switches of `ChatFriendli` that set a chat-template variable (not body fields)."
+    head = f'\n\nclass ChatSwitches(BaseModel):\n    """{doc}"""\n\n'
+    return f"{head}    model_config = _CONFIG\n\n{body}"
+
+
 def render_langchain() -> str:
     """The source of `langchain_friendli/_fields.py`."""
     parts = [
@@ -103,12 +121,13 @@ def render_langchain() -> str:
         "from typing import Any, Literal\n\n",
         "from pydantic import BaseModel, ConfigDict\n\n",
         "from friendli_core import ReasoningEffort\n\n",
-        '__all__ = ["ChatFields", "CompletionFields", "SharedFields"]\n\n',
+        '__all__ = ["ChatFields", "ChatSwitches", "CompletionFields", "SharedFields"]\n\n',
         "# Mixins of the models, which build the schema with their own config.\n",
         "_CONFIG = ConfigDict(defer_build=True)\n",
     ]
     for cls, doc, adapter, apis in _LANGCHAIN_CLASSES:
         parts.append(_langchain_class(cls, doc, adapter_fields(adapter, apis=apis)))
+    parts.append(_langchain_switches())
     return "".join(parts)
 
 
@@ -132,6 +151,13 @@ def _string(text: str) -> str:
     return "(" + " ".join(repr(piece) for piece in pieces) + ")"
 
 
+def _llama_switch(name: str, switch: TemplateSwitch) -> str:
+    return (
+        f"    {name}: bool | None = Field(\n"
+        f"        default=None, description={_string(switch.doc)}\n    )\n"
+    )
+
+
 def render_llama_index() -> str:
     """The source of `llama_index_friendli/_fields.py`."""
     fields = adapter_fields("FriendliLLM")
@@ -143,12 +169,16 @@ def render_llama_index() -> str:
             "from typing import Any, Literal\n\n",
             "from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field\n\n",
             "from friendli_core import ReasoningEffort\n\n",
-            '__all__ = ["BodyFields"]\n\n\n',
+            '__all__ = ["BodyFields", "Switches"]\n\n\n',
             "class BodyFields(BaseModel):\n",
             f'    """{_LLAMA_DOC}"""\n\n',
             "    # A mixin: FriendliLLM builds the schema with its own config.\n",
             "    model_config = ConfigDict(defer_build=True)\n\n",
             *(_llama_field(f) for f in fields),
+            "\n\nclass Switches(BaseModel):\n",
+            '    """Switches that set a chat-template variable (not body fields)."""\n\n',
+            "    model_config = ConfigDict(defer_build=True)\n\n",
+            *(_llama_switch(name, s) for name, s in adapter_switches("FriendliLLM")),
         ]
     )
 

@@ -52,6 +52,7 @@ ROOTS = [
     "DedicatedChatRenderBody",
     "DedicatedChatRenderSuccess",
     "ServerlessModelListSuccess",
+    "OpenRouterModelListSuccess",
     "ServerlessToolAssistedChatCompletionBody",
     "ServerlessToolAssistedChatCompletionStreamBody",
     "ServerlessToolAssistedChatCompleteSuccess",

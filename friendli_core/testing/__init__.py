@@ -17,8 +17,9 @@ Behaviour in short (details in the module docstrings):
   every response has an ``x-request-id`` header;
 * the model (``_model``): rule-based and deterministic (same request → same bytes; ids and
   ``created`` derive from a SHA-256 of the request, ``_wire``); tools, ``response_format``, ReAct
-  text mode, reasoning (models in ``reasoning_models``, by default names containing ``reason``,
-  ``r1`` or ``thinking``), logprobs, ``n``, ``seed``, ``stop``, ``max_tokens``, ``min_tokens``;
+  text mode, reasoning (a request's ``chat_template_kwargs.enable_thinking`` when given, else
+  models in ``reasoning_models``, by default names containing ``reason``, ``r1`` or
+  ``thinking``), logprobs, ``n``, ``seed``, ``stop``, ``max_tokens``, ``min_tokens``;
 * tokens (``_tokens``): reversible word pieces, ids stable across processes;
 * faults (``_faults``, never on by default): ``LocalServer.inject_fault(spec, times=N)``, the
   ``X-Local-Fault: <spec>`` header, or the model ``fault:<spec>/<model>``; e.g. ``status:503``,

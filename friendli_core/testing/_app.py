@@ -7,7 +7,8 @@ Routes (``{family}`` is ``serverless`` or ``dedicated``; the container family ha
 * ``POST /{family}/v1/tokenize|detokenize``, ``POST /v1/tokenize|detokenize``
 * ``POST /{family}/v1/chat/render``
 * ``POST /dedicated/v1/embeddings``, ``POST /v1/embeddings`` (serverless has none)
-* ``GET /serverless/v1/models`` (Friendli catalog), ``GET /v1/models`` (OpenAI list)
+* ``GET /serverless/v1/models`` (Friendli catalog), ``GET /serverless/v1/openrouter/models``,
+  ``GET /v1/models`` (OpenAI list)
 
 Every request is recorded (``ServerState.log``), then: faults (queue, ``X-Local-Fault`` header,
 ``fault:<spec>/model`` prefix) → bearer check (serverless/dedicated; 401) → JSON parse (400) →
@@ -32,7 +33,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from friendli_core.testing._catalog import catalog_items, context_error, openai_items
+from friendli_core.testing._catalog import (
+    catalog_items,
+    context_error,
+    openai_items,
+    openrouter_items,
+)
 from friendli_core.testing._checks import check_chat, check_completions
 from friendli_core.testing._embed import embed_text, encode_base64
 from friendli_core.testing._faults import FaultError, Faults, parse_faults, split_model
@@ -320,29 +326,6 @@ async def _embeddings(call: _Call) -> Response:
     )
 
 
-def _catalog_item(name: str, state: ServerState) -> dict[str, Any]:
-    reasoning = state.config.is_reasoning(name)
-    return {
-        "id": name,
-        "name": name,
-        "hugging_face_id": name,
-        "created": 1_700_000_000,
-        "context_length": 131_072,
-        "max_completion_tokens": 131_072,
-        "pricing": {"input": "0", "output": "0", "prompt": "0", "completion": "0"},
-        "functionality": {
-            "tool_call": True,
-            "builtin_tool": False,
-            "parallel_tool_call": True,
-            "structured_output": True,
-        },
-        "description": f"Local deterministic emulator model{' (reasoning)' if reasoning else ''}.",
-        "deprecation_date": None,
-        "hugging_face_url": f"https://huggingface.co/{name}",
-        "license": "https://www.apache.org/licenses/LICENSE-2.0",
-    }
-
-
 async def _models(state: ServerState, request: Request, family: str) -> Response:
     token = bearer_token(request.headers.get("authorization"))
     auth_ok = state.config.token_ok(token) if _auth_required(state, family) else True
@@ -360,6 +343,8 @@ async def _models(state: ServerState, request: Request, family: str) -> Response
     if family == "container":
         data = openai_items(state.config, state.registry)
         return json_response({"object": "list", "data": data})
+    if request.url.path.endswith("/openrouter/models"):
+        return json_response({"data": openrouter_items(state.config, state.registry)})
     return json_response({"data": catalog_items(state.config, state.registry)})
 
 
@@ -395,7 +380,11 @@ def create_app(state: ServerState) -> ASGIApp:
                 return await _dispatch(state, request, family, handler)
 
             routes.append(Route(f"{prefix}/{suffix}", endpoint, methods=["POST"]))
-    for path, family in (("/serverless/v1/models", "serverless"), ("/v1/models", "container")):
+    for path, family in (
+        ("/serverless/v1/models", "serverless"),
+        ("/serverless/v1/openrouter/models", "serverless"),
+        ("/v1/models", "container"),
+    ):
         routes.append(
             Route(path, functools.partial(_models, state, family=family), methods=["GET"])
         )

@@ -6,7 +6,10 @@
 (``LocalServer.register_model``), later entries replacing earlier ones of the same id. Every
 entry is completed to the spec's ``ModelCatalogResponseItem`` (fields the snapshot leaves
 unknown get the emulator's own values: it serves tools and structured output for any model).
-``GET /v1/models`` (container) lists the same ids OpenAI-style, with vLLM's ``max_model_len``.
+``GET /v1/models`` (container) lists the same ids OpenAI-style, with vLLM's ``max_model_len``;
+``GET /serverless/v1/openrouter/models`` lists them in the spec's
+``OpenRouterModelCatalogResponseItem`` form (modalities, supported features and sampling
+parameters, deprecation date), taken from the same entries.
 
 A chat request whose rendered prompt plus ``max_tokens`` exceeds the model's
 ``context_length`` is refused with 400, as a real server does.
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from friendli_core.testing._state import ServerConfig
 
-__all__ = ["ModelRegistry", "catalog_items", "context_error", "openai_items"]
+__all__ = ["ModelRegistry", "catalog_items", "context_error", "openai_items", "openrouter_items"]
 
 _CREATED = 1_700_000_000
 _LOCAL_CONTEXT = 131_072
@@ -34,6 +37,29 @@ _FUNCTIONALITY = {
     "parallel_tool_call": True,
     "structured_output": True,
 }
+
+# Sampling parameters of the chat body the emulator accepts, in OpenRouter's names.
+_SAMPLING = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "min_p",
+    "frequency_penalty",
+    "presence_penalty",
+    "repetition_penalty",
+    "seed",
+    "stop",
+    "max_tokens",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+)
+# OpenRouter feature name -> the catalog flag that grants it
+_FEATURES = (
+    ("tools", "tool_call"),
+    ("json_mode", "structured_output"),
+    ("structured_outputs", "structured_output"),
+)
 
 
 class ModelRegistry:
@@ -133,6 +159,42 @@ def openai_items(config: ServerConfig, registry: ModelRegistry) -> list[dict[str
         }
         for item in catalog_items(config, registry)
     ]
+
+
+def openrouter_items(config: ServerConfig, registry: ModelRegistry) -> list[dict[str, Any]]:
+    """The entries of ``GET /serverless/v1/openrouter/models``, from the same catalog."""
+    items = []
+    for item in catalog_items(config, registry):
+        functionality = item["functionality"]
+        features = [name for name, flag in _FEATURES if functionality.get(flag)]
+        if item.get("reasoning") or config.is_reasoning(item["id"]):
+            features.append("reasoning")
+        pricing = item["pricing"]
+        items.append(
+            {
+                "id": item["id"],
+                "hugging_face_id": item.get("hugging_face_id", ""),
+                "name": item["name"],
+                "created": item["created"],
+                "input_modalities": item.get("input_modalities") or ["text"],
+                "output_modalities": item.get("output_modalities") or ["text"],
+                "quantization": None,
+                "context_length": item["context_length"],
+                "max_output_length": item["max_completion_tokens"],
+                "pricing": {
+                    "prompt": pricing["prompt"],
+                    "completion": pricing["completion"],
+                    "input_cache_read": pricing.get("input_cache_read"),
+                },
+                "supported_sampling_parameters": list(_SAMPLING),
+                "supported_features": features,
+                "description": item["description"],
+                "deprecation_date": item.get("deprecation_date"),
+                "is_ready": True,
+                "is_free": pricing["prompt"] == pricing["completion"] == "0",
+            }
+        )
+    return items
 
 
 def context_error(

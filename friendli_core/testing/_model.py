@@ -26,7 +26,9 @@ deterministic filler (words of the last user message); ``long_tokens`` (the ``lo
 makes a lazily generated reply of exactly n tokens; then ``stop``/``max_tokens`` apply
 (``_gen.Limited``).
 
-Reasoning models (``reasoning=True``): with ``parse_reasoning: true`` the reasoning goes to
+Thinking: the request's ``chat_template_kwargs.enable_thinking`` (Friendli's documented switch)
+decides when it is a boolean; otherwise the model does (``reasoning``: reasoning models think).
+A thinking choice, with ``parse_reasoning: true``, puts its reasoning in
 ``Plan.reasoning`` (dropped when ``include_reasoning: false``, capped at ``reasoning_budget``
 tokens); without it the reasoning is written into the content as ``<think>...</think>`` (not for
 structured ``response_format`` replies, whose content must stay parseable).
@@ -244,6 +246,13 @@ def _content(
     return Limited(source, body.get("stop") or (), body.get("max_tokens"))
 
 
+def _thinks(body: Mapping[str, Any], *, reasoning: bool) -> bool:
+    """The request's ``enable_thinking`` when it is a boolean, else the model's default."""
+    template = body.get("chat_template_kwargs")
+    switch = template.get("enable_thinking") if isinstance(template, Mapping) else None
+    return switch if isinstance(switch, bool) else reasoning
+
+
 def _chat_choice(
     body: Mapping[str, Any], index: int, seed: int, key: str, *, reasoning: bool, long: int | None
 ) -> Plan:
@@ -270,7 +279,7 @@ def _chat_choice(
         text = _plain_reply(messages, seed)
         structured = None if calls else _structured(body, question, text, seed)
         text = "" if calls else structured if structured is not None else text
-    thought = _reasoning_text(messages) if reasoning else None
+    thought = _reasoning_text(messages) if _thinks(body, reasoning=reasoning) else None
     parsed: str | None = None
     if thought is not None and body.get("parse_reasoning"):
         if body.get("include_reasoning") is not False:

@@ -2,7 +2,7 @@
 
 Reasoning models: a model is a reasoning model if it is in ``reasoning_models`` when that set is
 given; when it is ``None`` (the default), any model whose lower-cased name contains ``reason``,
-``r1`` or ``thinking`` is one (e.g. ``deepseek-ai/DeepSeek-R1-0528``, ``local-reasoning``).
+``r1`` or ``thinking`` is one (e.g. ``my-org/Model-R1``, ``local-reasoning``).
 """
 
 from __future__ import annotations

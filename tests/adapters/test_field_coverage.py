@@ -27,6 +27,7 @@ from friendli_core._fields import (
     Api,
     BodyField,
     adapter_fields,
+    adapter_switches,
     api_fields,
 )
 from friendli_core.testing import LOCAL_TOKEN, LocalServer, RequestLog, _openapi
@@ -69,6 +70,17 @@ SETTINGS: dict[Adapter, set[str]] = {
     },
 }
 SETTINGS["Friendli"] = SETTINGS["ChatFriendli"]
+
+
+@pytest.mark.parametrize("adapter", list(ADAPTERS))
+def test_adapters_expose_their_switches(adapter: Adapter) -> None:
+    """Each switch of the table is a `bool | None` field of the adapters it names."""
+    fields = ADAPTERS[adapter].model_fields
+    for name, switch in adapter_switches(adapter):
+        assert name in fields, f"{adapter} lacks {name}: run python scripts/gen_fields.py"
+        assert annotation(fields[name].annotation) == "bool | None"
+        if adapter == "FriendliLLM":  # LangChain's fields carry the doc as attribute docstrings
+            assert fields[name].description == switch.doc
 
 
 def _schemas() -> dict[str, Any]:
@@ -207,6 +219,7 @@ def test_adapters_expose_every_model_level_field(adapter: Adapter) -> None:
 def test_adapters_declare_no_body_field_the_core_does_not_know(adapter: Adapter) -> None:
     own = set(ADAPTERS[adapter].model_fields) - set(FRAMEWORK_BASE[adapter].model_fields)
     known = {f.name for f in api_fields(ADAPTER_API[adapter])}
+    known |= {name for name, _ in adapter_switches(adapter)}
     unknown = own - known - SETTINGS[adapter]
     assert unknown == set(), (
         f"{adapter} declares {sorted(unknown)}: declare body fields in friendli_core._fields "

@@ -41,6 +41,8 @@ def test_profile_and_metadata_come_from_the_snapshot(info: ModelInfo) -> None:
     if info.functionality is not None and info.functionality.tool_call is not None:
         assert chat.profile["tool_calling"] is info.functionality.tool_call
         assert llm.metadata.is_function_calling_model is info.functionality.tool_call
+    # the catalog's flag, also for a reasoning model that documents no controls (GLM-5.1)
+    assert chat.profile.get("reasoning_output") is info.reasoning
 
 
 def test_unknown_models_build_without_a_profile() -> None:
@@ -145,3 +147,39 @@ def test_counting_on_a_container_raises_a_typed_error(friendli_server: LocalServ
     chat = ChatFriendli(endpoint="container", base_url=friendli_server.container_url)
     with pytest.raises(UnsupportedEndpointError, match="cannot render"):
         chat.get_num_tokens_from_messages(MESSAGES)
+
+
+DEFAULT_MODEL = "deepseek-ai/DeepSeek-V3.2"
+
+
+def test_from_server_lists_the_snapshots_models_offline(friendli_server: LocalServer) -> None:
+    chat = ChatFriendli.from_server(
+        model=DEFAULT_MODEL, api_key=LOCAL_TOKEN, base_url=friendli_server.serverless_url
+    )
+    snapshot = ChatFriendli(model=DEFAULT_MODEL, api_key="flp_x").profile
+    assert snapshot is not None
+    assert chat.profile == snapshot
+    assert snapshot["max_input_tokens"] == 163_840
+    assert snapshot["reasoning_output"] is True
+    assert snapshot["image_inputs"] is False
+
+
+def test_from_server_warns_with_the_live_deprecation_date(
+    friendli_server: LocalServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the live catalog deprecates the model; the snapshot does not
+    friendli_server.register_model(
+        DEFAULT_MODEL, context_length=163_840, deprecation_date="2021-05-05T00:00:00Z"
+    )
+    try:
+        with caplog.at_level(logging.WARNING, logger="friendli_core"):
+            ChatFriendli(model=DEFAULT_MODEL, api_key=LOCAL_TOKEN)
+            assert not [r for r in caplog.records if DEFAULT_MODEL in r.getMessage()]
+            ChatFriendli.from_server(
+                model=DEFAULT_MODEL, api_key=LOCAL_TOKEN, base_url=friendli_server.serverless_url
+            )
+    finally:
+        friendli_server.unregister_model(DEFAULT_MODEL)
+    warned = [r.getMessage() for r in caplog.records if DEFAULT_MODEL in r.getMessage()]
+    assert len(warned) == 1
+    assert "was deprecated on 2021-05-05" in warned[0]

@@ -131,3 +131,14 @@ def test_query_engine_stays_within_a_small_catalog_window(
     # without the catalog's window the same engine packs past it, and the server refuses
     with pytest.raises(BadRequestError, match="maximum context length"):
         _query(FriendliLLM(**settings))
+
+
+def test_from_server_lists_the_snapshots_models_offline(friendli_server: LocalServer) -> None:
+    model = "deepseek-ai/DeepSeek-V3.2"
+    llm = FriendliLLM.from_server(
+        model=model, api_key=LOCAL_TOKEN, base_url=friendli_server.serverless_url
+    )
+    snapshot = FriendliLLM(model=model, api_key="flp_x").metadata
+    assert llm.metadata.context_window == snapshot.context_window == 163_840
+    assert llm.metadata.is_function_calling_model is snapshot.is_function_calling_model is True
+    assert llm.metadata.num_output == snapshot.num_output

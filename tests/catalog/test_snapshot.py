@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from importlib import resources
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,7 @@ from friendli_core import ModelInfo, ModelNotListedError, known_models
 from friendli_core.catalog import (
     deprecation_notice,
     find_model,
+    known_model,
     require_model,
     snapshot_source,
     warn_if_deprecated,
@@ -31,24 +34,67 @@ LLAMA_CPP_ENTRY = {
 VLLM_ENTRY = {"id": "Qwen/Qwen3-8B", "object": "model", "owned_by": "vllm", "max_model_len": 32768}
 
 
-def test_snapshot_lists_current_models_with_their_source() -> None:
-    models = known_models()
-    assert len(models) >= 5
-    assert len({m.id for m in models}) == len(models)
+def _document() -> dict[str, Any]:
+    text = resources.files("friendli_core").joinpath("_data/catalog.json").read_text("utf-8")
+    return dict(json.loads(text))
+
+
+def test_snapshot_names_one_models_dev_commit() -> None:
+    document = _document()
     source = snapshot_source()
-    assert source.source
-    assert datetime.fromisoformat(source.retrieved)
-    for model in models:
-        assert model.context_length, model.id  # the window every profile is built from
-        assert source.provenance[model.id].startswith("https://"), model.id
-    assert set(source.provenance) == {m.id for m in models}
+    assert re.fullmatch(r"[0-9a-f]{40}", source.commit or ""), source.commit
+    assert document["source"]["repository"] == "https://github.com/anomalyco/models.dev"
+    assert document["source"]["branch"] == "main"
+    assert (source.commit, source.date) == (
+        document["source"]["commit"],
+        document["source"]["date"],
+    )
+    assert datetime.fromisoformat(source.date).tzinfo is not None
+    assert source.retrieved == source.date[:10]
+    # recorded once: no entry carries a source, commit or provenance of its own
+    for entry in document["models"]:
+        assert set(entry) <= set(ModelInfo.model_fields), entry["id"]
+
+
+def test_snapshot_has_no_retired_model_and_lists_its_removals() -> None:
+    ids = {m.id for m in known_models()}
+    assert len(ids) == len(known_models()) >= 5
+    removed = snapshot_source().removed
+    assert removed  # GLM-5 left models.dev's main branch after the snapshot's commit
+    for removal in removed:
+        assert removal["id"] not in ids
+        assert re.fullmatch(
+            r"https://github\.com/anomalyco/models\.dev/(pull/\d+|commit/[0-9a-f]{40})",
+            removal["change"],
+        ), removal
+        assert removal["date"] > snapshot_source().retrieved
+    # retired before the commit: never in the snapshot
+    for gone in ("meta-llama-3.1-8b-instruct", "zai-org/GLM-4.6", "MiniMaxAI/MiniMax-M2.7"):
+        assert gone not in ids
+
+
+def test_every_entry_has_a_context_length_and_a_tool_calling_flag() -> None:
+    for model in known_models():
+        assert isinstance(model.context_length, int), model.id
+        assert model.context_length > 0, model.id
+        assert isinstance(model.tool_calling, bool), model.id
+        assert model.reasoning is not None, model.id  # models.dev requires the flag
+        assert model.pricing is not None, model.id
+        assert model.pricing.input == model.pricing.prompt, model.id
+
+
+def test_the_default_model_is_in_the_snapshot_with_its_reasoning_facts() -> None:
+    found = known_model("deepseek-ai/DeepSeek-V3.2")
+    assert found is not None
+    assert (found.reasoning, found.reasoning_options) == (True, [{"type": "toggle"}])
+    assert found.interleaved is not None
+    assert found.interleaved.field == "reasoning_content"
 
 
 def test_snapshot_file_is_what_the_loader_reads() -> None:
-    text = resources.files("friendli_core").joinpath("_data/catalog.json").read_text("utf-8")
-    document = json.loads(text)
+    document = _document()
     assert [m["id"] for m in document["models"]] == [m.id for m in known_models()]
-    assert document["retrieved"] == snapshot_source().retrieved
+    assert [ModelInfo.model_validate(m) for m in document["models"]] == known_models()
 
 
 def test_model_info_keeps_unknown_fields_and_reads_reported_context() -> None:

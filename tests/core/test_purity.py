@@ -29,6 +29,7 @@ PURE = [
     "config",
     "_version",
     "catalog",
+    "_model_info",
 ]
 FORBIDDEN = (
     "httpx",

@@ -1,6 +1,7 @@
 import json
 
 import jsonschema
+import pytest
 
 from friendli_core.testing._model import (
     Plan,
@@ -242,6 +243,18 @@ def test_reasoning_parsed_unparsed_and_disabled() -> None:
     plain = one(body)
     assert plain.reasoning is None
     assert not text_of(plain).startswith("<think>")
+
+
+@pytest.mark.parametrize("model_reasons", [False, True])
+def test_the_requests_thinking_switch_decides_over_the_model(model_reasons: bool) -> None:
+    body = {"messages": [user("Why is the sky blue?")], "seed": 0, "parse_reasoning": True}
+    on = one({**body, "chat_template_kwargs": {"enable_thinking": True}}, reasoning=model_reasons)
+    assert on.reasoning == one(body, reasoning=True).reasoning
+    assert on.reasoning
+    off = {**body, "chat_template_kwargs": {"x": 1, "enable_thinking": False}}
+    assert one(off, reasoning=model_reasons).reasoning is None
+    unset = one({**body, "chat_template_kwargs": {"x": 1}}, reasoning=model_reasons)
+    assert (unset.reasoning is not None) is model_reasons
 
 
 REACT_SYSTEM = """You are designed to help.
