@@ -223,3 +223,63 @@ def test_notebook_timeout_is_reported(tmp_path: Path) -> None:
     nb = _code_notebook("import time", "time.sleep(60)")
     with pytest.raises(pytest.fail.Exception, match=r"kernel-timeout: timed out in cell [01]"):
         execute_notebook(nb, "kernel-timeout", tmp_path, timeout=5)
+
+
+def _closure(name: str, extras: set[str]) -> set[str]:
+    """Normalized names of `name` and of everything it requires with `extras`, recursively."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen: set[tuple[str, str]] = set()
+    found: set[str] = set()
+    todo = [(canonicalize_name(name), extra) for extra in {"", *extras}]
+    while todo:
+        dist, extra = todo.pop()
+        if (dist, extra) in seen:
+            continue
+        seen.add((dist, extra))
+        found.add(dist)
+        try:
+            requires = metadata.requires(dist) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": extra}):
+                wanted = canonicalize_name(req.name)
+                todo += [(wanted, e) for e in {"", *req.extras}]
+    return found
+
+
+def test_notebook_imports_come_with_the_notebooks_extra() -> None:
+    """`pip install "friendli-integrations[notebooks]"` runs notebooks 01-06; 07's Ray Data
+    part also needs the `scale` extra, which it names."""
+    import ast
+    from importlib import metadata
+
+    from packaging.utils import canonicalize_name
+
+    providers = metadata.packages_distributions()
+    ours = {"friendli_core", "langchain_friendli", "llama_index_friendli"}
+    for path in NOTEBOOKS:
+        extras = {"notebooks", "scale"} if "07" in path.stem else {"notebooks"}
+        available = _closure("friendli-integrations", extras)
+        nb = nbformat.read(path, as_version=4)
+        modules = set()
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Import):
+                    modules |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    modules.add(node.module.split(".")[0])
+        third_party = {m for m in modules - ours if m not in sys.stdlib_module_names}
+        missing = {
+            m: providers.get(m)
+            for m in third_party
+            if not {canonicalize_name(d) for d in providers.get(m, [])} & available
+        }
+        assert not missing, f"{path.name} imports {missing}, not installed by extras {extras}"
