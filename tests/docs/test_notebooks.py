@@ -283,3 +283,20 @@ def test_notebook_imports_come_with_the_notebooks_extra() -> None:
             if not {canonicalize_name(d) for d in providers.get(m, [])} & available
         }
         assert not missing, f"{path.name} imports {missing}, not installed by extras {extras}"
+
+
+# notebooks whose point is a plot: logprobs (04), retries over time (06), a batch run's
+# throughput and concurrency window under 429s (07)
+PLOTTING = ["04_logprobs", "06_endpoints_and_settings", "07_scale_out"]
+
+
+@pytest.mark.parametrize("stem", PLOTTING)
+def test_plotting_notebook_is_committed_with_its_plot(stem: str) -> None:
+    nb = nbformat.read(NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
+    images = [
+        output
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+    assert images, f"{stem}.ipynb has no plot in its outputs; run `make notebooks`"
