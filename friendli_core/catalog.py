@@ -6,7 +6,8 @@
 
 `known_models()` returns the snapshot packaged in `friendli_core/_data/catalog.json` (no
 network), built by `scripts/refresh_catalog.py` from one commit of models.dev or from the live
-catalog. The file records its source, commit and date once (`snapshot_source()`).
+catalog. The file records its source, commit and date once: `known_models().commit` and
+`.date` (also `snapshot_source()`), so a stale snapshot is visible where the models are.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from friendli_core.errors import ModelNotListedError, UnsupportedEndpointError
 
 __all__ = [
     "DEPRECATION_HORIZON",
+    "SNAPSHOT_FACTS",
     "InterleavedReasoning",
+    "KnownModels",
     "ModelFunctionality",
     "ModelInfo",
     "ModelPricing",
@@ -48,12 +51,23 @@ __all__ = [
     "served_model",
     "snapshot_source",
     "warn_if_deprecated",
+    "with_snapshot_facts",
 ]
 
 logger = logging.getLogger("friendli_core")
 
 DEPRECATION_HORIZON = timedelta(days=30)
 """A model whose deprecation date is closer than this (or past) is warned about."""
+
+SNAPSHOT_FACTS = (
+    "reasoning",
+    "reasoning_options",
+    "interleaved",
+    "input_modalities",
+    "output_modalities",
+)
+"""Facts the snapshot states (from models.dev) that Friendli's `GET /models` does not: a live
+entry without them takes the snapshot's (`with_snapshot_facts`, `scripts/refresh_catalog.py`)."""
 
 
 class RenderParams(TypedDict, total=False):
@@ -102,13 +116,37 @@ def _snapshot() -> tuple[SnapshotSource, tuple[ModelInfo, ...]]:
     return source, tuple(ModelInfo.model_validate(entry) for entry in document["models"])
 
 
-def known_models() -> list[ModelInfo]:
+class KnownModels(list[ModelInfo]):
+    """The snapshot's models (a plain list of `ModelInfo`) with the source they come from.
+
+    Attributes:
+        source: Where the facts come from (`snapshot_source()`).
+    """
+
+    def __init__(self, models: Iterable[ModelInfo], source: SnapshotSource) -> None:
+        """`models`, read from `source`."""
+        super().__init__(models)
+        self.source = source
+
+    @property
+    def commit(self) -> str | None:
+        """The models.dev commit the snapshot was built from (None for a live read)."""
+        return self.source.commit
+
+    @property
+    def date(self) -> str:
+        """That commit's date, or when the live catalog was read (ISO 8601)."""
+        return self.source.date
+
+
+def known_models() -> KnownModels:
     """The packaged snapshot of the serverless catalog (no network).
 
-    Which models.dev commit (or live read) it was built from, and that commit's date, are in
-    `snapshot_source()`: an old date means the list may miss models Friendli serves today.
+    Which models.dev commit (or live read) it was built from, and that commit's date, are its
+    `commit` and `date`: an old date means the list may miss models Friendli serves today.
     """
-    return list(_snapshot()[1])
+    source, models = _snapshot()
+    return KnownModels(models, source)
 
 
 def snapshot_source() -> SnapshotSource:
@@ -219,8 +257,9 @@ def served_model(
 ) -> ModelInfo:
     """The live catalog entry of `model` on its endpoint (the adapters' `from_server`).
 
-    Serverless: Friendli's `GET /models`; container or any OpenAI-compatible base URL:
-    `GET {base_url}/models`. A deprecation near or past logs its warning.
+    Serverless: Friendli's `GET /models`, with the snapshot's facts it does not state
+    (`with_snapshot_facts`); container or any OpenAI-compatible base URL: `GET {base_url}/models`.
+    A deprecation near or past logs its warning.
 
     Args:
         endpoint: The model's endpoint.
@@ -237,5 +276,24 @@ def served_model(
         msg = f"dedicated endpoints publish no model catalog; {instead}"
         raise UnsupportedEndpointError(msg)
     info = require_model(model, list_models(), f"The catalog at {base_url()}/models")
+    if endpoint == "serverless":
+        info = with_snapshot_facts(info)
     warn_if_deprecated(info, live=True)
     return info
+
+
+def with_snapshot_facts(info: ModelInfo) -> ModelInfo:
+    """A live serverless entry with the `SNAPSHOT_FACTS` it lacks taken from the snapshot.
+
+    The live entry wins wherever it states a fact; a model the snapshot does not list is
+    returned as it is.
+    """
+    known = known_model(info.id)
+    if known is None:
+        return info
+    missing = {
+        name: getattr(known, name)
+        for name in SNAPSHOT_FACTS
+        if getattr(info, name) is None and getattr(known, name) is not None
+    }
+    return info.model_copy(update=missing) if missing else info

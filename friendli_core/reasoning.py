@@ -95,6 +95,9 @@ def with_thinking(
 ) -> dict[str, Any]:
     """`params` with the thinking switch set as `chat_template_kwargs.enable_thinking`.
 
+    `extra_body` is sent over the body, so chat-template variables it carries would replace
+    the switch: the switch is set (and checked) there too.
+
     Args:
         params: The chat parameters (their `chat_template_kwargs` are kept and merged).
         thinking: The switch; None leaves `params` as they are.
@@ -109,18 +112,34 @@ def with_thinking(
     if not isinstance(thinking, bool):
         msg = f"{switch} must be True or False (or None for the model's default); got {thinking!r}."
         raise InvalidRequestError(msg)
-    template = params.get(_TEMPLATE) or {}
+    switched = {
+        **params,
+        _TEMPLATE: _switched(
+            params.get(_TEMPLATE), thinking=thinking, switch=switch, where=_TEMPLATE
+        ),
+    }
+    extra = params.get("extra_body")
+    if isinstance(extra, Mapping) and extra.get(_TEMPLATE) is not None:
+        where = f"extra_body[{_TEMPLATE!r}]"
+        template = _switched(extra[_TEMPLATE], thinking=thinking, switch=switch, where=where)
+        switched["extra_body"] = {**extra, _TEMPLATE: template}
+    return switched
+
+
+def _switched(template: object, *, thinking: bool, switch: str, where: str) -> dict[str, Any]:
+    """The template variables `template` with `enable_thinking` set (see `with_thinking`)."""
+    template = template or {}
     if not isinstance(template, Mapping):
-        msg = f"{_TEMPLATE} must be a dict of chat-template variables; got {template!r:.80}."
+        msg = f"{where} must be a dict of chat-template variables; got {template!r:.80}."
         raise InvalidRequestError(msg)
     explicit = template.get(THINKING_VARIABLE)
     if explicit is not None and explicit != thinking:
         msg = (
-            f"{switch}={thinking} conflicts with {_TEMPLATE}={{{THINKING_VARIABLE!r}: "
+            f"{switch}={thinking} conflicts with {where}={{{THINKING_VARIABLE!r}: "
             f"{explicit!r}}}: they set the same switch. Keep one of them."
         )
         raise InvalidRequestError(msg)
-    return {**params, _TEMPLATE: {**template, THINKING_VARIABLE: thinking}}
+    return {**template, THINKING_VARIABLE: thinking}
 
 
 def template_variables(
@@ -237,9 +256,10 @@ def _refuse_non_reasoning(model: str, given: Mapping[str, object], switch: str |
         "thinking": f"the thinking switch ({f'{switch}= or ' if switch else ''}{template})",
     }
     sent = [names[key] for key, value in given.items() if value is not None]
+    them = "them" if len(sent) > 1 else "it"
     msg = (
         f"Model {model!r} does not reason (catalog), so {' and '.join(sent)} cannot apply to "
-        "it; remove them or choose a reasoning model (friendli_core.known_models())."
+        f"it; remove {them} or choose a reasoning model (friendli_core.known_models())."
     )
     raise InvalidRequestError(msg)
 

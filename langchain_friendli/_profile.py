@@ -2,9 +2,10 @@
 
 The profile of a serverless model comes from the packaged snapshot (`friendli_core.known_models`)
 when the model is built; `ChatFriendli.from_server` reads the live catalog of the endpoint
-instead (Friendli's `/models`, or a container's / any OpenAI-compatible server's `/models`,
-whose entries give at least the context length). Keys the catalog does not state are left out:
-a missing key means "unknown", never "unsupported".
+instead (Friendli's `/models`, with the snapshot's reasoning facts and modalities where it
+does not state them, or a container's / any OpenAI-compatible server's `/models`, whose entries
+give at least the context length). Keys the catalog does not state are left out: a missing key
+means "unknown", never "unsupported".
 """
 
 from __future__ import annotations

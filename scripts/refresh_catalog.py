@@ -13,6 +13,9 @@ Two sources, one per run (CONTRIBUTING.md, "Refreshing the catalog snapshot"):
   that main-branch history removed after that commit (`REMOVALS`) are left out and listed.
 * **The live catalog** (with `FRIENDLI_TOKEN`): `GET {base_url}/models` joined by id with
   `GET {base_url}/openrouter/models` (input modalities, supported features, deprecation dates).
+  What models.dev states and neither of them does (`friendli_core.catalog.SNAPSHOT_FACTS`:
+  reasoning facts, which the reasoning checks read; modalities) an entry keeps from the
+  snapshot it replaces (same id), and the file names that snapshot's source.
 
 Either way the file records its source once (`source`: where, commit, date), and an entry
 holds only what the source states: an unknown field is absent, never guessed.
@@ -31,6 +34,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from friendli_core.catalog import SNAPSHOT_FACTS
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "friendli_core" / "_data" / "catalog.json"
 PROVIDER = "friendli"
@@ -61,6 +66,14 @@ REMOVALS: tuple[Removal, ...] = (
         f"{MODELS_DEV}/pull/3008",
         "merged PR 'Remove friendli GLM-5 model': deletes "
         "providers/friendli/models/zai-org/GLM-5.toml (superseded by GLM-5.2)",
+    ),
+    Removal(
+        "Qwen/Qwen3-235B-A22B-Instruct-2507",
+        "2026-08-06",
+        f"{MODELS_DEV}/pull/4109",
+        "merged PR 'chore(friendli): remove Qwen3-235B-A22B-Instruct-2507': deletes "
+        "providers/friendli/models/Qwen/Qwen3-235B-A22B-Instruct-2507.toml (no longer "
+        "served by the Friendli API)",
     ),
 )
 """Removals on models.dev's main branch after the packaged snapshot's commit (merged only)."""
@@ -264,8 +277,15 @@ def git_source(root: Path) -> Source:
     return Source(out[0], out[1])
 
 
-def live_document(base_url: str | None) -> dict[str, Any]:
-    """The snapshot read from Friendli's live catalogs (token from `FRIENDLI_TOKEN`)."""
+def live_document(
+    base_url: str | None, previous: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The snapshot read from Friendli's live catalogs (token from `FRIENDLI_TOKEN`).
+
+    Args:
+        base_url: The serverless API prefix (default: Friendli's).
+        previous: The snapshot being replaced; its reasoning facts are kept (see the module).
+    """
     from friendli_core import FriendliClient  # noqa: PLC0415 - only the live form needs it
 
     with FriendliClient(base_url=base_url) as client:
@@ -281,6 +301,9 @@ def live_document(base_url: str | None) -> dict[str, Any]:
             entry = {**{k: v for k, v in openrouter.items() if k != "pricing"}, **entry}
         entries.append(entry)
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    notes = ["Entries are the live catalogs' items joined by id, unknown fields kept."]
+    if previous is not None:
+        notes.append(_keep_reasoning_facts(entries, previous))
     return {
         "source": {
             "name": "Friendli serverless catalog",
@@ -288,10 +311,21 @@ def live_document(base_url: str | None) -> dict[str, Any]:
             "date": now,
         },
         "generator": "scripts/refresh_catalog.py with FRIENDLI_TOKEN (CONTRIBUTING.md)",
-        "notes": ["Entries are the live catalogs' items joined by id, unknown fields kept."],
+        "notes": notes,
         "removed": [],
         "models": entries,
     }
+
+
+def _keep_reasoning_facts(entries: list[dict[str, Any]], previous: Mapping[str, Any]) -> str:
+    """Fill each live entry's missing `SNAPSHOT_FACTS` from `previous`; the note saying so."""
+    earlier = {m["id"]: m for m in previous.get("models", [])}
+    for entry in entries:
+        old = earlier.get(entry["id"], {})
+        entry.update({k: old[k] for k in SNAPSHOT_FACTS if k not in entry and k in old})
+    where = previous.get("source", {})
+    origin = " ".join(str(where[k]) for k in ("name", "commit", "date") if where.get(k))
+    return f"{', '.join(SNAPSHOT_FACTS)}: where the live catalogs lack them, kept from {origin}."
 
 
 def render(document: Mapping[str, Any]) -> str:
@@ -326,7 +360,14 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         where = f"models.dev {source.commit} ({source.date})"
     else:
-        document = live_document(args.base_url)
+        from friendli_core import FriendliError  # noqa: PLC0415 - only the live form needs it
+
+        previous = json.loads(args.output.read_text("utf-8")) if args.output.is_file() else None
+        try:
+            document = live_document(args.base_url, previous)
+        except FriendliError as error:
+            sys.stderr.write(f"refresh_catalog: {error}\n")
+            return 2
         where = document["source"]["url"]
     args.output.write_text(render(document), "utf-8")
     count = len(document["models"])

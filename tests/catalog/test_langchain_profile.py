@@ -9,7 +9,13 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.tools import tool
 
-from friendli_core import ModelInfo, ModelNotListedError, UnsupportedEndpointError, known_models
+from friendli_core import (
+    InvalidRequestError,
+    ModelInfo,
+    ModelNotListedError,
+    UnsupportedEndpointError,
+    known_models,
+)
 from friendli_core.testing import LOCAL_TOKEN, LocalServer
 from friendli_core.testing._tokens import render_chat, tokenize
 from langchain_friendli import ChatFriendli
@@ -164,22 +170,55 @@ def test_from_server_lists_the_snapshots_models_offline(friendli_server: LocalSe
     assert snapshot["image_inputs"] is False
 
 
+@pytest.mark.parametrize(
+    ("adapter", "day"), [(ChatFriendli, "2021-05-05"), (FriendliLLM, "2021-06-06")]
+)
 def test_from_server_warns_with_the_live_deprecation_date(
-    friendli_server: LocalServer, caplog: pytest.LogCaptureFixture
+    friendli_server: LocalServer,
+    caplog: pytest.LogCaptureFixture,
+    adapter: type[ChatFriendli | FriendliLLM],
+    day: str,  # one date per adapter: a notice is logged once per model and date
 ) -> None:
     # the live catalog deprecates the model; the snapshot does not
     friendli_server.register_model(
-        DEFAULT_MODEL, context_length=163_840, deprecation_date="2021-05-05T00:00:00Z"
+        DEFAULT_MODEL, context_length=163_840, deprecation_date=f"{day}T00:00:00Z"
     )
     try:
         with caplog.at_level(logging.WARNING, logger="friendli_core"):
-            ChatFriendli(model=DEFAULT_MODEL, api_key=LOCAL_TOKEN)
+            adapter(model=DEFAULT_MODEL, api_key=LOCAL_TOKEN)
             assert not [r for r in caplog.records if DEFAULT_MODEL in r.getMessage()]
-            ChatFriendli.from_server(
+            adapter.from_server(
                 model=DEFAULT_MODEL, api_key=LOCAL_TOKEN, base_url=friendli_server.serverless_url
             )
     finally:
         friendli_server.unregister_model(DEFAULT_MODEL)
     warned = [r.getMessage() for r in caplog.records if DEFAULT_MODEL in r.getMessage()]
     assert len(warned) == 1
-    assert "was deprecated on 2021-05-05" in warned[0]
+    assert f"was deprecated on {day}" in warned[0]
+
+
+def test_from_server_keeps_the_snapshots_facts_the_live_catalog_lacks(
+    friendli_server: LocalServer,
+) -> None:
+    # Friendli's GET /models states no reasoning facts and no modalities (its schema has none)
+    model = "zai-org/GLM-5.2"
+    friendli_server.register_model(model, context_length=1_000_000, max_completion_tokens=131_072)
+    try:
+        chat = ChatFriendli.from_server(
+            model=model, api_key=LOCAL_TOKEN, base_url=friendli_server.serverless_url
+        )
+        container = ChatFriendli.from_server(
+            model=model, endpoint="container", base_url=friendli_server.container_url
+        )
+    finally:
+        friendli_server.unregister_model(model)
+    assert chat.profile is not None
+    assert chat.profile["reasoning_output"] is True
+    assert chat.profile["reasoning_effort_levels"] == ["high", "max"]
+    assert chat.profile["text_inputs"] is True
+    assert chat.profile["image_inputs"] is False
+    # the adapter checks against the entry it resolved, the snapshot's facts included
+    with pytest.raises(InvalidRequestError, match="takes reasoning_effort 'high', 'max'"):
+        chat.invoke("Hi", reasoning_effort="low")
+    # a container's catalog is its own: the serverless snapshot is not consulted
+    assert container.profile == {"max_input_tokens": 1_000_000}

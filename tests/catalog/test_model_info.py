@@ -19,6 +19,7 @@ from friendli_core.catalog import (
     parse_entries,
     reading_live_catalog,
     warn_if_deprecated,
+    with_snapshot_facts,
 )
 from friendli_core.testing import LOCAL_TOKEN, LocalServer
 from friendli_core.testing._openapi import validate
@@ -217,3 +218,18 @@ def test_a_model_info_round_trips_through_json() -> None:
     for model in known_models():
         text = json.dumps(model.model_dump(mode="json", exclude_none=True))
         assert ModelInfo.model_validate_json(text) == model
+
+
+def test_a_live_entry_takes_only_the_snapshot_facts_it_lacks() -> None:
+    live = ModelInfo(id="deepseek-ai/DeepSeek-V3.2", context_length=1, input_modalities=["x"])
+    filled = with_snapshot_facts(live)
+    snapshot = known_models()
+    known = next(m for m in snapshot if m.id == live.id)
+    assert (filled.reasoning, filled.reasoning_options) == (True, [{"type": "toggle"}])
+    assert filled.interleaved == known.interleaved
+    assert filled.output_modalities == ["text"]
+    assert (filled.context_length, filled.input_modalities) == (1, ["x"])  # the live entry wins
+    stated = ModelInfo(id=live.id, reasoning=False)
+    assert with_snapshot_facts(stated).reasoning is False
+    unlisted = ModelInfo(id="my-org/unlisted")
+    assert with_snapshot_facts(unlisted) is unlisted

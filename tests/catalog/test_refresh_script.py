@@ -185,3 +185,41 @@ def test_refresh_writes_the_live_catalogs_with_their_source(
     assert models[small_model].supported_features is not None
     assert models[small_model].output_modalities == ["text"]
     assert f"wrote {len(models)} models" in capsys.readouterr().out
+
+
+def test_a_live_refresh_keeps_the_reasoning_facts_it_cannot_read(
+    friendli_server: LocalServer,
+    small_model: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Friendli's live catalogs state no reasoning facts: the local server's entry for the
+    # default model, registered over the snapshot's, has none either.
+    model = "deepseek-ai/DeepSeek-V3.2"
+    friendli_server.register_model(model, context_length=163_840)
+    monkeypatch.setenv("FRIENDLI_TOKEN", LOCAL_TOKEN)
+    output = tmp_path / "catalog.json"
+    packaged = resources.files("friendli_core").joinpath("_data/catalog.json").read_text("utf-8")
+    output.write_text(packaged, "utf-8")
+    try:
+        assert main(["--base-url", friendli_server.serverless_url, "--output", str(output)]) == 0
+    finally:
+        friendli_server.unregister_model(model)
+    document = json.loads(output.read_text("utf-8"))
+    models = {m["id"]: m for m in document["models"]}
+    assert models[model]["reasoning"] is True
+    assert models[model]["reasoning_options"] == [{"type": "toggle"}]
+    assert models[model]["interleaved"] == {"field": "reasoning_content"}
+    assert not {"reasoning", "reasoning_options", "interleaved"} & set(models[small_model])
+    commit = json.loads(packaged)["source"]["commit"]
+    assert any("kept from" in note and commit in note for note in document["notes"])
+
+
+def test_a_live_refresh_without_a_token_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("FRIENDLI_TOKEN", raising=False)
+    output = tmp_path / "catalog.json"
+    assert main(["--base-url", "http://127.0.0.1:9/serverless/v1", "--output", str(output)]) == 2
+    assert "FRIENDLI_TOKEN" in capsys.readouterr().err
+    assert not output.exists()

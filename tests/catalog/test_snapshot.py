@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -60,7 +61,8 @@ def test_snapshot_has_no_retired_model_and_lists_its_removals() -> None:
     ids = {m.id for m in known_models()}
     assert len(ids) == len(known_models()) >= 5
     removed = snapshot_source().removed
-    assert removed  # GLM-5 left models.dev's main branch after the snapshot's commit
+    # merged PRs #3008 and #4109 deleted these from models.dev's main branch after f3fc692
+    assert {r["id"] for r in removed} >= {"zai-org/GLM-5", "Qwen/Qwen3-235B-A22B-Instruct-2507"}
     for removal in removed:
         assert removal["id"] not in ids
         assert re.fullmatch(
@@ -116,8 +118,8 @@ def test_model_info_parses_a_spec_entry() -> None:
         "id": "zai-org/GLM-5.2",
         "name": "GLM 5.2",
         "created": 1,
-        "context_length": 1048576,
-        "max_completion_tokens": 1048576,
+        "context_length": 1_000_000,
+        "max_completion_tokens": 131_072,
         "pricing": {"input": "1", "output": "2", "prompt": "1", "completion": "2"},
         "functionality": {"tool_call": True, "builtin_tool": False, "parallel_tool_call": True},
         "description": "d",
@@ -173,3 +175,49 @@ def test_find_and_require_model() -> None:
         require_model("missing", models, "The catalog")
     with pytest.raises(ModelNotListedError, match="pass model="):
         require_model(None, models, "The catalog")
+
+
+def test_known_models_carry_the_snapshots_commit_and_date() -> None:
+    models = known_models()
+    source = _document()["source"]
+    assert (models.commit, models.date) == (source["commit"], source["date"])
+    assert models.source == snapshot_source()
+    assert isinstance(models, list)
+    models.pop()  # a copy: the next call is whole again
+    assert len(known_models()) == len(_document()["models"])
+
+
+PINNED_COMMIT = "f3fc692299671838c7c65fd8126bf84d81a2e817"
+# Read by hand from providers/friendli/models/<id>.toml and its base_model entry at models.dev
+# f3fc692: (context, output, tool_call, reasoning, reasoning_options, input modalities,
+# USD per million input/output tokens). MiniMax and GLM-5.x take tool_call and reasoning
+# from their base entry; gemma also its limits and modalities; GLM-5.2 its limits (131,072
+# output tokens, not the 1,048,576 of older file versions).
+PINNED: dict[str, tuple[int, int, bool, bool, list[Any], list[str], str, str]] = {
+    "MiniMaxAI/MiniMax-M2.5": (196_608, 196_608, True, True, [], ["text"], "0.3", "1.2"),
+    "deepseek-ai/DeepSeek-V3.2": (
+        163_840, 163_840, True, True, [{"type": "toggle"}], ["text"], "0.5", "1.5"
+    ),
+    "google/gemma-4-31B-it": (
+        262_144, 32_768, True, True, [{"type": "toggle"}], ["text", "image"], "0.14", "0.4"
+    ),
+    "zai-org/GLM-5.1": (202_752, 202_752, True, True, [], ["text"], "1.4", "4.4"),
+    "zai-org/GLM-5.2": (
+        1_000_000, 131_072, True, True, [{"type": "effort", "values": ["high", "max"]}],
+        ["text"], "1.4", "4.4",
+    ),
+}  # fmt: skip
+
+
+def test_the_snapshot_states_the_facts_of_its_commit() -> None:
+    if snapshot_source().commit != PINNED_COMMIT:
+        pytest.skip(f"the facts below were read at models.dev {PINNED_COMMIT[:7]}")
+    assert {m.id for m in known_models()} == set(PINNED)
+    for model in known_models():
+        context, output, tools, reasons, options, inputs, prompt, completion = PINNED[model.id]
+        assert (model.context_length, model.max_completion_tokens) == (context, output), model.id
+        assert (model.tool_calling, model.reasoning) == (tools, reasons), model.id
+        assert (model.reasoning_options, model.input_modalities) == (options, inputs), model.id
+        assert model.pricing is not None
+        per_million = (Decimal(model.pricing.input or ""), Decimal(model.pricing.output or ""))
+        assert per_million == (Decimal(prompt) / 10**6, Decimal(completion) / 10**6), model.id

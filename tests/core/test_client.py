@@ -93,7 +93,9 @@ async def test_stream_completions(kit, mode: str) -> None:
 
 async def test_tokenize_detokenize_list_models(kit, mode: str) -> None:
     catalog = {
-        "data": [{"id": "deepseek-ai/DeepSeek-V3.2", "name": "Llama", "context_length": 131072}]
+        "data": [
+            {"id": "deepseek-ai/DeepSeek-V3.2", "name": "DeepSeek-V3.2", "context_length": 163840}
+        ]
     }
     recorder = kit.Recorder(
         [
@@ -107,7 +109,7 @@ async def test_tokenize_detokenize_list_models(kit, mode: str) -> None:
     assert await harness.call("detokenize", [128000, 3923, 374], model="m") == "What is"
     models = await harness.call("list_models")
     assert [(m.id, m.name, m.context_window) for m in models] == [
-        ("deepseek-ai/DeepSeek-V3.2", "Llama", 131072)
+        ("deepseek-ai/DeepSeek-V3.2", "DeepSeek-V3.2", 163840)
     ]
     tok, detok, models = recorder.requests
     assert (tok.url.path, _json(tok)) == (

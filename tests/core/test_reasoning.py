@@ -2,7 +2,8 @@
 
 The entries mirror models.dev f3fc692 (providers/friendli/models, resolved through their
 `base_model`): DeepSeek-V3.2 reasons with a toggle, GLM-5.2 documents effort high/max,
-Qwen3-235B-A22B-Instruct-2507 an empty option list, GLM-5.1 a budget range.
+MiniMax-M2.5 an empty option list. No Friendli model lists a budget range
+there, so `BUDGETED` is an invented model.
 """
 
 from __future__ import annotations
@@ -41,12 +42,12 @@ GLM = ModelInfo.model_validate(
         "interleaved": {"field": "reasoning_content"},
     }
 )
-QWEN = ModelInfo.model_validate(
-    {"id": "Qwen/Qwen3-235B-A22B-Instruct-2507", "reasoning": True, "reasoning_options": []}
+MINIMAX = ModelInfo.model_validate(
+    {"id": "MiniMaxAI/MiniMax-M2.5", "reasoning": True, "reasoning_options": []}
 )
 BUDGETED = ModelInfo.model_validate(
     {
-        "id": "zai-org/GLM-5.1",
+        "id": "acme/budgeted",
         "reasoning": True,
         "reasoning_options": [{"type": "toggle"}, {"type": "budget_tokens", "min": 1, "max": 8}],
     }
@@ -68,7 +69,7 @@ def test_controls_read_from_the_entry() -> None:
     )
     assert ReasoningControls.from_info(GLM).efforts == ("high", "max")
     assert ReasoningControls.from_info(BUDGETED).budget == (1, 8)
-    assert ReasoningControls.from_info(QWEN) == ReasoningControls(QWEN.id, reasons=True)
+    assert ReasoningControls.from_info(MINIMAX) == ReasoningControls(MINIMAX.id, reasons=True)
     assert ReasoningControls.from_info(PLAIN).reasons is False
     assert ReasoningControls.from_info(SILENT) == ReasoningControls("acme/silent")
 
@@ -114,6 +115,27 @@ def test_conflicting_explicit_enable_thinking_is_refused() -> None:
     assert "Keep one" in message
 
 
+def test_the_switch_reaches_template_variables_in_extra_body() -> None:
+    # extra_body is sent over the body: its chat_template_kwargs would replace the switch
+    params = chat(chat_template_kwargs={"a": 1}, extra_body={"chat_template_kwargs": {"b": 2}})
+    switched = with_thinking(params, thinking=True, switch="reasoning")
+    assert switched["chat_template_kwargs"] == {"a": 1, "enable_thinking": True}
+    assert switched["extra_body"] == {"chat_template_kwargs": {"b": 2, "enable_thinking": True}}
+    untouched = chat(extra_body={"top_k": 3})
+    assert with_thinking(untouched, thinking=False, switch="reasoning")["extra_body"] == {
+        "top_k": 3
+    }
+    conflict = chat(extra_body={"chat_template_kwargs": {"enable_thinking": False}})
+    with pytest.raises(
+        InvalidRequestError,
+        match=r"reasoning=True conflicts with extra_body\['chat_template_kwargs'\]",
+    ):
+        with_thinking(conflict, thinking=True, switch="reasoning")
+    malformed = chat(extra_body={"chat_template_kwargs": "x"})
+    with pytest.raises(InvalidRequestError, match="must be a dict of chat-template variables"):
+        with_thinking(malformed, thinking=True, switch="reasoning")
+
+
 @pytest.mark.parametrize(
     ("params", "thinking", "words"),
     [
@@ -149,11 +171,14 @@ def test_a_model_that_does_not_reason_is_refused_every_control(
     message = str(caught.value)
     assert "'acme/plain-7b' does not reason" in message
     assert named in message
+    assert "remove it or choose a reasoning model" in message
 
 
 def test_refusal_names_every_control_sent() -> None:
     params = chat(reasoning_effort="low", reasoning_budget=5)
-    with pytest.raises(InvalidRequestError, match="reasoning_effort and reasoning_budget"):
+    with pytest.raises(
+        InvalidRequestError, match=r"reasoning_effort and reasoning_budget .*; remove them or"
+    ):
         check_reasoning(params, PLAIN)
 
 
@@ -188,7 +213,7 @@ def test_one_sided_budget_range_says_which_side() -> None:
         check_reasoning(chat(reasoning_budget=5), entry)
 
 
-@pytest.mark.parametrize("entry", [QWEN, DEEPSEEK, SILENT, None], ids=str)
+@pytest.mark.parametrize("entry", [MINIMAX, DEEPSEEK, SILENT, None], ids=str)
 def test_unknown_options_or_models_pass_everything_through(entry: ModelInfo | None) -> None:
     everything = chat(
         reasoning_effort="ultracode",

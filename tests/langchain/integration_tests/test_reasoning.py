@@ -136,3 +136,17 @@ def test_token_counts_render_with_the_switch(
     assert model.get_num_tokens_from_messages([HumanMessage("Why is the sky blue?")]) > 0
     render = next(r for r in friendli_requests if r.path.endswith("/chat/render"))
     assert render.body["chat_template_kwargs"] == {"lang": "ko", "enable_thinking": True}
+
+
+def test_the_switch_survives_template_variables_in_extra_body(
+    friendli_server: LocalServer, friendli_requests: RequestLog
+) -> None:
+    model = thinking_model(friendli_server, extra_body={"chat_template_kwargs": {"lang": "ko"}})
+    model.invoke("Why is the sky blue?")
+    assert friendli_requests.last.body["chat_template_kwargs"] == {
+        "lang": "ko",
+        "enable_thinking": True,
+    }
+    with pytest.raises(InvalidRequestError, match="conflicts with extra_body"):
+        model.invoke("Hi", extra_body={"chat_template_kwargs": {"enable_thinking": False}})
+    assert len(friendli_requests) == 1

@@ -140,3 +140,18 @@ def test_token_counts_render_with_the_switch(
     assert llm.count_tokens([ChatMessage(role="user", content="Why is the sky blue?")]) > 0
     render = next(r for r in friendli_requests if r.path.endswith("/chat/render"))
     assert render.body["chat_template_kwargs"] == {"lang": "ko", "enable_thinking": False}
+
+
+def test_the_switch_survives_template_variables_in_extra_body(
+    make_llm: Callable[..., FriendliLLM], friendli_requests: RequestLog
+) -> None:
+    extra = {"extra_body": {"chat_template_kwargs": {"lang": "ko"}}}
+    llm = make_llm(model=MODEL, thinking=False, additional_kwargs=extra)
+    llm.chat([ChatMessage(role="user", content="Why is the sky blue?")])
+    assert friendli_requests.last.body["chat_template_kwargs"] == {
+        "lang": "ko",
+        "enable_thinking": False,
+    }
+    with pytest.raises(InvalidRequestError, match="conflicts with extra_body"):
+        llm.complete("Hi", extra_body={"chat_template_kwargs": {"enable_thinking": True}})
+    assert len(friendli_requests) == 1
