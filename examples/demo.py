@@ -38,6 +38,16 @@ class Target:
     model: str
     embed_base_url: str
     embed_model: str | None  # a dedicated endpoint ID serving an embedding model
+    offline: bool = False  # the local server, whose model echoes
+
+
+ECHO_NOTICE = (
+    "The local model is not a language model: it echoes (part of) the prompt. The answers "
+    "below show the wiring (requests, streaming, tool calls, structured output, retrieval), "
+    "not a model's quality. Set FRIENDLI_TOKEN to see real answers."
+)
+ECHO_SHOWN = 160
+"""Characters of an offline RAG answer shown: the echo repeats the whole RAG prompt."""
 
 
 @contextlib.contextmanager
@@ -54,12 +64,14 @@ def target() -> Iterator[Target]:
 
     with LocalServer() as server:
         print(f"No FRIENDLI_TOKEN: using the offline local Friendli server at {server.url}.")
+        print(ECHO_NOTICE)
         yield Target(
             server.serverless_url,
             server.token,
             model,
             server.dedicated_url,
             "my-embeddings-endpoint",
+            offline=True,
         )
 
 
@@ -154,7 +166,11 @@ def rag_demo(t: Target, llm: FriendliLLM) -> None:
     engine = index.as_query_engine(llm=llm, similarity_top_k=1)
     response = engine.query("Which endpoints does FriendliAI offer?")
     print(f"retrieved: {response.source_nodes[0].node.get_content()}")
-    print(f"answer: {response}")
+    answer = str(response)
+    if t.offline and len(answer) > ECHO_SHOWN:
+        shown = " ".join(answer[:ECHO_SHOWN].split())
+        answer = f"{shown}... (the local model echoed the {len(answer)}-character RAG prompt)"
+    print(f"answer: {answer}")
 
 
 async def _run_agent(agent: object, question: str) -> str:

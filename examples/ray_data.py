@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
-
-import ray
-from ray import data
 
 from friendli_core.scale import FriendliStage
 from langchain_friendli import ChatFriendli
@@ -44,6 +42,12 @@ def settings() -> Iterator[dict[str, str]]:
 def main() -> None:
     """Run both patterns over the prompts and print a few replies."""
     with settings() as kwargs:
+        llm = FriendliLLM(**kwargs)  # built once here, pickled to each task
+        # first, so that without Ray the error names the extra to install
+        llm_stage = FriendliStage(llm, reply_column="llama_index")
+        import ray
+        from ray import data
+
         # Tokens are never pickled: the model built below reaches the workers without its
         # token, and they read FRIENDLI_TOKEN, which runtime_env sets on every worker.
         token = kwargs.get("api_key") or os.environ["FRIENDLI_TOKEN"]
@@ -63,10 +67,7 @@ def main() -> None:
                 num_cpus=0.5,
                 batch_size=20,
             )
-            llm = FriendliLLM(**kwargs)  # built once here, pickled to each task
-            ds = ds.map_batches(
-                FriendliStage(llm, reply_column="llama_index"), batch_size=20, num_cpus=0.5
-            )
+            ds = ds.map_batches(llm_stage, batch_size=20, num_cpus=0.5)
             rows = ds.take_all()
         finally:
             ray.shutdown()
@@ -77,4 +78,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ModuleNotFoundError as missing:  # an extra not installed: its message says which
+        sys.exit(str(missing))

@@ -13,6 +13,7 @@ import httpx
 
 from friendli_core._embeddings import build_embeddings_request
 from friendli_core._forks import adopt_inherited, fork_generation
+from friendli_core._names import refuse_unknown
 from friendli_core._protocol import (
     RequestSpec,
     build_chat_request,
@@ -35,6 +36,7 @@ from friendli_core.config import (
     ClientConfig,
     Endpoint,
     TimeoutTypes,
+    url_origin,
 )
 from friendli_core.errors import APIConnectionError, APIError, APIStreamError, APITimeoutError
 from friendli_core.reasoning import check_snapshot_reasoning
@@ -69,6 +71,8 @@ class ClientOptions(TypedDict, total=False):
 
 
 _UNSET: Any = object()
+# what the clients take besides ClientOptions (the sync and async twins' own arguments)
+_CLIENT_ARGUMENTS = (*ClientOptions.__annotations__, "http_client", "sleep")
 
 
 def to_httpx_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
@@ -86,11 +90,11 @@ def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
     """Map an httpx exception to the core's typed error (never leaks the token)."""
     where = f"{spec.method} {spec.path}"
     if isinstance(exc, httpx.TimeoutException):
-        msg = f"Request timed out ({type(exc).__name__}) for {where}."
+        msg = f"Request timed out ({type(exc).__name__}) for {where} at {url_origin(spec.url)}."
         return APITimeoutError(msg, method=spec.method, path=spec.path)
     if isinstance(exc, httpx.TransportError):
         detail = str(exc) or type(exc).__name__
-        msg = f"Connection error for {where}: {detail}."
+        msg = f"Connection error for {where} at {url_origin(spec.url)}: {detail}."
         return APIConnectionError(msg, method=spec.method, path=spec.path)
     msg = f"Invalid event stream for {where}: {exc}."
     return APIStreamError(msg, method=spec.method, path=spec.path)
@@ -147,8 +151,16 @@ class BaseClient:
         default_headers: Mapping[str, str] | None = None,
         config: ClientConfig | None = None,
         retry_policy: RetryPolicy | None = None,
+        **unknown: object,
     ) -> None:
-        """Resolve the configuration (arguments, then environment variables)."""
+        """Resolve the configuration (arguments, then environment variables).
+
+        Raises:
+            InvalidRequestError: An argument the client does not take (a typo, or another
+                client's name for a setting); the message names the one to use.
+        """
+        if unknown:
+            refuse_unknown(type(self).__name__, unknown, _CLIENT_ARGUMENTS)
         self.config = config or ClientConfig.from_env(
             token=token,
             team_id=team_id,

@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
+from friendli_core._names import did_you_mean
 from friendli_core._protocol import RequestSpec, _spec
 from friendli_core.config import ClientConfig
 from friendli_core.errors import InvalidRequestError
@@ -98,8 +99,9 @@ def _embeddings_body(params: Mapping[str, Any], *, model_required: bool) -> dict
     """The checked body: model, exactly one of input/tokens, encoding_format, extra_body."""
     unknown = sorted(set(params) - set(EmbeddingsParams.__annotations__))
     if unknown:
+        hints = "".join(did_you_mean(name, EmbeddingsParams.__annotations__) for name in unknown)
         msg = (
-            f"Unknown embeddings parameter(s) {', '.join(map(repr, unknown))}. Check the "
+            f"Unknown embeddings parameter(s) {', '.join(map(repr, unknown))}.{hints} Check the "
             "spelling; to send a field this client does not know yet, use extra_body={...}."
         )
         raise InvalidRequestError(msg)

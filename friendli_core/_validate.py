@@ -15,6 +15,7 @@ from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin, is_typeddict
 
 from friendli_core._fields import BodyField, api_fields
+from friendli_core._names import did_you_mean
 from friendli_core.errors import InvalidRequestError
 
 __all__ = ["check_chat_params", "check_completion_params", "check_messages"]
@@ -169,7 +170,8 @@ def _check_fields(params: Mapping[str, Any], table: dict[str, tuple[Check, str]]
             raise InvalidRequestError(msg)
         if key not in table:
             msg = (
-                f"Unknown {api} parameter {key!r}. Check the spelling; to send a field this "
+                f"Unknown {api} parameter {key!r}.{did_you_mean(key, table)} Check the spelling; "
+                "to send a field this "
                 f"client does not know yet, pass it in extra_body={{{key!r}: ...}}."
             )
             raise InvalidRequestError(msg)

@@ -9,21 +9,26 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, get_args
+from urllib.parse import urlsplit
 
+from friendli_core._names import refuse_unknown
 from friendli_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "API_PATHS",
     "DEFAULT_BASE_URLS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "ClientConfig",
     "Endpoint",
     "TimeoutTypes",
+    "check_base_url",
     "mask_secret",
+    "url_origin",
 ]
 
 Endpoint: TypeAlias = Literal["serverless", "dedicated", "container"]
@@ -38,6 +43,55 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_TIMEOUT = 600.0
 """Seconds for a whole read; connect uses `DEFAULT_CONNECT_TIMEOUT`. Long generations need it."""
 DEFAULT_CONNECT_TIMEOUT = 5.0
+
+
+API_PATHS = (
+    "/chat/completions",
+    "/chat/render",
+    "/completions",
+    "/embeddings",
+    "/tokenize",
+    "/detokenize",
+)
+"""The paths the clients append to `base_url` (a base URL that ends in one is refused)."""
+
+
+def url_origin(url: str) -> str:
+    """`scheme://host:port` of `url`, the port filled in: no credentials, path or query."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # not a number: say what was given, without credentials
+        port = None
+    port = port or {"http": 80, "https": 443}.get(parts.scheme)
+    host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host or ''}" + (f":{port}" if port else "")
+
+
+def check_base_url(url: str) -> str:
+    """`url` without a trailing slash, if it can be a base URL.
+
+    Raises:
+        InvalidRequestError: Not http(s), or it ends in an API path (the client appends
+            that), saying what to pass instead.
+    """
+    base = url.rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        msg = f"base_url must start with http:// or https://; got {base!r}"
+        raise InvalidRequestError(msg)
+    path = urlsplit(base).path.rstrip("/")
+    for api_path in API_PATHS:
+        if path.endswith(api_path):
+            parts = urlsplit(base)  # the prefix, without credentials or query (secrets)
+            host = parts.netloc.rpartition("@")[2]
+            prefix = f"{parts.scheme}://{host}{path.removesuffix(api_path)}"
+            msg = (
+                f"base_url ends in the API path {api_path!r}, which the client appends itself "
+                f"(requests would go to ...{api_path}{api_path}). Pass the prefix before it: "
+                f"base_url={prefix!r}."
+            )
+            raise InvalidRequestError(msg)
+    return base
 
 
 def mask_secret(secret: str | None) -> str:
@@ -69,6 +123,12 @@ class ClientConfig:
     max_retries: int = DEFAULT_MAX_RETRIES
     default_headers: Mapping[str, str] = field(default_factory=dict)
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:  # noqa: ARG004 - the dataclass __init__ takes them
+        """Refuse an unknown argument with a suggestion (before the generated `__init__`)."""
+        if kwargs:
+            refuse_unknown(cls.__name__, kwargs, (f.name for f in fields(cls)))
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         """Validate the values and fill the base URL from the endpoint."""
         if self.endpoint not in get_args(Endpoint):
@@ -80,10 +140,7 @@ class ClientConfig:
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             msg = f"max_retries must be an integer >= 0; got {self.max_retries!r}"
             raise InvalidRequestError(msg)
-        base = (self.base_url or DEFAULT_BASE_URLS[self.endpoint]).rstrip("/")
-        if not base.startswith(("http://", "https://")):
-            msg = f"base_url must start with http:// or https://; got {base!r}"
-            raise InvalidRequestError(msg)
+        base = check_base_url(self.base_url or DEFAULT_BASE_URLS[self.endpoint])
         object.__setattr__(self, "base_url", base)
         object.__setattr__(self, "default_headers", dict(self.default_headers))
 

@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from friendli_core._extras import require
+
 __all__ = ["FriendliStage"]
 
 
@@ -68,6 +70,7 @@ class FriendliStage:
             max_concurrency: Requests in flight per batch.
             **model_kwargs: Keyword arguments of the model class (`model=...`, ...).
         """
+        require("FriendliStage (a Ray Data stage)", "ray")
         if isinstance(model, type):
             model = model(**model_kwargs)
         elif model_kwargs:

@@ -13,7 +13,11 @@ ChatFriendli` does not pay for them.
 
 from typing import TYPE_CHECKING, Any
 
-from langchain_friendli._errors import (
+from friendli_core._extras import require
+
+require("langchain_friendli", "langchain_core")  # before the imports that need it
+
+from langchain_friendli._errors import (  # noqa: E402 - after the check of the extra
     FriendliAPIStatusError,
     FriendliAuthenticationError,
     FriendliBadRequestError,
@@ -33,7 +37,7 @@ from langchain_friendli._errors import (
     FriendliUnprocessableContextOverflowError,
     FriendliUnprocessableEntityError,
 )
-from langchain_friendli.chat_models import ChatFriendli
+from langchain_friendli.chat_models import ChatFriendli  # noqa: E402
 
 if TYPE_CHECKING:
     from friendli_core import __version__

@@ -12,8 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+)
 
+from friendli_core._adapter_checks import ConstructorChecks
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     LifecycleMethods,
@@ -28,14 +35,18 @@ if TYPE_CHECKING:
 __all__ = ["MODEL_CONFIG", "FriendliConnection"]
 
 MODEL_CONFIG = ConfigDict(
-    populate_by_name=True, arbitrary_types_allowed=True, extra="forbid", defer_build=False
+    populate_by_name=True,
+    arbitrary_types_allowed=True,
+    extra="forbid",
+    defer_build=False,
+    hide_input_in_errors=True,
 )
 """The pydantic config of `ChatFriendli`, `Friendli` and `FriendliEmbeddings` (set on each: their
 LangChain base class's config would win otherwise). Their schemas are built when the classes
-are defined."""
+are defined. Errors do not repeat the input: it holds the token."""
 
 
-class FriendliConnection(LifecycleMethods, BaseModel):
+class FriendliConnection(LifecycleMethods, ConstructorChecks, BaseModel):
     """Connection settings and the lazily built `friendli_core` clients."""
 
     # A base class, never instantiated: the concrete classes build their schema with their

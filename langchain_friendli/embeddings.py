@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from langchain_core.embeddings import Embeddings
 from pydantic import Field, model_validator
@@ -47,6 +47,8 @@ class FriendliEmbeddings(FriendliConnection, Embeddings):
     """Requests in flight at once in `aembed_documents`."""
     extra_body: dict[str, Any] | None = None
     """Fields merged into every request body as they are (for fields not listed here)."""
+
+    _BODY_HINT: ClassVar[str] = "pass further request fields in extra_body={...}"
 
     @model_validator(mode="after")
     def _check_endpoint(self) -> Self:

@@ -11,7 +11,11 @@ Example:
 
 from typing import TYPE_CHECKING, Any
 
-from llama_index_friendli.base import FriendliLLM
+from friendli_core._extras import require
+
+require("llama_index_friendli", "llama_index.core")  # before the imports that need it
+
+from llama_index_friendli.base import FriendliLLM  # noqa: E402 - after the check of the extra
 
 if TYPE_CHECKING:
     from llama_index_friendli.embeddings import FriendliEmbedding

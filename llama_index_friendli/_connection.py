@@ -13,8 +13,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from llama_index.core.bridge.pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+)
 
+from friendli_core._adapter_checks import ConstructorChecks
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
 from friendli_core._lifecycle import (
     LifecycleMethods,
@@ -25,11 +32,14 @@ from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
 __all__ = ["FriendliConnectionFields"]
 
 
-class FriendliConnectionFields(LifecycleMethods, BaseModel):
+class FriendliConnectionFields(LifecycleMethods, ConstructorChecks, BaseModel):
     """Connection settings and the lazily built `friendli_core` clients (a mixin)."""
 
-    # A mixin: the concrete class builds the schema with its own config.
-    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
+    # A mixin: the concrete class builds the schema with its own config. Errors do not repeat
+    # the input: it holds the token.
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True, defer_build=True, hide_input_in_errors=True
+    )
 
     api_key: SecretStr | None = Field(
         default=None,
@@ -86,3 +96,5 @@ class FriendliConnectionFields(LifecycleMethods, BaseModel):
         "async_http_client",
     )
     """The fields that make the `Connection`, in its order (token first)."""
+    _ALSO_TAKES: ClassVar[tuple[str, ...]] = ("class_name",)  # in `to_dict()`'s output
+    _BODY_HINT: ClassVar[str] = "pass further request fields in additional_kwargs={...}"

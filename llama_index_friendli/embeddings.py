@@ -52,6 +52,8 @@ class FriendliEmbedding(FriendliConnectionFields, BaseEmbedding):
         description="Further body fields sent with every request (e.g. encoding_format).",
     )
 
+    _ALSO_TAKES = (*FriendliConnectionFields._ALSO_TAKES, "model")  # noqa: SLF001
+
     @model_validator(mode="before")
     @classmethod
     def _model_alias(cls, data: Any) -> Any:

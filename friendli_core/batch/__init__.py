@@ -20,8 +20,16 @@ a thin shell over `run`::
   the output is skipped. SIGINT/SIGTERM stops sending and lets the requests in flight finish
   (a second signal abandons them); no half line is ever written. After kill -9, at most the
   requests in flight are lost: the next run drops an incomplete last line and sends them again.
-  Failed requests have their line too, so they are not retried on resume: remove their lines
-  from the output to send them again.
+  Failed requests have their line too, so they are not retried on resume: ``--retry-failed``
+  (``retry_failed=True``) sends every request with an error line again, after removing those
+  lines (the output is rewritten through a temporary file and ``os.replace``), so each request
+  ends with one line. A run whose output holds error lines exits 1.
+* **Unreachable endpoint**: after `STOP_AFTER` (10) requests in a row that failed with a
+  connection error after their retries, the run stops (exit 1) and names the endpoint; those
+  requests get no line, so the same command sends them again once the URL is fixed.
+* **Files**: INPUT and OUTPUT are checked before anything is sent: a missing or unreadable
+  INPUT, an unwritable OUTPUT, and an OUTPUT that is INPUT (also through a symlink) are refused,
+  naming the file; an input that is a JSON array or document is told that the format is JSONL.
 * **Concurrency**: at most ``concurrency`` (default 16) requests in flight. Each request gets
   the core's retries (connection errors, 408, 409, 429, 5xx; Retry-After honoured;
   ``max_retries`` default 5); other 4xx are recorded once, never retried. On 429s the window
@@ -37,6 +45,7 @@ a thin shell over `run`::
 The token comes from ``FRIENDLI_TOKEN`` (or ``token=`` in Python); it is never printed.
 """
 
+from friendli_core.batch._breaker import STOP_AFTER
 from friendli_core.batch._format import URLS, BatchInputError
 from friendli_core.batch._limit import AIMDWindow
 from friendli_core.batch._progress import BatchResult
@@ -51,6 +60,7 @@ from friendli_core.batch._runner import (
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "DEFAULT_MAX_RETRIES",
+    "STOP_AFTER",
     "URLS",
     "AIMDWindow",
     "BatchInputError",

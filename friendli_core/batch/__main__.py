@@ -7,9 +7,10 @@ import shlex
 import sys
 from typing import get_args
 
+from friendli_core.batch._breaker import STOP_AFTER
 from friendli_core.batch._runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, run
 from friendli_core.config import DEFAULT_TIMEOUT, Endpoint
-from friendli_core.errors import InvalidRequestError
+from friendli_core.errors import InvalidRequestError, MissingTokenError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -27,12 +28,17 @@ OUTPUT lines (OpenAI batch output format, appended as requests finish):
    "error": null | {{"code", "message"}}}}
 
 Run the same command again to resume: ids that have a line in OUTPUT are skipped.
+Requests that failed have an error line; add --retry-failed to send them again.
 Ctrl-C stops sending and waits for the requests in flight (Ctrl-C again abandons them).
+After {STOP_AFTER} requests in a row that could not reach the endpoint (connection errors after
+the retries), the run stops: they get no line, so the same command sends them again once the
+URL or the network is fixed.
 On 429s the concurrency halves (once per round trip) and grows back by one per window of
 successes.
 
-Exit status: {EXIT_OK} every request of this run succeeded; {EXIT_FAILED} some were recorded as
-errors; {EXIT_USAGE} bad arguments, or INPUT/OUTPUT refused before anything was sent;
+Exit status: {EXIT_OK} every request has a reply in OUTPUT; {EXIT_FAILED} OUTPUT holds error lines
+(from this run or earlier ones), or the endpoint could not be reached; {EXIT_USAGE} bad
+arguments, no token, or INPUT/OUTPUT refused before anything was sent;
 {EXIT_INTERRUPTED} interrupted (resume by running the same command).
 """
 
@@ -89,7 +95,20 @@ def parser() -> argparse.ArgumentParser:
         default=DEFAULT_TIMEOUT,
         help="seconds per request attempt (default: %(default)s)",
     )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="send again every request whose line in OUTPUT is an error (whatever the error); "
+        "their old lines are removed, so each request ends with one line",
+    )
     return p
+
+
+HOW_TO_AUTHENTICATE = (
+    "no token: set the FRIENDLI_TOKEN environment variable to your Friendli personal access "
+    "token (export FRIENDLI_TOKEN=flp_...). A Friendli Container needs none: "
+    "--endpoint container."
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,16 +124,24 @@ def main(argv: list[str] | None = None) -> int:
             team_id=args.team_id,
             max_retries=args.max_retries,
             timeout=args.timeout,
+            retry_failed=args.retry_failed,
         )
+    except MissingTokenError:  # its message speaks to Python callers (token=..., pickling)
+        print(f"friendli-batch: {HOW_TO_AUTHENTICATE}", file=sys.stderr)
+        return EXIT_USAGE
     except (InvalidRequestError, OSError) as exc:
         print(f"friendli-batch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(result.summary(), file=sys.stderr)
+    given = list(sys.argv[1:] if argv is None else argv)
     if result.interrupted:
-        command = shlex.join(["friendli-batch", *(sys.argv[1:] if argv is None else argv)])
+        command = shlex.join(["friendli-batch", *given])
         print(f"To resume, run the same command again:\n  {command}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return EXIT_FAILED if result.failed else EXIT_OK
+    if result.errors and not result.stopped:
+        retry = [*given, *([] if args.retry_failed else ["--retry-failed"])]
+        print(f"To retry them:\n  {shlex.join(['friendli-batch', *retry])}", file=sys.stderr)
+    return EXIT_FAILED if result.errors or result.stopped else EXIT_OK
 
 
 if __name__ == "__main__":

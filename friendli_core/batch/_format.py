@@ -43,6 +43,7 @@ __all__ = [
     "failure_line",
     "parse_line",
     "read_done",
+    "read_output",
     "scan_input",
     "success_line",
 ]
@@ -170,10 +171,13 @@ def scan_input(lines: Iterable[bytes]) -> tuple[set[str], int]:
     """
     seen: dict[str, int] = {}
     problems: list[str] = []
+    head: list[bytes] = []  # the first lines, to tell a JSON document from JSONL
     count = 0
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
+        if len(head) < _FIRST_LINES:
+            head.append(raw.strip())
         try:  # only what `parse_line` refuses; the rest is checked when the line is sent
             _, custom_id = _identified(number, raw)
         except BatchInputError as exc:
@@ -191,21 +195,53 @@ def scan_input(lines: Iterable[bytes]) -> tuple[set[str], int]:
             f"The input has {len(problems)} problem(s); nothing was sent. Every line must be a "
             'JSON object with a unique "custom_id":\n  ' + "\n  ".join(listed)
         )
-        raise BatchInputError(msg, listed)
+        raise BatchInputError(_jsonl_hint(head) + msg, listed)
     return set(seen), count
 
 
-def read_done(lines: Iterator[bytes]) -> set[str]:
-    """The `custom_id`s that already have a line in an output file.
+_FIRST_LINES = 5
+
+
+def _jsonl_hint(first: list[bytes]) -> str:
+    """A paragraph saying the format is JSONL when the first lines are a JSON array/document."""
+    if not first:
+        return ""
+    if first[0].startswith(b"["):
+        shape = "a JSON array"
+    elif first[0] == b"{" or _spread_object(first):
+        shape = "a JSON document spread over several lines"
+    else:
+        return ""
+    return (
+        f"The input looks like {shape}, but the format is JSONL: one request per line, each a "
+        "JSON object on a line of its own (from a JSON array: jq -c '.[]' in.json > in.jsonl).\n"
+    )
+
+
+def _spread_object(first: list[bytes]) -> bool:
+    """`{"key": value,` then `"key": ...`: an object pretty-printed with its first key inline."""
+    return (
+        len(first) > 1
+        and first[0].startswith(b"{")
+        and first[1].startswith(b'"')
+        and _load(first[0]) is None
+        and _load(first[1]) is None
+    )
+
+
+def read_output(lines: Iterator[bytes]) -> tuple[set[str], set[str]]:
+    """The `custom_id`s that have a line in an output file, and those whose line is an error.
 
     Raises:
         BatchInputError: A line that is not a batch output line (not the right file?).
     """
     done: set[str] = set()
+    failed: set[str] = set()
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        custom_id = _custom_id(_load(raw))
+        obj = _load(raw)
+        custom_id = _custom_id(obj)
         if custom_id is None:
             msg = (
                 f"The output file's line {number} is not a batch output line (a JSON object "
@@ -213,7 +249,14 @@ def read_done(lines: Iterator[bytes]) -> set[str]:
             )
             raise BatchInputError(msg)
         done.add(custom_id)
-    return done
+        if isinstance(obj, dict) and obj.get("error") is not None:
+            failed.add(custom_id)
+    return done, failed
+
+
+def read_done(lines: Iterator[bytes]) -> set[str]:
+    """The `custom_id`s that already have a line in an output file (see `read_output`)."""
+    return read_output(lines)[0]
 
 
 _RUN = secrets.token_hex(6)  # ids are unique across runs by this prefix, within one by a counter

@@ -7,7 +7,6 @@ is printed every `interval` seconds.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import time
 from collections.abc import Callable
@@ -15,10 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from friendli_core._extras import EXTRAS, installed, require
+
 __all__ = ["BatchResult", "PlainProgress", "Progress", "make_progress"]
 
 PLAIN_INTERVAL = 10.0
 """Seconds between plain progress lines."""
+NO_BAR = (
+    "friendli-batch: progress as plain lines; for a progress bar, "
+    f'pip install "friendli-integrations[{EXTRAS["tqdm"]}]"'
+)
+"""Said on a terminal without tqdm, where a bar would be drawn."""
 
 
 @dataclass
@@ -36,6 +42,8 @@ class BatchResult:
         seconds: Wall time of the run.
         interrupted: Stopped (SIGINT/SIGTERM) before every request had a line.
         lowest_concurrency: The smallest concurrency window reached (429 back-off).
+        earlier_failed: Requests of the input with an error line from earlier runs.
+        stopped: Why the run stopped early (the endpoint could not be reached), else "".
     """
 
     output: Path
@@ -48,6 +56,13 @@ class BatchResult:
     seconds: float = 0.0
     interrupted: bool = False
     lowest_concurrency: int = 0
+    earlier_failed: int = 0
+    stopped: str = ""
+
+    @property
+    def errors(self) -> int:
+        """Requests whose line in the output is an error, from this run and earlier ones."""
+        return self.earlier_failed + self.failed
 
     @property
     def done(self) -> int:
@@ -62,7 +77,7 @@ class BatchResult:
     def summary(self) -> str:
         """A few lines for the end of a run."""
         rate = (self.succeeded + self.failed) / self.seconds if self.seconds > 0 else 0.0
-        state = "Interrupted" if self.interrupted else "Finished"
+        state = "Interrupted" if self.interrupted else "Stopped" if self.stopped else "Finished"
         tokens = self.prompt_tokens + self.completion_tokens  # total, as usage.total_tokens
         lines = [
             (
@@ -75,6 +90,13 @@ class BatchResult:
         ]
         if self.lowest_concurrency:
             lines.append(f"Rate limited: concurrency went down to {self.lowest_concurrency}.")
+        if self.stopped:
+            lines.append(self.stopped)
+        if self.errors:
+            lines.append(
+                f"{self.errors} request(s) have an error line in {self.output}; to send them "
+                "again, run the same command with --retry-failed."
+            )
         return "\n".join(lines)
 
 
@@ -180,10 +202,10 @@ def make_progress(
         bar: Force (True) or refuse (False) the bar; None decides from the stream.
     """
     stream = stream or sys.stderr
-    has_tqdm = importlib.util.find_spec("tqdm") is not None
-    if bar is None:
-        bar = has_tqdm and stream.isatty()
-    if bar and not has_tqdm:
-        msg = "the progress bar needs tqdm: pip install 'friendli-integrations[batch]'"
-        raise ImportError(msg)
+    if bar:
+        require("the progress bar", "tqdm")
+    elif bar is None and stream.isatty():
+        bar = installed("tqdm")
+        if not bar:
+            print(NO_BAR, file=stream, flush=True)
     return _Bar(total, done, stream) if bar else PlainProgress(total, done, stream)

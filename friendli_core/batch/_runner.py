@@ -28,18 +28,21 @@ from friendli_core._base import ClientOptions
 from friendli_core._client import AsyncFriendliClient
 from friendli_core._protocol import build_headers
 from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient
+from friendli_core.batch._breaker import STOP_AFTER, ConnectionBreaker
+from friendli_core.batch._files import check_paths, drop_error_lines
 from friendli_core.batch._format import (
     BatchLine,
     InvalidLine,
     failure_line,
     parse_line,
-    read_done,
+    read_output,
     scan_input,
     success_line,
 )
 from friendli_core.batch._limit import Gate
 from friendli_core.batch._progress import BatchResult, Progress, make_progress
-from friendli_core.errors import FriendliError, InvalidRequestError
+from friendli_core.config import url_origin
+from friendli_core.errors import APIConnectionError, FriendliError, InvalidRequestError
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "BatchRunner", "arun", "run"]
 
@@ -131,6 +134,7 @@ class BatchRunner:
         concurrency: int = DEFAULT_CONCURRENCY,
         progress: bool | None = None,
         progress_stream: IO[str] | None = None,
+        retry_failed: bool = False,
         **options: Unpack[ClientOptions],
     ) -> None:
         """Configure the run; nothing is read or sent before `run()`.
@@ -139,6 +143,8 @@ class BatchRunner:
             input_path: The OpenAI batch input file (JSONL).
             output_path: The output file; created, or resumed when it exists.
             concurrency: The most requests in flight (lowered while 429s arrive).
+            retry_failed: Send again every request whose line in the output is an error
+                (those lines are removed first, so each request ends with one line).
             progress: A progress bar (True), plain lines (False), or decide from the stream.
             progress_stream: Where progress and notes go (default stderr).
             **options: Client options (token, base_url, endpoint, team_id, timeout, ...);
@@ -154,6 +160,8 @@ class BatchRunner:
         self._tasks: list[asyncio.Task[None]] = []
         self._interrupts = 0
         self._progress: Progress | None = None
+        self._retry_failed = retry_failed
+        self._breaker = ConnectionBreaker()
 
     def interrupt(self) -> None:
         """First call: send nothing more, let those in flight finish; second: abandon them."""
@@ -187,6 +195,7 @@ class BatchRunner:
             MissingTokenError: No token for serverless/dedicated; nothing was sent.
         """
         started = time.monotonic()
+        check_paths(self.input, self.output)
         ids, self.result.total = scan_input(_lines(self.input))
         done = self._resume_state(ids)
         self.result.skipped = len(done & ids)
@@ -202,6 +211,8 @@ class BatchRunner:
             # unbuffered: each line is one write call, on the file at once (nothing to flush)
             with self.output.open("ab", buffering=0) as out:
                 await self._dispatch(client, out, done)
+                for line in self._breaker.release():  # unanswered, but the run did not stop
+                    self._write(out, line, failed=True)
         finally:
             for task in self._tasks:
                 task.cancel()
@@ -219,10 +230,13 @@ class BatchRunner:
             return set()
         if drop_incomplete_tail(self.output):
             self._note(f"{self.output}: dropped an incomplete last line (a run was killed).")
-        done = read_done(_lines(self.output))
+        if self._retry_failed and (dropped := drop_error_lines(self.output)):
+            self._note(f"{self.output}: sending the {dropped} request(s) of its error lines again.")
+        done, failed = read_output(_lines(self.output))
         foreign = len(done - ids)
         if foreign:
             self._note(f"{self.output}: {foreign} line(s) have a custom_id not in {self.input}.")
+        self.result.earlier_failed = len(failed & ids)
         return done
 
     def _make_client(self) -> AsyncFriendliClient:
@@ -325,14 +339,39 @@ class BatchRunner:
                 reply = await client.completions(**cast("Any", item.body))
         except InvalidRequestError as error:  # the core's checks, before anything is sent
             self._invalid(out, InvalidLine(item.line, item.custom_id, str(error)))
+        except APIConnectionError as error:  # never answered: held (see `_breaker`)
+            if self._breaker.unanswered(failure_line(item.custom_id, error)):
+                self._stop(client, error)
         except FriendliError as error:
+            self._answered(out)
             self._write(out, failure_line(item.custom_id, error), failed=True)
         else:
+            self._answered(out)
             self._gate.succeeded()
             if reply.usage is not None:
                 self.result.prompt_tokens += reply.usage.prompt_tokens or 0
                 self.result.completion_tokens += reply.usage.completion_tokens or 0
             self._write(out, success_line(item.custom_id, slot.request_id, slot.body), failed=False)
+
+    def _answered(self, out: IO[bytes]) -> None:
+        for line in self._breaker.release():
+            self._write(out, line, failed=True)
+
+    def _stop(self, client: AsyncFriendliClient, error: APIConnectionError) -> None:
+        """`STOP_AFTER` requests in a row were not answered: send nothing more."""
+        endpoint = (
+            f"{error.method or 'POST'} {url_origin(client.config.base_url)}{error.path or ''}"
+        )
+        self.result.stopped = (
+            f"Stopped early: {STOP_AFTER} requests in a row could not reach {endpoint} "
+            f"(last error: {error}). They and the requests not sent have no line in "
+            f"{self.output}: check --base-url and --endpoint (or the network), then run the "
+            "same command again."
+        )
+        others = self._gate.in_flight - 1  # this request still holds its slot
+        waiting = f"; waiting for the {others} other request(s) in flight" if others else ""
+        self._note(f"Stopping: {STOP_AFTER} requests in a row could not reach {endpoint}{waiting}.")
+        self._gate.close()
 
     def _write(self, out: IO[bytes], line: bytes, *, failed: bool) -> None:
         written = out.write(line)
@@ -361,6 +400,7 @@ async def arun(
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: bool | None = None,
     progress_stream: IO[str] | None = None,
+    retry_failed: bool = False,
     **options: Unpack[ClientOptions],
 ) -> BatchResult:
     """Run a batch file in the running event loop (notebooks, async code); see `run`."""
@@ -370,6 +410,7 @@ async def arun(
         concurrency=concurrency,
         progress=progress,
         progress_stream=progress_stream,
+        retry_failed=retry_failed,
         **options,
     )
     return await runner.run()
@@ -382,6 +423,7 @@ def run(
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: bool | None = None,
     progress_stream: IO[str] | None = None,
+    retry_failed: bool = False,
     **options: Unpack[ClientOptions],
 ) -> BatchResult:
     """Run a batch file to the end, or until SIGINT/SIGTERM (then `result.interrupted`).
@@ -395,6 +437,8 @@ def run(
         concurrency: The most requests in flight (lowered while 429s arrive).
         progress: A progress bar (True), plain lines (False), or decide from the stream.
         progress_stream: Where progress and notes go (default stderr).
+        retry_failed: Send again the requests whose output line is an error (see
+            `BatchRunner`).
         **options: Client options (token, base_url, endpoint, team_id, timeout, max_retries).
 
     Raises:
@@ -407,6 +451,7 @@ def run(
         concurrency=concurrency,
         progress=progress,
         progress_stream=progress_stream,
+        retry_failed=retry_failed,
         **options,
     )
     return asyncio.run(_with_signals(runner))

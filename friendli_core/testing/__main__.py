@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from friendli_core._extras import MissingExtraError
 from friendli_core.testing._server import LocalServer
 
 __all__ = ["main", "serve"]
@@ -89,7 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_level=args.log_level,
         **options,  # type: ignore[arg-type]
     )
-    serve(server)
+    try:
+        serve(server)
+    except MissingExtraError as missing:
+        print(f"friendli-local-server: {missing}", file=sys.stderr)
+        return 2
     return 0
 
 

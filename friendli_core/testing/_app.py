@@ -33,6 +33,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from friendli_core.testing._access import AccessLog
 from friendli_core.testing._catalog import (
     catalog_items,
     context_error,
@@ -355,7 +356,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(state: ServerState) -> ASGIApp:
-    """Return the ASGI app serving ``state`` (wrapped in the request-id middleware)."""
+    """Return the ASGI app serving ``state`` (wrapped in the request-id and log middleware)."""
     handlers: dict[str, _Handler] = {
         "chat/completions": _chat,
         "completions": _completions,
@@ -391,4 +392,4 @@ def create_app(state: ServerState) -> ASGIApp:
     app = Starlette(
         routes=routes, exception_handlers={HTTPException: _http_error, Exception: _http_error}
     )
-    return _RequestId(app)
+    return _RequestId(AccessLog(app))

@@ -6,6 +6,7 @@ pytest plugin) never needs the ``testing`` extra.
 
 from __future__ import annotations
 
+import copy
 import socket
 import threading
 import time
@@ -13,14 +14,30 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Self
 
+from friendli_core._extras import require
+from friendli_core.testing._access import LOGGER
 from friendli_core.testing._log import RequestLog
 from friendli_core.testing._state import DEFAULT_MODELS, ServerConfig, ServerState
 
-__all__ = ["LOCAL_TOKEN", "LocalServer"]
+__all__ = ["LOCAL_TOKEN", "TESTING_MODULES", "LocalServer"]
+
+TESTING_MODULES = ("starlette", "uvicorn", "jsonschema")
+"""What the server imports from the `testing` extra."""
 
 LOCAL_TOKEN = "flp_local_test_token"  # noqa: S105 - a public test token, not a secret
 _START_TIMEOUT = 10.0
 _STOP_TIMEOUT = 10.0
+
+
+def _log_config(uvicorn_config: dict[str, Any], level: str) -> dict[str, Any]:
+    """Uvicorn's logging config, with the request log lines (`_access`) on its console."""
+    config = copy.deepcopy(uvicorn_config)
+    config["loggers"][LOGGER] = {
+        "handlers": ["default"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return config
 
 
 class LocalServer:
@@ -158,6 +175,7 @@ class LocalServer:
         """Start serving in a daemon thread; return ``self`` once the socket accepts."""
         if self.running:
             return self
+        require("the local server", *TESTING_MODULES)
         import uvicorn  # noqa: PLC0415 - the testing extra is imported lazily
 
         from friendli_core.testing._app import create_app  # noqa: PLC0415
@@ -170,6 +188,7 @@ class LocalServer:
             create_app(self._state),
             http=TrackingH11Protocol,
             lifespan="off",
+            log_config=_log_config(uvicorn.config.LOGGING_CONFIG, self._log_level),
             log_level=self._log_level,
             access_log=False,
             backlog=4096,

@@ -13,7 +13,6 @@ Fixtures:
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -28,14 +27,17 @@ __all__ = ["friendli_requests", "friendli_server"]
 @pytest.fixture(scope="session")
 def friendli_server() -> Iterator[LocalServer]:
     """Start a local server for the session and yield its handle."""
-    from friendli_core.testing import LOCAL_TOKEN, LocalServer  # noqa: PLC0415
+    from friendli_core._extras import MissingExtraError, require  # noqa: PLC0415
+    from friendli_core.testing._server import (  # noqa: PLC0415
+        LOCAL_TOKEN,
+        TESTING_MODULES,
+        LocalServer,
+    )
 
-    for module in ("starlette", "uvicorn", "jsonschema"):
-        if importlib.util.find_spec(module) is None:
-            pytest.fail(
-                f"the friendli_server fixture needs {module!r}: "
-                "pip install 'friendli-integrations[testing]'"
-            )
+    try:
+        require("the friendli_server fixture", *TESTING_MODULES)
+    except MissingExtraError as missing:
+        pytest.fail(str(missing))
     server = LocalServer("127.0.0.1", 0, tokens=[LOCAL_TOKEN])
     server.start()
     try:

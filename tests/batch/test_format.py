@@ -169,3 +169,18 @@ def test_an_incomplete_last_line_is_dropped(
     path.write_bytes(content)
     assert drop_incomplete_tail(path) is cut
     assert path.read_bytes() == kept
+
+
+def test_the_jsonl_hint_is_given_for_a_json_document_only() -> None:
+    from friendli_core.batch._format import BatchInputError, scan_input
+
+    def message(text: str) -> str:
+        with pytest.raises(BatchInputError) as caught:
+            scan_input(iter(text.encode().splitlines(keepends=True)))
+        return str(caught.value)
+
+    assert "looks like a JSON array" in message('[\n  {"custom_id": "a"}\n]\n')
+    assert "looks like a JSON document" in message('{\n  "custom_id": "a"\n}\n')
+    assert "looks like a JSON document" in message('{"custom_id": "a",\n "url": "/v1/x"}\n')
+    torn = '{"custom_id": "a", "bo\n{"custom_id": "b", "body": {}}\n'
+    assert "JSONL" not in message(torn)  # one bad line of a JSONL file: no format hint

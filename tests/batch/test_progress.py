@@ -58,5 +58,9 @@ def test_the_summary_gives_counts_tokens_and_time() -> None:
         "Interrupted: 9/10 requests have a line in out.jsonl (6 succeeded, 1 failed, 2 from earlier runs).",
         "Tokens: 70 prompt + 30 completion = 100",
         "Wall time: 3.5s (2.0 requests/s).",
+        (
+            "1 request(s) have an error line in out.jsonl; to send them again, run the same "
+            "command with --retry-failed."
+        ),
     ]
     assert result.remaining == 1

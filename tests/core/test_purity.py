@@ -24,6 +24,8 @@ PURE = [
     "_retry",
     "_validate",
     "_fields",
+    "_names",
+    "_adapter_checks",
     "errors",
     "types",
     "config",
