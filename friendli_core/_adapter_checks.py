@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from friendli_core._names import BODY_FIELDS_HINT, refuse_unknown_fields
+from friendli_core._names import BODY_FIELDS_HINT, model_arguments, unknown_fields
 from friendli_core.config import check_base_url
 
 __all__ = ["ConstructorChecks"]
@@ -36,9 +37,26 @@ class ConstructorChecks(BaseModel):
         """A base URL ending in an API path is refused here, not at the first request."""
         return None if url is None else check_base_url(url)
 
+    def __init__(self, /, **data: Any) -> None:
+        """Refuse an unknown argument first, in an error that holds no argument's value.
+
+        The validator below would too, but pydantic keeps a model validator's whole input in
+        `ValidationError.errors()`: the token among it.
+        """
+        message = unknown_fields(type(self), data, body=self._BODY_HINT, also=self._ALSO_TAKES)
+        if message:
+            unknown = sorted(set(data) - model_arguments(type(self), self._ALSO_TAKES))
+            error = InitErrorDetails(
+                type=PydanticCustomError("unknown_argument", message), loc=(), input=unknown
+            )
+            raise ValidationError.from_exception_data(type(self).__name__, [error], hide_input=True)
+        super().__init__(**data)
+
     @model_validator(mode="before")
     @classmethod
     def _refuse_unknown(cls, data: Any) -> Any:
         """A typo or another client's argument name: a `ValidationError` naming ours."""
-        refuse_unknown_fields(cls, data, body=cls._BODY_HINT, also=cls._ALSO_TAKES)
+        message = unknown_fields(cls, data, body=cls._BODY_HINT, also=cls._ALSO_TAKES)
+        if message:
+            raise ValueError(message)  # from model_validate; pydantic makes it a ValidationError
         return data

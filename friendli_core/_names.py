@@ -22,8 +22,8 @@ __all__ = [
     "did_you_mean",
     "model_arguments",
     "refuse_unknown",
-    "refuse_unknown_fields",
     "unknown_argument",
+    "unknown_fields",
 ]
 
 # a name other clients take -> the role it plays (a key of `Takes.roles`)
@@ -124,22 +124,16 @@ def model_arguments(model: type, also: tuple[str, ...] = ()) -> frozenset[str]:
     return frozenset(names)
 
 
-def refuse_unknown_fields(
-    model: type, data: object, *, body: str, also: tuple[str, ...] = ()
-) -> None:
-    """In an adapter's `mode="before"` validator: refuse the unknown keys of `data`.
+def unknown_fields(model: type, data: object, *, body: str, also: tuple[str, ...] = ()) -> str:
+    """What to say about the keys of `data` that an adapter's class does not take ("" if none).
 
     Args:
         model: The pydantic model class being built (its fields and aliases are taken).
         data: The constructor's arguments.
         body: How the class takes further request fields (said to `model_kwargs=`).
         also: Arguments taken besides the fields and their aliases.
-
-    Raises:
-        ValueError: Which pydantic reports as a `ValidationError` with this message.
     """
-    if isinstance(data, Mapping):
-        takes = Takes(model.__name__, token="api_key", body=body)  # noqa: S106 - a name
-        message = _unknown(data, model_arguments(model, also), takes)
-        if message:
-            raise ValueError(message)
+    if not isinstance(data, Mapping):
+        return ""
+    takes = Takes(model.__name__, token="api_key", body=body)  # noqa: S106 - a name
+    return _unknown(data, model_arguments(model, also), takes)

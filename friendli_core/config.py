@@ -68,16 +68,22 @@ def url_origin(url: str) -> str:
     return f"{parts.scheme}://{host or ''}" + (f":{port}" if port else "")
 
 
-def check_base_url(url: str) -> str:
+def check_base_url(url: str, *, option: str = "") -> str:
     """`url` without a trailing slash, if it can be a base URL.
+
+    Args:
+        url: The base URL given.
+        option: The command-line option it came from (`--base-url`), named in the message
+            instead of the `base_url=` argument.
 
     Raises:
         InvalidRequestError: Not http(s), or it ends in an API path (the client appends
             that), saying what to pass instead.
     """
+    name = option or "base_url"
     base = url.rstrip("/")
     if not base.startswith(("http://", "https://")):
-        msg = f"base_url must start with http:// or https://; got {base!r}"
+        msg = f"{name} must start with http:// or https://; got {base!r}"
         raise InvalidRequestError(msg)
     path = urlsplit(base).path.rstrip("/")
     for api_path in API_PATHS:
@@ -85,10 +91,11 @@ def check_base_url(url: str) -> str:
             parts = urlsplit(base)  # the prefix, without credentials or query (secrets)
             host = parts.netloc.rpartition("@")[2]
             prefix = f"{parts.scheme}://{host}{path.removesuffix(api_path)}"
+            instead = f"{option} {prefix}" if option else f"base_url={prefix!r}"
             msg = (
-                f"base_url ends in the API path {api_path!r}, which the client appends itself "
+                f"{name} ends in the API path {api_path!r}, which the client appends itself "
                 f"(requests would go to ...{api_path}{api_path}). Pass the prefix before it: "
-                f"base_url={prefix!r}."
+                f"{instead}."
             )
             raise InvalidRequestError(msg)
     return base
@@ -155,12 +162,18 @@ class ClientConfig:
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        **unknown: object,
     ) -> ClientConfig:
         """Build a config, taking unset values from the environment.
 
         `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` fill `token`, `team_id` and
         `base_url` when they are not passed.
+
+        Raises:
+            InvalidRequestError: For an argument it does not take, naming the one to use.
         """
+        if unknown:  # its arguments are the fields, so a typo gets the constructor's hint
+            refuse_unknown(f"{cls.__name__}.from_env", unknown, (f.name for f in fields(cls)))
         return cls(
             token=token if token is not None else (os.environ.get("FRIENDLI_TOKEN") or None),
             team_id=team_id if team_id is not None else (os.environ.get("FRIENDLI_TEAM") or None),

@@ -9,7 +9,7 @@ from typing import get_args
 
 from friendli_core.batch._breaker import STOP_AFTER
 from friendli_core.batch._runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, run
-from friendli_core.config import DEFAULT_TIMEOUT, Endpoint
+from friendli_core.config import DEFAULT_TIMEOUT, Endpoint, check_base_url
 from friendli_core.errors import InvalidRequestError, MissingTokenError
 
 EXIT_OK = 0
@@ -59,6 +59,15 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _base_url(text: str) -> str:
+    try:
+        return check_base_url(text, option="--base-url")
+    except InvalidRequestError as refused:
+        # argparse names the option first: "argument --base-url: ends in ..."
+        message = str(refused).removeprefix("--base-url ")
+        raise argparse.ArgumentTypeError(message) from None
+
+
 def parser() -> argparse.ArgumentParser:
     """The command's arguments."""
     p = argparse.ArgumentParser(
@@ -75,7 +84,9 @@ def parser() -> argparse.ArgumentParser:
         default="serverless",
         help="which Friendli product serves the model (default: %(default)s)",
     )
-    p.add_argument("--base-url", help="URL prefix of the API (default: the endpoint's)")
+    p.add_argument(
+        "--base-url", type=_base_url, help="URL prefix of the API (default: the endpoint's)"
+    )
     p.add_argument("--team-id", help="team to run the requests as (X-Friendli-Team)")
     p.add_argument(
         "--concurrency",
@@ -140,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     if result.errors and not result.stopped:
         retry = [*given, *([] if args.retry_failed else ["--retry-failed"])]
-        print(f"To retry them:\n  {shlex.join(['friendli-batch', *retry])}", file=sys.stderr)
+        print(f"  {shlex.join(['friendli-batch', *retry])}", file=sys.stderr)
     return EXIT_FAILED if result.errors or result.stopped else EXIT_OK
 
 

@@ -2,9 +2,10 @@
 
 `check_paths` says which of INPUT and OUTPUT is missing, unreadable or unwritable, and refuses an
 OUTPUT that is the INPUT file (also through a symlink): the run would read its own results as
-requests done. `drop_error_lines` rewrites OUTPUT without its error lines (`--retry-failed`),
-through a temporary file in the same directory and `os.replace`, so a crash leaves either the old
-file or the new one, never a part of either.
+requests done. `check_output` refuses an OUTPUT that is another file (an input, notes) before
+a resume cuts its last line or drops its error lines. `drop_error_lines` rewrites OUTPUT
+without its error lines (`--retry-failed`), through a temporary file in the same directory and
+`os.replace`, so a crash leaves either the old file or the new one, never a part of either.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from friendli_core.batch._format import BatchInputError
+from friendli_core.batch._format import BatchInputError, output_line, read_output
 
-__all__ = ["check_paths", "drop_error_lines", "is_error_line"]
+__all__ = ["check_output", "check_paths", "drop_error_lines", "is_error_line"]
 
 
 def check_paths(input_path: Path, output_path: Path) -> None:
@@ -61,6 +62,44 @@ def _through_link(output_path: Path, input_path: Path) -> str:
 
 def _refuse(message: str) -> None:
     raise BatchInputError(message + " Nothing was sent.")
+
+
+def check_output(output_path: Path) -> None:
+    """Refuse an OUTPUT that is not a batch output file, before a resume changes it.
+
+    Its complete lines must be batch output lines; a last line without its newline must be one
+    cut short (a kill -9 during a write), which the resume drops: never a line of another file.
+
+    Raises:
+        BatchInputError: Naming the line that is not a batch output line.
+    """
+    tail = b""
+
+    def complete() -> Iterator[bytes]:
+        nonlocal tail
+        for raw in _lines(output_path):
+            if raw.endswith(b"\n"):
+                yield raw
+            else:
+                tail = raw
+
+    read_output(complete())
+    if tail.strip() and not _cut_short(tail):
+        _refuse(
+            f"The last line of OUTPUT {output_path} is not a batch output line; is it the right "
+            "file?"
+        )
+
+
+def _cut_short(tail: bytes) -> bool:
+    """Whether a last line without a newline can be a batch output line cut short."""
+    if not tail.lstrip().startswith(b"{"):
+        return False
+    try:
+        obj = json.loads(tail)
+    except ValueError:
+        return True  # a JSON object cut short
+    return output_line(obj)
 
 
 def is_error_line(raw: bytes) -> bool:

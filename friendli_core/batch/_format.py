@@ -41,6 +41,7 @@ __all__ = [
     "Kind",
     "error_code",
     "failure_line",
+    "output_line",
     "parse_line",
     "read_done",
     "read_output",
@@ -241,17 +242,25 @@ def read_output(lines: Iterator[bytes]) -> tuple[set[str], set[str]]:
         if not raw.strip():
             continue
         obj = _load(raw)
-        custom_id = _custom_id(obj)
+        custom_id = _custom_id(obj) if output_line(obj) else None
         if custom_id is None:
             msg = (
                 f"The output file's line {number} is not a batch output line (a JSON object "
-                "with a custom_id); is it the right file? Nothing was sent."
+                "with custom_id, response and error); is it the right file? Nothing was sent."
             )
             raise BatchInputError(msg)
         done.add(custom_id)
         if isinstance(obj, dict) and obj.get("error") is not None:
             failed.add(custom_id)
     return done, failed
+
+
+def output_line(obj: object) -> bool:
+    """Whether a parsed line is a batch output line: it has `response` and `error`.
+
+    An input line has a custom_id too: a copy of INPUT given as OUTPUT is not taken as done.
+    """
+    return isinstance(obj, dict) and "response" in obj and "error" in obj
 
 
 def read_done(lines: Iterator[bytes]) -> set[str]:

@@ -44,6 +44,7 @@ class BatchResult:
         lowest_concurrency: The smallest concurrency window reached (429 back-off).
         earlier_failed: Requests of the input with an error line from earlier runs.
         stopped: Why the run stopped early (the endpoint could not be reached), else "".
+        token_refused: Requests of this run refused with 401 or 403 (the token or the team).
     """
 
     output: Path
@@ -58,6 +59,7 @@ class BatchResult:
     lowest_concurrency: int = 0
     earlier_failed: int = 0
     stopped: str = ""
+    token_refused: int = 0
 
     @property
     def errors(self) -> int:
@@ -92,6 +94,12 @@ class BatchResult:
             lines.append(f"Rate limited: concurrency went down to {self.lowest_concurrency}.")
         if self.stopped:
             lines.append(self.stopped)
+        if self.token_refused:  # every request would fail alike: say what to fix first
+            lines.append(
+                f"{self.token_refused} request(s) were refused with 401/403: the token (or team) "
+                "was not accepted. Set FRIENDLI_TOKEN to a valid Friendli personal access token "
+                "(FRIENDLI_TEAM or --team-id for a team), then retry the failed requests."
+            )
         if self.errors:
             lines.append(
                 f"{self.errors} request(s) have an error line in {self.output}; to send them "

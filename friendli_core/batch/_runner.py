@@ -29,7 +29,7 @@ from friendli_core._client import AsyncFriendliClient
 from friendli_core._protocol import build_headers
 from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient
 from friendli_core.batch._breaker import STOP_AFTER, ConnectionBreaker
-from friendli_core.batch._files import check_paths, drop_error_lines
+from friendli_core.batch._files import check_output, check_paths, drop_error_lines
 from friendli_core.batch._format import (
     BatchLine,
     InvalidLine,
@@ -42,7 +42,13 @@ from friendli_core.batch._format import (
 from friendli_core.batch._limit import Gate
 from friendli_core.batch._progress import BatchResult, Progress, make_progress
 from friendli_core.config import url_origin
-from friendli_core.errors import APIConnectionError, FriendliError, InvalidRequestError
+from friendli_core.errors import (
+    APIConnectionError,
+    AuthenticationError,
+    FriendliError,
+    InvalidRequestError,
+    PermissionDeniedError,
+)
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "BatchRunner", "arun", "run"]
 
@@ -228,6 +234,7 @@ class BatchRunner:
     def _resume_state(self, ids: set[str]) -> set[str]:
         if not self.output.exists():
             return set()
+        check_output(self.output)  # before the file is changed: it may be another file
         if drop_incomplete_tail(self.output):
             self._note(f"{self.output}: dropped an incomplete last line (a run was killed).")
         if self._retry_failed and (dropped := drop_error_lines(self.output)):
@@ -344,6 +351,8 @@ class BatchRunner:
                 self._stop(client, error)
         except FriendliError as error:
             self._answered(out)
+            if isinstance(error, AuthenticationError | PermissionDeniedError):
+                self.result.token_refused += 1
             self._write(out, failure_line(item.custom_id, error), failed=True)
         else:
             self._answered(out)

@@ -86,3 +86,20 @@ def test_a_base_url_ending_in_an_api_path_is_refused_at_construction(cls: type) 
     message = refusal(cls, base_url="http://127.0.0.1:8000/v1/chat/completions")
     assert "ends in the API path '/chat/completions'" in message
     assert "base_url='http://127.0.0.1:8000/v1'" in message
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
+def test_a_refusal_holds_no_argument_s_value(cls: type) -> None:
+    with pytest.raises(ValidationError) as caught:
+        cls(**BASE[cls], api_key="flp_secret_value", max_retry=1)
+    error = caught.value
+    assert "'max_retry'. Did you mean 'max_retries'?" in str(error)
+    for shown in (str(error), repr(error.errors()), error.json()):
+        assert "flp_secret_value" not in shown
+    assert error.errors()[0]["input"] == ["max_retry"]
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
+def test_model_validate_refuses_a_typo_too(cls: type) -> None:
+    with pytest.raises(ValidationError, match=r"'max_retry'\. Did you mean 'max_retries'\?"):
+        cls.model_validate({**BASE[cls], "max_retry": 1})  # type: ignore[attr-defined]

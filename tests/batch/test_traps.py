@@ -124,6 +124,7 @@ def test_error_lines_exit_1_and_retry_failed_sends_each_once_more(
     status, err = batch(capsys, monkeypatch, src, out, *url)
     assert status == EXIT_FAILED
     assert "2 request(s) have an error line" in err
+    assert "FRIENDLI_TOKEN" not in err  # a 400 is not the token's fault
     write_jsonl(src, map(chat_line, ids))  # the user fixes the input
     friendli_requests.clear()
     status, err = batch(capsys, monkeypatch, src, out, *url)  # a plain resume sends nothing
@@ -131,7 +132,9 @@ def test_error_lines_exit_1_and_retry_failed_sends_each_once_more(
     assert len(friendli_requests) == 0
     assert "2 request(s) have an error line" in err
     assert f"friendli-batch {src} {out} --base-url" in err
-    assert "--retry-failed" in err
+    command = err.splitlines()[-1]  # the summary's advice, then the command to run
+    assert command.startswith("  friendli-batch ")
+    assert command.endswith(" --retry-failed")
     status, err = batch(capsys, monkeypatch, src, out, *url, "--retry-failed")
     assert status == EXIT_OK, err
     assert sorted(sent_ids(friendli_requests)) == ["q1", "q4"]
@@ -139,6 +142,24 @@ def test_error_lines_exit_1_and_retry_failed_sends_each_once_more(
     assert set(lines) == set(ids)
     assert all(line["error"] is None for line in lines.values())
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_token_says_which_variable_to_fix(
+    status: int,
+    tmp_path: Path,
+    friendli_server: LocalServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refused = {"q2": {"model": f"fault:status:{status}/{MODEL}"}}
+    ids = [f"q{i}" for i in range(4)]
+    src = write_jsonl(tmp_path / "req.jsonl", (chat_line(i, **refused.get(i, {})) for i in ids))
+    url = ("--base-url", friendli_server.serverless_url)
+    code, err = batch(capsys, monkeypatch, src, tmp_path / "out.jsonl", *url)
+    assert code == EXIT_FAILED
+    assert "1 request(s) were refused with 401/403" in err
+    assert "Set FRIENDLI_TOKEN to a valid Friendli personal access token" in err
 
 
 def test_dropping_error_lines_keeps_the_file_whole_when_the_write_fails(
@@ -256,3 +277,47 @@ def test_dropping_error_lines_of_no_file_or_odd_lines(tmp_path: Path) -> None:
     out.write_text('not json\n["a list"]\n{"custom_id": "a", "error": {"code": "x"}}\n')
     assert drop_error_lines(out) == 1
     assert out.read_text() == 'not json\n["a list"]\n'
+
+
+def test_a_base_url_ending_in_an_api_path_is_refused_in_the_cli_s_terms(
+    src: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = "http://127.0.0.1:1/serverless/v1/chat/completions"
+    with pytest.raises(SystemExit) as exited:
+        batch(capsys, monkeypatch, src, tmp_path / "out.jsonl", "--base-url", wrong)
+    assert exited.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "argument --base-url: ends in the API path '/chat/completions'" in err
+    assert "Pass the prefix before it: --base-url http://127.0.0.1:1/serverless/v1." in err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(None, id="a copy of INPUT"),
+        pytest.param(b"notes\nlast line without a newline", id="a text file"),
+        pytest.param(b'{"custom_id": "q9", "body": {}}', id="one JSON line, no newline"),
+    ],
+)
+@pytest.mark.parametrize("retry", [(), ("--retry-failed",)], ids=["resume", "retry"])
+def test_an_output_that_is_another_file_is_refused_untouched(  # noqa: PLR0917 - fixtures
+    content: bytes | None,
+    retry: tuple[str, ...],
+    src: Path,
+    tmp_path: Path,
+    friendli_server: LocalServer,
+    friendli_requests: RequestLog,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(src.read_bytes() if content is None else content)
+    before = other.read_bytes()
+    url = ("--base-url", friendli_server.serverless_url)
+    status, err = batch(capsys, monkeypatch, src, other, *url, *retry)
+    assert status == EXIT_USAGE
+    assert "is not a batch output line" in err
+    assert "is it the right file? Nothing was sent." in err
+    assert other.read_bytes() == before
+    assert len(friendli_requests) == 0

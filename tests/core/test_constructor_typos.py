@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from friendli_core import AsyncFriendliClient, ClientConfig, FriendliClient, InvalidRequestError
 from friendli_core._validate import check_chat_params
 
-CLASSES = [FriendliClient, AsyncFriendliClient, ClientConfig]
+CLASSES: list[Callable[..., object]] = [
+    FriendliClient,
+    AsyncFriendliClient,
+    ClientConfig,
+    ClientConfig.from_env,
+]
 
 
-@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__qualname__)
 @pytest.mark.parametrize(
     ("argument", "expected"),
     [
@@ -24,11 +31,13 @@ CLASSES = [FriendliClient, AsyncFriendliClient, ClientConfig]
         ("model_kwargs", "pass request parameters per call"),
     ],
 )
-def test_an_unknown_argument_names_the_one_to_use(cls: type, argument: str, expected: str) -> None:
+def test_an_unknown_argument_names_the_one_to_use(
+    cls: Callable[..., object], argument: str, expected: str
+) -> None:
     with pytest.raises(InvalidRequestError) as caught:
         cls(**{argument: "flp_secret_value"})
     message = str(caught.value)
-    assert f"{cls.__name__} takes no argument {argument!r}" in message
+    assert f"{cls.__qualname__} takes no argument {argument!r}" in message
     assert expected in message
     assert "flp_secret_value" not in message
 
