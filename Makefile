@@ -8,7 +8,7 @@ PYTEST_FLAGS ?=
 # `make test LANES="main lowest"` runs only those lanes of .ci/lanes.py (default: all of them).
 LANES ?=
 
-.PHONY: test demo bench lint typecheck docs notebooks unit install real-model-server refresh-catalog clean
+.PHONY: test demo bench bench-scale lint typecheck docs notebooks unit install real-model-server refresh-catalog clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,12 @@ $(PEERS_STAMP): | $(PY)
 bench: $(STAMP)
 	$(MAKE) $(PEERS_STAMP) || echo "bench: the peers venv could not be installed; the community integrations will be reported as not measured"
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.scale --plot-only
+
+# The scale figure (16 to 4,096 requests in flight; about 10 minutes): writes benchmarks/scale.json,
+# benchmarks/scale.png and the scale section of benchmarks/RESULTS.md. `make bench` only redraws it.
+bench-scale: $(STAMP)
+	$(PY) -m benchmarks.scale
 
 real-model-server: $(STAMP)
 	$(PY) -m tests.real_model.server

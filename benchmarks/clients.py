@@ -95,12 +95,14 @@ class HttpxSync(Client):
         with self.http.stream("POST", self.url, content=_floor_body(n, stream=True)) as response:
             if response.status_code != 200:
                 raise RuntimeError(response.status_code)
+            done = False  # read on after [DONE]: an unread body would close the connection
             for line in response.iter_lines():
-                if not line.startswith("data: "):
+                if done or not line.startswith("data: "):
                     continue
                 data = line[6:]
                 if data == "[DONE]":
-                    break
+                    done = True
+                    continue
                 for choice in json.loads(data)["choices"]:
                     content = choice["delta"].get("content")
                     if content:
@@ -117,14 +119,25 @@ class HttpxAsync(Client):
     floor = True
     sync = False
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, pool: int | None = None) -> None:
         super().__init__(base_url)
         import httpx
 
         self.http = httpx.AsyncClient(
-            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+            # no pool timeout (5 s by default): with many in flight, the wait is what is measured
+            timeout=httpx.Timeout(5.0, pool=None),
+            **self.pool_options(pool),
         )
         self.url = f"{base_url}/serverless/v1/chat/completions"
+
+    def pool_options(self, pool: int | None) -> dict[str, Any]:
+        """httpx's default limits (100 connections, 20 kept alive), or `pool` of each."""
+        if pool is None:
+            return {}
+        import httpx
+
+        return {"limits": httpx.Limits(max_connections=pool, max_keepalive_connections=pool)}
 
     async def acall(self, n: int) -> str:
         response = await self.http.post(self.url, content=_floor_body(n, stream=False))
@@ -139,12 +152,14 @@ class HttpxAsync(Client):
         ) as response:
             if response.status_code != 200:
                 raise RuntimeError(response.status_code)
+            done = False  # as in `HttpxSync.stream`
             async for line in response.aiter_lines():
-                if not line.startswith("data: "):
+                if done or not line.startswith("data: "):
                     continue
                 data = line[6:]
                 if data == "[DONE]":
-                    break
+                    done = True
+                    continue
                 for choice in json.loads(data)["choices"]:
                     content = choice["delta"].get("content")
                     if content:
@@ -152,6 +167,19 @@ class HttpxAsync(Client):
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+class HttpxAsyncKeepAlive(HttpxAsync):
+    """`HttpxAsync` with every connection kept alive, as many as the core's pool by default."""
+
+    label = "httpx.AsyncClient, keep-alive = max connections"
+
+    def pool_options(self, pool: int | None) -> dict[str, Any]:
+        if pool is None:
+            from friendli_core.config import DEFAULT_MAX_CONNECTIONS
+
+            pool = DEFAULT_MAX_CONNECTIONS
+        return super().pool_options(pool)
 
 
 # --------------------------------------------------------------------------- friendli_core
@@ -184,11 +212,15 @@ class CoreAsync(Client):
     label = "friendli_core AsyncFriendliClient"
     sync = False
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, pool: int | None = None) -> None:
         super().__init__(base_url)
         from friendli_core import AsyncFriendliClient
 
-        self.client = AsyncFriendliClient(token=TOKEN, base_url=f"{base_url}/serverless/v1")
+        url = f"{base_url}/serverless/v1"
+        if pool is None:
+            self.client = AsyncFriendliClient(token=TOKEN, base_url=url)
+        else:
+            self.client = AsyncFriendliClient(token=TOKEN, base_url=url, max_connections=pool)
 
     async def acall(self, n: int) -> str:
         reply = await self.client.chat(model=MODEL, messages=MESSAGES, max_tokens=n)
@@ -235,6 +267,11 @@ class _LangChain(Client):
     async def acall(self, n: int) -> str:
         content: str = (await self.model(n).ainvoke(PROMPT)).content
         return content
+
+    async def astream(self, n: int) -> AsyncIterator[str]:
+        async for chunk in self.model(n).astream(PROMPT):
+            if chunk.content:
+                yield chunk.content
 
 
 class OursChatFriendli(_LangChain):
@@ -331,6 +368,11 @@ class _LlamaIndex(Client):
     async def acall(self, n: int) -> str:
         return (await self.model(n).achat(self.messages)).message.content or ""
 
+    async def astream(self, n: int) -> AsyncIterator[str]:
+        async for response in await self.model(n).astream_chat(self.messages):
+            if response.delta:
+                yield response.delta
+
 
 class OursFriendliLLM(_LlamaIndex):
     label = "llama_index_friendli FriendliLLM"
@@ -392,6 +434,7 @@ class LlamaIndexFriendli(_LlamaIndex):
 CLIENTS: dict[str, type[Client]] = {
     "httpx": HttpxSync,
     "httpx-async": HttpxAsync,
+    "httpx-async-keepalive": HttpxAsyncKeepAlive,
     "core": CoreSync,
     "core-async": CoreAsync,
     "chatfriendli": OursChatFriendli,

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from benchmarks import batch as batch_bench
+from benchmarks import scale_report
 from benchmarks.clients import CLIENTS, FRAMEWORK_FLOORS
 from benchmarks.harness import IMPORTS, VERSION_DISTS, Results, machine
 from benchmarks.paired import Pooled, describe
@@ -335,6 +336,8 @@ def render(results: Results, command: str) -> str:
         "",
         *batch_rows,
         "",
+        *scale_report.section(scale_report.load()),
+        "",
         *_notes(results),
     ]
     return "\n".join(lines)
@@ -388,7 +391,8 @@ METHOD = [
         "- **Floor**: raw `httpx.Client` / `httpx.AsyncClient` doing the minimum a correct client "
         "must do. Non-streaming: POST, read, check the status, `json.loads`, take "
         "`choices[0].message.content`. Streaming: `iter_lines()`, skip lines without the "
-        "`data: ` prefix, stop at `[DONE]`, `json.loads` each chunk, collect every "
+        "`data: ` prefix, stop at `[DONE]` (reading the rest of the body, so the connection is "
+        "kept), `json.loads` each chunk, collect every "
         "`delta.content` (the harness joins them and checks the text)."
     ),
     (

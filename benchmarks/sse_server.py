@@ -9,7 +9,9 @@ server spends next to nothing per request and the client's cost dominates the me
   stream: a role chunk (chat), one content chunk per token, a finish chunk, a usage chunk
   (`choices: []`) when `stream_options.include_usage` is true, then `data: [DONE]`. Each SSE event is one HTTP/1.1 chunk, as a real
   server flushes per token. Without `stream` the reply is one JSON body with Content-Length.
-* Keep-alive; `Connection: close` is honoured. `GET /health` answers `ok`.
+* Keep-alive; `Connection: close` is honoured. `GET /health` answers `ok`; `GET /stats`
+  answers `{"accepted": N}`, the connections accepted since the server started, less those
+  that asked it (open one per question), which the scale figure reads to count connections.
 
 Run it as a separate process: `python -m benchmarks.sse_server --port 0 --cpu 1` prints
 `PORT <n>` once it listens, and serves until stdin closes or it is terminated.
@@ -130,10 +132,16 @@ def _simple(status: str, body: bytes) -> bytes:
     )
 
 
+_ACCEPTED = [0]  # connections accepted since the start
+
+
 def _route(method: str, target: str, headers: dict[str, str], body: bytes) -> bytes:
     path = target.split("?", 1)[0]
     if method == "GET" and path == "/health":
         return _simple("200 OK", b"ok")
+    if method == "GET" and path == "/stats":
+        _ACCEPTED[0] -= 1  # the question's own connection is not one being counted
+        return _simple("200 OK", _dumps({"accepted": _ACCEPTED[0]}))
     if method != "POST":
         return _simple("405 Method Not Allowed", b"method not allowed")
     if path.endswith("/chat/completions"):
@@ -166,6 +174,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        _ACCEPTED[0] += 1
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -216,7 +225,7 @@ async def _serve(host: str, port: int, sizes: list[int]) -> None:
             response_bytes(kind, True, n, False)
             response_bytes(kind, False, n)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(_Connection, host, port, backlog=1024)
+    server = await loop.create_server(_Connection, host, port, backlog=4096)
     bound = server.sockets[0].getsockname()[1]
     print(f"PORT {bound}", flush=True)
     stop = asyncio.Event()

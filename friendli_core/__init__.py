@@ -2,7 +2,8 @@
 
 Chat completions, text completions and embeddings, sync and async, streaming and not, with tools,
 `response_format`, logprobs, usage, retries, timeouts and typed errors, for the serverless,
-dedicated and container endpoints (and any OpenAI-compatible server through `base_url`).
+dedicated and container endpoints, and any other server that speaks OpenAI's API
+(`endpoint="openai-compatible"`).
 
 Example:
     >>> from friendli_core import FriendliClient

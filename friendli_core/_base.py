@@ -32,6 +32,7 @@ from friendli_core._upstream_hooks.httpx_client import (
 )
 from friendli_core.config import (
     DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_TIMEOUT,
     ClientConfig,
     Endpoint,
@@ -66,6 +67,7 @@ class ClientOptions(TypedDict, total=False):
     timeout: TimeoutTypes
     max_retries: int
     default_headers: Mapping[str, str] | None
+    max_connections: int
     config: ClientConfig | None
     retry_policy: RetryPolicy | None
 
@@ -135,8 +137,10 @@ class BaseClient:
     _client_headers: Mapping[str, str] | None  # a user's client's own headers, else None
     _defaults: DefaultHeaders | None  # the default headers of a client we created, else None
     _replies: type[Replies]  # how replies are parsed: pydantic, loaded by the first client
-    # makes the pool we create (called with `timeout=`), again in a forked child
+    # makes the pool we create (called with `timeout=` and `transport=`), again in a forked child
     _owned_http: Callable[..., httpx.Client | httpx.AsyncClient]
+    # its transport, given `max_connections` (`_pool`)
+    _pool_transport: Callable[[int], httpx.BaseTransport | httpx.AsyncBaseTransport]
     _generation: int  # the fork generation `_http` belongs to (see `_forks`)
 
     def __init__(
@@ -149,6 +153,7 @@ class BaseClient:
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         config: ClientConfig | None = None,
         retry_policy: RetryPolicy | None = None,
         **unknown: object,
@@ -169,6 +174,7 @@ class BaseClient:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            max_connections=max_connections,
         )
         self._retry = retry_policy or RetryPolicy(max_retries=self.config.max_retries)
         self._timeout = to_httpx_timeout(self.config.timeout)
@@ -210,8 +216,13 @@ class BaseClient:
         self._generation = fork_generation()
         if self._owns_http:
             adopt_inherited(self._http)
-            self._http = self._owned_http(timeout=self._timeout)
+            self._http = self._new_pool()
             self._adopt_http(owned=True)
+
+    def _new_pool(self) -> httpx.Client | httpx.AsyncClient:
+        """The pool this client creates when it is given none (`ClientConfig.max_connections`)."""
+        transport = self._pool_transport(self.config.max_connections)
+        return self._owned_http(timeout=self._timeout, transport=transport)
 
     def _build_request(self, spec: RequestSpec, timeout: TimeoutTypes) -> httpx.Request:
         """The request to send for `spec`, as `build_request` gives it (see `_upstream_hooks`)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack, cast
 
 import httpx
 
@@ -23,6 +23,7 @@ from friendli_core._base import (
     map_transport_error,
 )
 from friendli_core._forks import fork_generation
+from friendli_core._pool import BoundedAsyncTransport, BoundedTransport
 from friendli_core._protocol import RequestSpec, raise_for_status
 from friendli_core._streams import END, AsyncStream, Stream, aiter_chunks, iter_chunks
 from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient, OwnedClient
@@ -60,6 +61,7 @@ class FriendliClient(BaseClient):
     """
 
     _owned_http: Callable[..., httpx.Client] = OwnedClient
+    _pool_transport = BoundedTransport
 
     def __init__(
         self,
@@ -71,12 +73,13 @@ class FriendliClient(BaseClient):
         """Create the client.
 
         Args:
-            http_client: An `httpx.Client` to send with (its headers are respected).
+            http_client: An `httpx.Client` to send with (its headers and limits are kept).
             sleep: Waits between retries (replaceable for tests).
-            **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
+            **options: Token, team, endpoint, base URL, timeout, retries, pool size
+                (`max_connections`); see `ClientConfig`.
         """
         super().__init__(**options)
-        self._http: httpx.Client = http_client or self._owned_http(timeout=self._timeout)
+        self._http: httpx.Client = http_client or cast("httpx.Client", self._new_pool())
         self._adopt_http(owned=http_client is None)
         self._sleep = sleep
 
@@ -243,6 +246,7 @@ class AsyncFriendliClient(BaseClient):
     """Asynchronous twin of `FriendliClient`; safe to share between tasks of one event loop."""
 
     _owned_http: Callable[..., httpx.AsyncClient] = OwnedAsyncClient
+    _pool_transport = BoundedAsyncTransport
 
     def __init__(
         self,
@@ -254,12 +258,13 @@ class AsyncFriendliClient(BaseClient):
         """Create the client.
 
         Args:
-            http_client: An `httpx.AsyncClient` to send with (its headers are respected).
+            http_client: An `httpx.AsyncClient` to send with (its headers and limits are kept).
             sleep: Waits between retries (default `asyncio.sleep`; replaceable for tests).
-            **options: Token, team, endpoint, base URL, timeout, retries; see `ClientConfig`.
+            **options: Token, team, endpoint, base URL, timeout, retries, pool size
+                (`max_connections`); see `ClientConfig`.
         """
         super().__init__(**options)
-        self._http: httpx.AsyncClient = http_client or self._owned_http(timeout=self._timeout)
+        self._http: httpx.AsyncClient = http_client or cast("httpx.AsyncClient", self._new_pool())
         self._adopt_http(owned=http_client is None)
         if sleep is None:
             import asyncio  # noqa: PLC0415 - only async users pay for importing asyncio

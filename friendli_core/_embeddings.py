@@ -15,11 +15,12 @@ import reprlib
 import sys
 from array import array
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
-from friendli_core._names import did_you_mean
+from friendli_core._fields import ENCODING_FORMATS, EncodingFormat
 from friendli_core._protocol import RequestSpec, _spec
-from friendli_core.config import ClientConfig
+from friendli_core._validate import check_body_fields
+from friendli_core.config import CLOUD_ENDPOINTS, ClientConfig, Endpoint
 from friendli_core.errors import InvalidRequestError
 
 __all__ = [
@@ -30,8 +31,6 @@ __all__ = [
     "decode_base64_vector",
 ]
 
-EncodingFormat = Literal["float", "base64"]
-ENCODING_FORMATS: tuple[EncodingFormat, ...] = ("float", "base64")
 _FLOAT32 = 4  # bytes per value in a base64 embedding (little-endian float32, as OpenAI sends)
 
 
@@ -46,6 +45,10 @@ class EmbeddingsParams(TypedDict, total=False):
     """A tokenized input instead of `input` (exactly one of the two)."""
     encoding_format: EncodingFormat
     """`float` (default) or `base64`; either way the result holds floats."""
+    dimensions: int
+    """The number of dimensions of the vectors (endpoint="openai-compatible" only)."""
+    user: str
+    """An identifier of the end user (endpoint="openai-compatible" only)."""
     extra_body: Mapping[str, Any]
     """Fields merged into the body as they are (fields this client does not know yet)."""
 
@@ -59,8 +62,9 @@ def check_embeddings_endpoint(endpoint: str) -> None:
     if endpoint == "serverless":
         msg = (
             "Friendli serverless endpoints do not serve embeddings. Use endpoint='dedicated' "
-            "with your embedding model's endpoint ID as the model, or endpoint='container' "
-            "for a Friendli Container (or another OpenAI-compatible server) via base_url."
+            "with your embedding model's endpoint ID as the model, endpoint='container' for a "
+            "Friendli Container, or endpoint='openai-compatible' for another server that speaks "
+            "OpenAI's API (both with base_url=...)."
         )
         raise InvalidRequestError(msg)
 
@@ -95,17 +99,16 @@ def _check_tokens(value: object) -> list[int]:
     return tokens
 
 
-def _embeddings_body(params: Mapping[str, Any], *, model_required: bool) -> dict[str, Any]:
-    """The checked body: model, exactly one of input/tokens, encoding_format, extra_body."""
-    unknown = sorted(set(params) - set(EmbeddingsParams.__annotations__))
-    if unknown:
-        hints = "".join(did_you_mean(name, EmbeddingsParams.__annotations__) for name in unknown)
-        msg = (
-            f"Unknown embeddings parameter(s) {', '.join(map(repr, unknown))}.{hints} Check the "
-            "spelling; to send a field this client does not know yet, use extra_body={...}."
-        )
-        raise InvalidRequestError(msg)
-    body: dict[str, Any] = {}
+_OWN_CHECKS = frozenset({"model", "input", "tokens", "encoding_format", "extra_body"})
+"""Fields checked below with messages of their own; the others by the field table."""
+
+
+def _embeddings_body(params: Mapping[str, Any], *, endpoint: Endpoint) -> dict[str, Any]:
+    """The checked body: model, exactly one of input/tokens, the other fields, extra_body."""
+    others = {k: v for k, v in params.items() if k not in _OWN_CHECKS}
+    check_body_fields(others, "embeddings", endpoint)
+    model_required = endpoint in CLOUD_ENDPOINTS
+    body: dict[str, Any] = {k: v for k, v in others.items() if v is not None}
     model = params.get("model")
     if model is not None and (not isinstance(model, str) or not model):
         msg = f"model must be a non-empty string (an endpoint ID); got {_short(model)}."
@@ -150,7 +153,7 @@ def build_embeddings_request(
         InvalidRequestError: A serverless endpoint, or parameters that break the spec.
     """
     check_embeddings_endpoint(config.endpoint)
-    body = _embeddings_body(params, model_required=config.endpoint != "container")
+    body = _embeddings_body(params, endpoint=config.endpoint)
     return _spec(
         config, "/embeddings", body, extra_headers=extra_headers, client_headers=client_headers
     )

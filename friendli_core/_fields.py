@@ -1,12 +1,19 @@
-"""The request-body fields of the chat and completions APIs, declared once (pure, no pydantic).
+"""The request-body fields of the chat, completions and embeddings APIs, declared once (pure).
 
-`BODY_FIELDS` is the one description of every field of the spec's chat-completions and
-completions request bodies: its Python type, the allowed range, which API takes it, and whether
-the LangChain and LlamaIndex adapters expose it as a model-level field. Everything else is
-derived from it:
+`BODY_FIELDS` is the one description of every field of the spec's chat-completions, completions
+and embeddings request bodies, and of OpenAI's: its Python type, the allowed range, which API
+takes it, which endpoint kinds take it, and whether the LangChain and LlamaIndex adapters expose
+it as a model-level field. Friendli's fields are taken by every endpoint kind; OpenAI's fields
+that Friendli's spec lacks (`user`, `suffix`, `echo`, `best_of`, `metadata`, `store`, ...) only
+by "openai-compatible", so that kind takes the union of both. OpenAI's names come from the
+`openai` SDK's request TypedDicts, vendored with their version in `_data/openai_fields.json`
+(`scripts/refresh_openai_fields.py`); a test keeps the table and that list in step. Everything
+else is derived from the table:
 
-- `_validate` builds its per-field checks and error texts from the types and ranges;
-- `types.ChatCompletionParams` / `CompletionParams` are checked against it by a test;
+- `_validate` builds its per-field checks and error texts from the types and ranges, per endpoint
+  kind;
+- `types.ChatCompletionParams` / `CompletionParams` / `EmbeddingsParams` are checked against it
+  by a test;
 - the adapters' field declarations (`langchain_friendli/_fields.py`,
   `llama_index_friendli/_fields.py`) are generated from it by `scripts/gen_fields.py`, and a
   test fails when they are stale, when a spec field has no entry, or when an adapter declares a
@@ -25,10 +32,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias, TypedDict, get_args
 
+from friendli_core.config import Endpoint
+
 __all__ = [
     "ADAPTER_API",
     "APIS",
     "BODY_FIELDS",
+    "ENCODING_FORMATS",
+    "ENDPOINTS",
     "METHOD_FIELDS",
     "REASONING_EFFORTS",
     "SWITCHES",
@@ -36,6 +47,7 @@ __all__ = [
     "Adapter",
     "Api",
     "BodyField",
+    "EncodingFormat",
     "MessageParam",
     "ReasoningEffort",
     "ResponseFormatParam",
@@ -49,9 +61,15 @@ __all__ = [
     "api_fields",
 ]
 
-Api: TypeAlias = Literal["chat", "completions"]
-"""The two generation APIs: `/chat/completions` and `/completions`."""
+Api: TypeAlias = Literal["chat", "completions", "embeddings"]
+"""The APIs with a request body: `/chat/completions`, `/completions` and `/embeddings`."""
 APIS: tuple[Api, ...] = get_args(Api)
+ENDPOINTS: tuple[Endpoint, ...] = get_args(Endpoint)
+_OPENAI: tuple[Endpoint, ...] = ("openai-compatible",)
+
+EncodingFormat: TypeAlias = Literal["float", "base64"]
+"""How an embeddings reply encodes its vectors (either way the client returns floats)."""
+ENCODING_FORMATS: tuple[EncodingFormat, ...] = get_args(EncodingFormat)
 
 ReasoningEffort: TypeAlias = Literal[
     "minimal", "low", "medium", "high", "xhigh", "max", "ultracode"
@@ -122,6 +140,8 @@ class BodyField:
         name: The JSON key.
         type: The Python type of a value (None, meaning "unset", is always allowed).
         apis: The APIs whose body takes the field.
+        endpoints: The endpoint kinds that take it: all for Friendli's fields, only
+            "openai-compatible" for OpenAI's fields that Friendli's spec lacks.
         doc: One sentence for users; the adapters' field docs are made from it.
         ge, gt, le: Inclusive/exclusive bounds of a number.
         nonempty: A list value must not be empty.
@@ -136,6 +156,7 @@ class BodyField:
     type: Any
     apis: tuple[Api, ...]
     doc: str
+    endpoints: tuple[Endpoint, ...] = ENDPOINTS
     ge: float | None = None
     gt: float | None = None
     le: float | None = None
@@ -149,14 +170,17 @@ class BodyField:
 _BOTH: tuple[Api, ...] = ("chat", "completions")
 _CHAT: tuple[Api, ...] = ("chat",)
 _COMPLETIONS: tuple[Api, ...] = ("completions",)
+_EMBEDDINGS: tuple[Api, ...] = ("embeddings",)
+_ALL_APIS: tuple[Api, ...] = (*_BOTH, "embeddings")
+_INPUT = "The input of every call."
 _TOOLS_PER_CALL = "Given per call: bind_tools (LangChain) or chat_with_tools (LlamaIndex)."
 
-BODY_FIELDS: tuple[BodyField, ...] = (
+_FRIENDLI_FIELDS: tuple[BodyField, ...] = (
     # ------------------------------------------------------------------ both APIs
     BodyField(
         "model",
         str,
-        _BOTH,
+        _ALL_APIS,
         "Model code (serverless), endpoint ID (dedicated) or adapter route (container).",
         own="Each adapter declares it with its framework's aliases and its own check.",
     ),
@@ -396,7 +420,47 @@ BODY_FIELDS: tuple[BodyField, ...] = (
         _COMPLETIONS,
         "Embedding values for the positions in token_index_to_replace.",
     ),
+    # ------------------------------------------------------------------ embeddings
+    BodyField("input", str | list[str], _EMBEDDINGS, "The texts to embed.", per_call=_INPUT),
+    BodyField("tokens", list[int], _EMBEDDINGS, "Token IDs to embed instead.", per_call=_INPUT),
+    BodyField("encoding_format", EncodingFormat, _EMBEDDINGS, "How vectors are encoded."),
 )
+
+
+def _openai(
+    name: str, tp: Any, apis: tuple[Api, ...], doc: str, ge: float | None = None
+) -> BodyField:
+    return BodyField(name, tp, apis, doc, endpoints=_OPENAI, ge=ge)
+
+
+# OpenAI's fields that Friendli's spec lacks, for "openai-compatible" only (names: the SDK's)
+_OPENAI_FIELDS: tuple[BodyField, ...] = (
+    _openai("user", str, _ALL_APIS, "An identifier of the end user, for abuse monitoring."),
+    _openai("logit_bias", dict[str, float], _COMPLETIONS, "Token ID (as a string) to a bias."),
+    _openai("suffix", str, _COMPLETIONS, "Text that follows the completion."),
+    _openai("echo", bool, _COMPLETIONS, "Return the prompt before the completion."),
+    _openai("best_of", int, _COMPLETIONS, "Candidates generated to return the best n.", ge=1),
+    _openai("max_completion_tokens", int, _CHAT, "Token cap, reasoning included.", ge=1),
+    _openai("metadata", dict[str, str], _CHAT, "Key-value pairs stored with the completion."),
+    _openai("store", bool, _CHAT, "Whether the server stores the completion."),
+    _openai("service_tier", str, _CHAT, "The processing tier to serve the request."),
+    _openai("modalities", list[str], _CHAT, 'Output types, e.g. ["text", "audio"].'),
+    _openai("audio", dict[str, Any], _CHAT, "Audio output settings (voice, format)."),
+    _openai("prediction", dict[str, Any], _CHAT, "Predicted output, to speed up regeneration."),
+    _openai("verbosity", str, _CHAT, "How verbose the answer should be."),
+    _openai("web_search_options", dict[str, Any], _CHAT, "Web search settings."),
+    _openai("prompt_cache_key", str, _CHAT, "A key grouping requests with a shared prefix."),
+    _openai("prompt_cache_options", dict[str, Any], _CHAT, "Prompt caching settings."),
+    _openai("prompt_cache_retention", str, _CHAT, "How long a cached prefix is kept."),
+    _openai("safety_identifier", str, _CHAT, "A stable end-user identifier, for safety."),
+    _openai("moderation", dict[str, Any], _CHAT, "Moderation of the request and the output."),
+    _openai("functions", list[dict[str, Any]], _CHAT, "OpenAI's older form of tools."),
+    _openai("function_call", str | dict[str, Any], _CHAT, "OpenAI's older tool_choice."),
+    _openai("dimensions", int, _EMBEDDINGS, "Dimensions of the vectors (if shortenable).", ge=1),
+)
+
+BODY_FIELDS: tuple[BodyField, ...] = _FRIENDLI_FIELDS + _OPENAI_FIELDS
+"""Every field: Friendli's spec's, then OpenAI's that it lacks."""
 
 METHOD_FIELDS: Mapping[str, str] = {
     "stream": "Set by the method called: chat/completions, or stream_chat/stream_completions.",
@@ -404,9 +468,12 @@ METHOD_FIELDS: Mapping[str, str] = {
 """Body fields of the spec that are not parameters, with the reason."""
 
 
-def api_fields(api: Api) -> tuple[BodyField, ...]:
-    """The fields of one API's body, in table order."""
-    return tuple(f for f in BODY_FIELDS if api in f.apis)
+def api_fields(api: Api, endpoint: Endpoint = "serverless") -> tuple[BodyField, ...]:
+    """The fields of one API's body that an endpoint kind takes, in table order.
+
+    The default, a Friendli endpoint, gives Friendli's fields (those of its spec).
+    """
+    return tuple(f for f in BODY_FIELDS if api in f.apis and endpoint in f.endpoints)
 
 
 def adapter_fields(

@@ -65,7 +65,8 @@ def pickle_state_without_token(state: dict[str, Any], token_field: str) -> dict[
     """A pydantic model's pickle state with its token field emptied.
 
     Secrets never travel in a pickle: the unpickled model's token is None, so its client reads
-    `FRIENDLI_TOKEN` in the process that uses it (a worker, a Ray task).
+    its endpoint kind's variable (`FRIENDLI_TOKEN`, or `OPENAI_COMPATIBLE_API_KEY` for
+    "openai-compatible") in the process that uses it (a worker, a Ray task).
     """
     return {**state, "__dict__": {**state["__dict__"], token_field: None}}
 
@@ -73,7 +74,7 @@ def pickle_state_without_token(state: dict[str, Any], token_field: str) -> dict[
 class Connection(NamedTuple):
     """Every setting a model's clients depend on; clients are rebuilt when any differs.
 
-    The first seven are `ClientConfig`'s fields (a test keeps them in step); the httpx clients
+    The first eight are `ClientConfig`'s fields (a test keeps them in step); the httpx clients
     compare by identity. Its repr masks the token.
     """
 
@@ -84,6 +85,7 @@ class Connection(NamedTuple):
     timeout: TimeoutTypes
     max_retries: int
     default_headers: Mapping[str, str] | None
+    max_connections: int
     http_client: httpx.Client | None = None
     http_async_client: httpx.AsyncClient | None = None
 
@@ -97,6 +99,7 @@ class Connection(NamedTuple):
             timeout=self.timeout,
             max_retries=self.max_retries,
             default_headers=self.default_headers,
+            max_connections=self.max_connections,
         )
 
     def __repr__(self) -> str:
@@ -104,7 +107,8 @@ class Connection(NamedTuple):
         return (
             f"Connection(endpoint={self.endpoint!r}, base_url={self.base_url!r}, "
             f"token={mask_secret(self.token)}, team_id={self.team_id!r}, "
-            f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
+            f"timeout={self.timeout!r}, max_retries={self.max_retries!r}, "
+            f"max_connections={self.max_connections!r})"
         )
 
 
@@ -257,6 +261,6 @@ class LifecycleMethods:
         await self._clients.aclose()
 
     def __getstate__(self) -> dict[Any, Any]:
-        """Pickle without the token: the unpickled model reads FRIENDLI_TOKEN where it runs."""
+        """Pickle without the token: the unpickled model reads its kind's variable where it runs."""
         state = cast("dict[Any, Any]", super().__getstate__())  # pydantic's state dict
         return pickle_state_without_token(state, self._CONNECTION_FIELDS[0])

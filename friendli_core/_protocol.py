@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from friendli_core._retry import parse_retry_after
 from friendli_core._validate import check_chat_params, check_completion_params
 from friendli_core._version import __version__
-from friendli_core.config import ClientConfig
+from friendli_core.config import CLOUD_ENDPOINTS, ENV_VARS, ClientConfig
 from friendli_core.errors import (
     InvalidRequestError,
     MissingTokenError,
@@ -49,6 +49,7 @@ class RequestSpec:
     headers: dict[str, str]
     content: bytes | None
     stream: bool = False
+    unauthorized_hint: str = ""  # added to a 401's message: no token was sent, and how to send one
 
 
 def build_headers(
@@ -94,15 +95,10 @@ def build_headers(
             )
             raise InvalidRequestError(msg)
         _merge_headers(headers, {"Authorization": auth})
-    elif config.endpoint != "container" and not user_auth:
-        msg = (
-            f"No Friendli token for the {config.endpoint} endpoint: pass token=... (api_key=... "
-            "in the LangChain/LlamaIndex classes) or set the FRIENDLI_TOKEN environment variable. "
-            "Tokens are never pickled: a model unpickled in another process (a worker, a Ray "
-            "task) reads FRIENDLI_TOKEN there."
-        )
+    elif config.endpoint in CLOUD_ENDPOINTS and not user_auth:
+        msg = f"No Friendli token for the {config.endpoint} endpoint: " + token_advice(config)
         raise MissingTokenError(msg)
-    if config.team_id and config.endpoint != "container":
+    if config.team_id and config.endpoint in CLOUD_ENDPOINTS:
         if present.get("x-friendli-team", config.team_id) != config.team_id:
             msg = (
                 "The httpx client passed in already sets an X-Friendli-Team header that differs "
@@ -111,6 +107,16 @@ def build_headers(
             raise InvalidRequestError(msg)
         _merge_headers(headers, {"X-Friendli-Team": config.team_id})
     return headers
+
+
+def token_advice(config: ClientConfig) -> str:
+    """How to give the token for `config`'s endpoint kind (the variable the kind reads)."""
+    var = ENV_VARS[config.endpoint].token
+    return (
+        f"pass token=... (api_key=... in the LangChain/LlamaIndex classes) or set the {var} "
+        "environment variable. Tokens are never pickled: a model unpickled in another process "
+        f"(a worker, a Ray task, friendli-batch) reads {var} there."
+    )
 
 
 def _merge_headers(headers: dict[str, str], new: Mapping[str, str]) -> None:
@@ -176,7 +182,18 @@ def _spec(
         config, stream=stream, extra_headers=extra_headers, client_headers=client_headers
     )
     content = None if body is None else encode_body(body)
-    return RequestSpec(method, url, urlsplit(url).path, headers, content, stream)
+    hint = "" if config.token else _no_token_hint(config, headers, client_headers)
+    return RequestSpec(method, url, urlsplit(url).path, headers, content, stream, hint)
+
+
+def _no_token_hint(
+    config: ClientConfig, headers: Mapping[str, str], client_headers: Mapping[str, str] | None
+) -> str:
+    """What a 401 should add when no token is configured: none if some Authorization is sent."""
+    sent = [*headers, *(client_headers or ())]
+    if any(name.lower() == "authorization" for name in sent):
+        return ""
+    return "No token was sent: " + token_advice(config)
 
 
 def build_chat_request(
@@ -192,7 +209,7 @@ def build_chat_request(
     Raises:
         InvalidRequestError: The parameters break the spec or a documented constraint.
     """
-    check_chat_params(params, stream=stream, model_required=config.endpoint != "container")
+    check_chat_params(params, stream=stream, endpoint=config.endpoint)
     if params.get("tools"):  # the checked tools; `extra_body` below is sent as given
         params = {**params, "tools": [_with_parameters(tool) for tool in params["tools"]]}
     body = _body(params, stream=stream)
@@ -219,7 +236,7 @@ def build_completion_request(
     Raises:
         InvalidRequestError: The parameters break the spec or a documented constraint.
     """
-    check_completion_params(params, stream=stream, model_required=config.endpoint != "container")
+    check_completion_params(params, stream=stream, endpoint=config.endpoint)
     return _spec(
         config,
         "/completions",
@@ -233,7 +250,7 @@ def build_completion_request(
 def _model_field(config: ClientConfig, model: str | None) -> dict[str, Any]:
     if model:
         return {"model": model}
-    if config.endpoint != "container":
+    if config.endpoint in CLOUD_ENDPOINTS:
         msg = "model is required for serverless and dedicated endpoints; pass model='...'."
         raise InvalidRequestError(msg)
     return {}
@@ -285,10 +302,11 @@ def build_render_request(
     """Build a `/chat/render` request (serverless and dedicated only).
 
     Raises:
-        UnsupportedEndpointError: A container endpoint, which has no render route.
+        UnsupportedEndpointError: A container or another OpenAI-compatible server, which has
+            no render route.
         InvalidRequestError: No model, or messages that are not a list.
     """
-    if config.endpoint == "container":
+    if config.endpoint not in CLOUD_ENDPOINTS:
         msg = (
             "chat/render is served by the serverless and dedicated endpoints only; a container "
             "(or another OpenAI-compatible server) cannot render prompts, so exact chat token "
@@ -343,4 +361,5 @@ def raise_for_status(
         retry_after=parse_retry_after(headers),
         method=spec.method,
         path=spec.path,
+        hint=spec.unauthorized_hint if status == 401 else "",  # noqa: PLR2004
     )

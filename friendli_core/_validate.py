@@ -14,11 +14,18 @@ from collections.abc import Callable, Mapping
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin, is_typeddict
 
-from friendli_core._fields import BodyField, api_fields
-from friendli_core._names import did_you_mean
+from friendli_core._fields import APIS, ENDPOINTS, Api, BodyField, api_fields
+from friendli_core._names import closest
+from friendli_core.config import CLOUD_ENDPOINTS, Endpoint
 from friendli_core.errors import InvalidRequestError
 
-__all__ = ["check_chat_params", "check_completion_params", "check_messages"]
+__all__ = [
+    "FIELD_TABLES",
+    "check_body_fields",
+    "check_chat_params",
+    "check_completion_params",
+    "check_messages",
+]
 
 Check = Callable[[object], bool]
 
@@ -149,18 +156,53 @@ _NOUNS: dict[Any, tuple[str, str]] = {
     type(None): ("null", "nulls"),
 }
 
-# field -> (check, description of what is allowed), derived from `_fields.BODY_FIELDS`
-CHAT_FIELDS: dict[str, tuple[Check, str]] = {f.name: _field_check(f) for f in api_fields("chat")}
-COMPLETION_FIELDS: dict[str, tuple[Check, str]] = {
-    f.name: _field_check(f) for f in api_fields("completions")
+FieldTable = dict[str, tuple[Check, str]]
+# (api, endpoint kind) -> field -> (check, description of what is allowed), from `BODY_FIELDS`
+FIELD_TABLES: dict[tuple[Api, Endpoint], FieldTable] = {
+    (api, endpoint): {f.name: _field_check(f) for f in api_fields(api, endpoint)}
+    for api in APIS
+    for endpoint in ENDPOINTS
 }
+CHAT_FIELDS = FIELD_TABLES["chat", "serverless"]  # Friendli's (the adapters' field docs)
+COMPLETION_FIELDS = FIELD_TABLES["completions", "serverless"]
 _TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 MAX_TOOLS = 128
 _ROLES = ("system", "user", "assistant", "tool")
 _PART_TYPES = ("text", "image_url", "audio_url", "video_url")
 
 
-def _check_fields(params: Mapping[str, Any], table: dict[str, tuple[Check, str]], api: str) -> None:
+def _unknown_field(key: str, api: Api, endpoint: Endpoint) -> str:
+    """Why `key` is refused: a typo (with the likely name), or a field of another endpoint kind."""
+    if key in FIELD_TABLES[api, "openai-compatible"]:
+        return (
+            f"{api} parameter {key!r} is OpenAI's, which the Friendli {endpoint} endpoint does not "
+            "take. For a server that speaks OpenAI's API (vLLM, llama.cpp, a hosted API) use "
+            f"endpoint='openai-compatible'; to send it anyway, pass extra_body={{{key!r}: ...}}."
+        )
+    match = closest(key, FIELD_TABLES[api, "openai-compatible"])
+    if match is None:
+        hint = " Check the spelling."
+    elif match in FIELD_TABLES[api, endpoint]:
+        hint = f" Did you mean {match!r}?"
+    else:
+        hint = f" Did you mean {match!r} (OpenAI's, for endpoint='openai-compatible')?"
+    return (
+        f"Unknown {api} parameter {key!r}.{hint} To send a field this client does not know "
+        f"yet, pass it in extra_body={{{key!r}: ...}}."
+    )
+
+
+def check_body_fields(params: Mapping[str, Any], api: Api, endpoint: Endpoint) -> None:
+    """Check each field's name and value against what the endpoint kind takes for `api`.
+
+    `extra_body` is only checked to be a dict that leaves `stream` alone; `stream` is refused
+    (the method decides it).
+
+    Raises:
+        InvalidRequestError: An unknown field (naming the likely one), or a value of the wrong
+            type or out of range.
+    """
+    table = FIELD_TABLES[api, endpoint]
     for key, value in params.items():
         if key == "extra_body":
             _check_extra_body(value)
@@ -169,12 +211,7 @@ def _check_fields(params: Mapping[str, Any], table: dict[str, tuple[Check, str]]
             msg = "Do not pass stream: call the streaming method (stream_chat/stream_completions)."
             raise InvalidRequestError(msg)
         if key not in table:
-            msg = (
-                f"Unknown {api} parameter {key!r}.{did_you_mean(key, table)} Check the spelling; "
-                "to send a field this "
-                f"client does not know yet, pass it in extra_body={{{key!r}: ...}}."
-            )
-            raise InvalidRequestError(msg)
+            raise InvalidRequestError(_unknown_field(key, api, endpoint))
         check, allowed = table[key]
         if value is not None and not check(value):
             msg = f"Invalid {api} parameter {key}={_short_repr(value)}: expected {allowed}."
@@ -370,16 +407,28 @@ def check_messages(messages: object) -> None:
         _check_message(i, message, call_ids)
 
 
-def check_chat_params(params: Mapping[str, Any], *, stream: bool, model_required: bool) -> None:
+def _check_fields_and_model(params: Mapping[str, Any], api: Api, endpoint: Endpoint) -> None:
+    check_body_fields(params, api, endpoint)
+    if endpoint in CLOUD_ENDPOINTS and not params.get("model"):
+        msg = "model is required for serverless and dedicated endpoints; pass model='...'."
+        raise InvalidRequestError(msg)
+
+
+def check_chat_params(
+    params: Mapping[str, Any], *, stream: bool, endpoint: Endpoint = "serverless"
+) -> None:
     """Check a chat-completions parameter dict against the spec's types and constraints.
+
+    Args:
+        params: The parameters.
+        stream: Whether they go to the streaming method.
+        endpoint: The endpoint kind: it decides which fields are known and whether `model` is
+            required.
 
     Raises:
         InvalidRequestError: The first problem found, naming the field(s) involved.
     """
-    _check_fields(params, CHAT_FIELDS, "chat")
-    if model_required and not params.get("model"):
-        msg = "model is required for serverless and dedicated endpoints; pass model='...'."
-        raise InvalidRequestError(msg)
+    _check_fields_and_model(params, "chat", endpoint)
     check_messages(params.get("messages"))
     if params.get("top_logprobs") is not None and not params.get("logprobs"):
         msg = "top_logprobs requires logprobs=True; set logprobs=True or drop top_logprobs."
@@ -389,17 +438,14 @@ def check_chat_params(params: Mapping[str, Any], *, stream: bool, model_required
 
 
 def check_completion_params(
-    params: Mapping[str, Any], *, stream: bool, model_required: bool
+    params: Mapping[str, Any], *, stream: bool, endpoint: Endpoint = "serverless"
 ) -> None:
-    """Check a completions parameter dict against the spec's types and constraints.
+    """Check a completions parameter dict; the arguments are those of `check_chat_params`.
 
     Raises:
         InvalidRequestError: The first problem found, naming the field(s) involved.
     """
-    _check_fields(params, COMPLETION_FIELDS, "completions")
-    if model_required and not params.get("model"):
-        msg = "model is required for serverless and dedicated endpoints; pass model='...'."
-        raise InvalidRequestError(msg)
+    _check_fields_and_model(params, "completions", endpoint)
     if (params.get("prompt") is None) == (params.get("tokens") is None):
         msg = "completions need exactly one of prompt (text) or tokens (token IDs)."
         raise InvalidRequestError(msg)

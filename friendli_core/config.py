@@ -1,4 +1,4 @@
-"""Client configuration: endpoint, base URL, credentials, timeouts and retries.
+"""Client configuration: endpoint, base URL, credentials, timeouts, retries and pool size.
 
 `ClientConfig` is frozen and per instance: two clients with different tokens or teams in one
 process never share credentials (there is no module-level state). Its repr masks the token.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Self, TypeAlias, get_args
 from urllib.parse import urlsplit
 
 from friendli_core._names import refuse_unknown
@@ -20,29 +20,74 @@ if TYPE_CHECKING:
 
 __all__ = [
     "API_PATHS",
+    "CLOUD_ENDPOINTS",
     "DEFAULT_BASE_URLS",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "ENV_VARS",
     "ClientConfig",
     "Endpoint",
+    "EnvVars",
     "TimeoutTypes",
     "check_base_url",
+    "env_value",
     "mask_secret",
+    "missing_base_url",
+    "require_base_url",
     "url_origin",
 ]
 
-Endpoint: TypeAlias = Literal["serverless", "dedicated", "container"]
+Endpoint: TypeAlias = Literal["serverless", "dedicated", "container", "openai-compatible"]
+"""Friendli serverless, dedicated, Friendli Container, or any other OpenAI-compatible server."""
 TimeoutTypes: TypeAlias = "float | httpx.Timeout | None"
 
-DEFAULT_BASE_URLS: Mapping[str, str] = {
+CLOUD_ENDPOINTS: tuple[Endpoint, ...] = ("serverless", "dedicated")
+"""Friendli's hosted endpoints: they need a model and a token, and take a team."""
+
+DEFAULT_BASE_URLS: Mapping[Endpoint, str] = {
     "serverless": "https://api.friendli.ai/serverless/v1",
     "dedicated": "https://api.friendli.ai/dedicated/v1",
     "container": "http://localhost:8000/v1",
 }
+"""No default for "openai-compatible": the server is the user's to name."""
+
+
+class EnvVars(NamedTuple):
+    """The environment variables an endpoint kind reads its unset settings from."""
+
+    token: str
+    team: str | None  # None: the kind takes no team
+    base_url: str
+
+
+_FRIENDLI_ENV = EnvVars("FRIENDLI_TOKEN", "FRIENDLI_TEAM", "FRIENDLI_BASE_URL")
+ENV_VARS: Mapping[Endpoint, EnvVars] = {
+    "serverless": _FRIENDLI_ENV,
+    "dedicated": _FRIENDLI_ENV,
+    "container": _FRIENDLI_ENV,
+    # Never FRIENDLI_TOKEN nor OPENAI_API_KEY: no Friendli or OpenAI key reaches a third party.
+    "openai-compatible": EnvVars("OPENAI_COMPATIBLE_API_KEY", None, "OPENAI_COMPATIBLE_BASE_URL"),
+}
+"""Per endpoint kind, where the token, team and base URL come from when not given."""
+
+
+def env_value(name: str | None) -> str | None:
+    """The value of an environment variable; None when unnamed, unset or empty."""
+    return (os.environ.get(name) or None) if name else None
+
+
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_TIMEOUT = 600.0
 """Seconds for a whole read; connect uses `DEFAULT_CONNECT_TIMEOUT`. Long generations need it."""
 DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_MAX_CONNECTIONS = 64
+"""Connections a client's own pool opens at most, and keeps open when idle.
+
+Keep-alive equals it: a pool that closes idle connections while requests wait for one
+(httpx's default keeps 20 of 100) reopens a connection per request under load. Chosen from
+`make bench-scale` (benchmarks/README.md, "Pool size").
+"""
 
 
 API_PATHS = (
@@ -111,15 +156,20 @@ class ClientConfig:
     """Everything a client needs to build requests.
 
     Attributes:
-        token: Friendli personal access token (`flp_...`). Sent as `Authorization: Bearer`.
-            Required for serverless and dedicated; optional for container.
-        team_id: Team to run requests as, sent as `X-Friendli-Team` (never for container).
-        endpoint: Which Friendli product the model runs on.
+        token: Friendli personal access token (`flp_...`), or the OpenAI-compatible server's
+            key. Sent as `Authorization: Bearer`. Required for serverless and dedicated;
+            optional for container and openai-compatible.
+        team_id: Team to run requests as, sent as `X-Friendli-Team` (serverless and dedicated
+            only).
+        endpoint: Which Friendli product the model runs on, or "openai-compatible" for any
+            other server that speaks OpenAI's API (vLLM, llama.cpp, a hosted API).
         base_url: Prefix that `/chat/completions`, `/completions`, `/tokenize`, ... are appended
-            to. Defaults by endpoint; any OpenAI-compatible server works.
+            to. Defaults by endpoint; required for "openai-compatible".
         timeout: Seconds (float) or an `httpx.Timeout`; None disables timeouts.
         max_retries: Retries after the first attempt for connection errors, 408, 409, 429, 5xx.
         default_headers: Extra headers sent with every request.
+        max_connections: Connections the client's own pool opens at most and keeps alive;
+            requests beyond it wait for one. Ignored with a user-supplied `http_client`.
     """
 
     token: str | None = None
@@ -129,6 +179,7 @@ class ClientConfig:
     timeout: TimeoutTypes = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     default_headers: Mapping[str, str] = field(default_factory=dict)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:  # noqa: ARG004 - the dataclass __init__ takes them
         """Refuse an unknown argument with a suggestion (before the generated `__init__`)."""
@@ -139,13 +190,26 @@ class ClientConfig:
     def __post_init__(self) -> None:
         """Validate the values and fill the base URL from the endpoint."""
         if self.endpoint not in get_args(Endpoint):
-            msg = (
-                f"endpoint must be one of 'serverless', 'dedicated', 'container'; "
-                f"got {self.endpoint!r}"
-            )
+            kinds = ", ".join(repr(k) for k in get_args(Endpoint))
+            msg = f"endpoint must be one of {kinds}; got {self.endpoint!r}"
             raise InvalidRequestError(msg)
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             msg = f"max_retries must be an integer >= 0; got {self.max_retries!r}"
+            raise InvalidRequestError(msg)
+        if (
+            not isinstance(self.max_connections, int)
+            or isinstance(self.max_connections, bool)
+            or self.max_connections < 1
+        ):
+            msg = f"max_connections must be an integer >= 1; got {self.max_connections!r}"
+            raise InvalidRequestError(msg)
+        if not self.base_url and self.endpoint not in DEFAULT_BASE_URLS:
+            raise InvalidRequestError(missing_base_url(self.endpoint))
+        if self.team_id and ENV_VARS[self.endpoint].team is None:
+            msg = (
+                f"team_id is Friendli's (X-Friendli-Team); endpoint={self.endpoint!r} takes no "
+                "team and would not send it: drop team_id."
+            )
             raise InvalidRequestError(msg)
         base = check_base_url(self.base_url or DEFAULT_BASE_URLS[self.endpoint])
         object.__setattr__(self, "base_url", base)
@@ -162,26 +226,31 @@ class ClientConfig:
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         **unknown: object,
     ) -> ClientConfig:
         """Build a config, taking unset values from the environment.
 
-        `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` fill `token`, `team_id` and
-        `base_url` when they are not passed.
+        The endpoint kind's variables (`ENV_VARS`) fill `token`, `team_id` and `base_url` when
+        they are not passed: `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` for
+        Friendli's endpoints, `OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` for
+        "openai-compatible" (which takes no team).
 
         Raises:
             InvalidRequestError: For an argument it does not take, naming the one to use.
         """
         if unknown:  # its arguments are the fields, so a typo gets the constructor's hint
             refuse_unknown(f"{cls.__name__}.from_env", unknown, (f.name for f in fields(cls)))
+        env = ENV_VARS.get(endpoint, _FRIENDLI_ENV)  # an unknown kind is refused by __post_init__
         return cls(
-            token=token if token is not None else (os.environ.get("FRIENDLI_TOKEN") or None),
-            team_id=team_id if team_id is not None else (os.environ.get("FRIENDLI_TEAM") or None),
+            token=token if token is not None else env_value(env.token),
+            team_id=team_id if team_id is not None else env_value(env.team),
             endpoint=endpoint,
-            base_url=base_url or os.environ.get("FRIENDLI_BASE_URL") or "",
+            base_url=base_url or env_value(env.base_url) or "",
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers or {},
+            max_connections=max_connections,
         )
 
     def with_options(self, **changes: object) -> ClientConfig:
@@ -189,7 +258,10 @@ class ClientConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle without the token: the unpickled config reads FRIENDLI_TOKEN where it runs."""
+        """Pickle without the token: the unpickled config reads its kind's variable where it runs.
+
+        (`FRIENDLI_TOKEN`, or `OPENAI_COMPATIBLE_API_KEY` for "openai-compatible".)
+        """
         kept = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "token"}
         return (_unpickle, (kept,))
 
@@ -198,11 +270,32 @@ class ClientConfig:
         return (
             f"ClientConfig(endpoint={self.endpoint!r}, base_url={self.base_url!r}, "
             f"token={mask_secret(self.token)}, team_id={self.team_id!r}, "
-            f"timeout={self.timeout!r}, max_retries={self.max_retries!r})"
+            f"timeout={self.timeout!r}, max_retries={self.max_retries!r}, "
+            f"max_connections={self.max_connections!r})"
         )
 
     __str__ = __repr__
 
 
+def missing_base_url(endpoint: Endpoint) -> str:
+    """The error text for an endpoint kind without a default host and no base URL given."""
+    return (
+        f"endpoint={endpoint!r} needs the server's base URL, the prefix its /chat/completions "
+        "and /completions paths follow (e.g. http://localhost:8080/v1 for llama.cpp, "
+        f"https://api.atoma.network/v1): pass base_url=... or set {ENV_VARS[endpoint].base_url}."
+    )
+
+
+def require_base_url(endpoint: Endpoint, base_url: str | None) -> None:
+    """Refuse a kind without a default host when neither `base_url` nor its variable is set.
+
+    Raises:
+        InvalidRequestError: No base URL for "openai-compatible", naming the variable.
+    """
+    if base_url or endpoint in DEFAULT_BASE_URLS or env_value(ENV_VARS[endpoint].base_url):
+        return
+    raise InvalidRequestError(missing_base_url(endpoint))
+
+
 def _unpickle(kept: dict[str, Any]) -> ClientConfig:
-    return ClientConfig(token=os.environ.get("FRIENDLI_TOKEN") or None, **kept)
+    return ClientConfig(token=env_value(ENV_VARS[kept["endpoint"]].token), **kept)

@@ -291,6 +291,7 @@ def make_status_error(
     retry_after: float | None = None,
     method: str | None = None,
     path: str | None = None,
+    hint: str = "",
 ) -> APIStatusError:
     """Build the typed error for an error status (or a mid-stream error event).
 
@@ -301,6 +302,7 @@ def make_status_error(
         retry_after: Seconds the server asked to wait, if any.
         method: The request method.
         path: The request path.
+        hint: What to do about it, added to the message.
 
     Returns:
         An instance of the `APIStatusError` subclass for the status.
@@ -310,6 +312,8 @@ def make_status_error(
     text = f"Friendli API error {status}{where}: {api_message or 'no message in the response'}"
     if request_id:
         text += f" (request id {request_id})"
+    if hint:
+        text += f". {hint}"
     return _error_class(status)(
         text,
         status_code=status,

@@ -6,8 +6,9 @@ typed. Fields the spec marks required but that OpenAI-compatible or older server
 `model`, `created`) are optional here, so that parsing never fails on them.
 
 Request parameters are `TypedDict`s that document every field of the spec's request bodies,
-for type checkers; the fields themselves are declared in `friendli_core._fields` (a test checks
-these agree with it), and values are validated from there before anything is sent.
+and OpenAI's fields that only endpoint="openai-compatible" takes, for type checkers; the fields
+themselves are declared in `friendli_core._fields` (a test checks these agree with it), and
+values are validated from there before anything is sent.
 """
 
 from __future__ import annotations
@@ -326,6 +327,24 @@ class ChatCompletionParams(_SamplingParams, total=False):
     include_reasoning: bool
     tool_choice: ToolChoiceParam
     tools: list[ToolParam]
+    # OpenAI's fields, taken by endpoint="openai-compatible" only
+    user: str
+    max_completion_tokens: int
+    metadata: dict[str, str]
+    store: bool
+    service_tier: str
+    modalities: list[str]
+    audio: dict[str, Any]
+    prediction: dict[str, Any]
+    verbosity: str
+    web_search_options: dict[str, Any]
+    prompt_cache_key: str
+    prompt_cache_options: dict[str, Any]
+    prompt_cache_retention: str
+    safety_identifier: str
+    moderation: dict[str, Any]
+    functions: list[dict[str, Any]]
+    function_call: str | dict[str, Any]
 
 
 class CompletionParams(_SamplingParams, total=False):
@@ -345,6 +364,12 @@ class CompletionParams(_SamplingParams, total=False):
     forced_output_tokens: list[int]
     token_index_to_replace: list[int]
     embedding_to_replace: list[float]
+    # OpenAI's fields, taken by endpoint="openai-compatible" only
+    user: str
+    logit_bias: dict[str, float]
+    suffix: str
+    echo: bool
+    best_of: int
 
 
 Usage.model_rebuild()

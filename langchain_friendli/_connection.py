@@ -1,10 +1,11 @@
 """The connection fields and client lifecycle shared by every Friendli LangChain class.
 
 `FriendliConnection` declares the settings (model, token, team, endpoint, base URL, timeout,
-retries, headers, httpx clients) once, with their environment variables, for `ChatFriendli`,
-`Friendli` and `FriendliEmbeddings`. Its clients come from `friendli_core._lifecycle.ModelClients`:
-built on first use, rebuilt when a connection setting changes, one async client per event
-loop, never shared with a forked child, never pickled (nor is the token).
+retries, headers, pool size, httpx clients) once, with their environment variables, for
+`ChatFriendli`, `Friendli` and `FriendliEmbeddings`. Its clients come from
+`friendli_core._lifecycle.ModelClients`: built on first use, rebuilt when a connection setting
+changes, one async client per event loop, never shared with a forked child, never pickled (nor
+is the token).
 """
 
 from __future__ import annotations
@@ -12,13 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    SecretStr,
-)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from friendli_core._adapter_checks import ConstructorChecks
 from friendli_core._httpx_fields import HttpAsyncClient, HttpClient
@@ -26,7 +21,15 @@ from friendli_core._lifecycle import (
     LifecycleMethods,
     ModelClients,
 )
-from friendli_core.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Endpoint
+from friendli_core.config import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ENV_VARS,
+    Endpoint,
+    env_value,
+    require_base_url,
+)
 
 if TYPE_CHECKING:
     # Imported when the first client is built: importing the integration loads no httpx.
@@ -59,22 +62,29 @@ class FriendliConnection(LifecycleMethods, ConstructorChecks, BaseModel):
     friendli_token: SecretStr | None = Field(
         default_factory=secret_from_env("FRIENDLI_TOKEN", default=None), alias="api_key"
     )
-    """Friendli personal access token; read from `FRIENDLI_TOKEN` when not given."""
+    """Friendli personal access token; read from `FRIENDLI_TOKEN` when not given (the server's
+    key from `OPENAI_COMPATIBLE_API_KEY` for endpoint="openai-compatible")."""
     friendli_team: str | None = Field(
         default_factory=from_env("FRIENDLI_TEAM", default=None), alias="team_id"
     )
-    """Team to run requests as (`X-Friendli-Team`); read from `FRIENDLI_TEAM` when not given."""
+    """Team to run requests as (`X-Friendli-Team`); read from `FRIENDLI_TEAM` when not given
+    (serverless and dedicated only)."""
     endpoint: Endpoint = "serverless"
-    """Which Friendli product serves the model; picks the default base URL."""
+    """Which Friendli product serves the model, picking the default base URL; or
+    "openai-compatible" for any other server that speaks OpenAI's API (base_url required)."""
     base_url: str | None = Field(default_factory=from_env("FRIENDLI_BASE_URL", default=None))
-    """API prefix, e.g. `https://api.friendli.ai/serverless/v1`; read from `FRIENDLI_BASE_URL`,
-    else derived from `endpoint`."""
+    """API prefix, e.g. `https://api.friendli.ai/serverless/v1`; read from `FRIENDLI_BASE_URL`
+    (`OPENAI_COMPATIBLE_BASE_URL` for endpoint="openai-compatible"), else derived from
+    `endpoint`."""
     timeout: float | None = DEFAULT_TIMEOUT
     """Seconds to wait for a response (None: no timeout)."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries for connection errors, 408, 409, 429 and 5xx (with backoff and Retry-After)."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers sent with every request."""
+    max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, ge=1)
+    """Connections the model's own pools open at most and keep alive (one pool per client
+    built); requests beyond it wait for one. Not used with a user-supplied httpx client."""
     http_client: HttpClient | None = Field(default=None, exclude=True)
     """An `httpx.Client` to send sync requests with (proxies, certificates, transports)."""
     http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
@@ -89,15 +99,44 @@ class FriendliConnection(LifecycleMethods, ConstructorChecks, BaseModel):
         "timeout",
         "max_retries",
         "default_headers",
+        "max_connections",
         "http_client",
         "http_async_client",
     )
     """The fields that make the `Connection`, in its order (token first)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _endpoint_environment(cls, data: Any) -> Any:
+        """Read unset settings from the endpoint kind's variables, not Friendli's.
+
+        The fields' defaults read `FRIENDLI_*`; an "openai-compatible" model reads
+        `OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` instead (never a Friendli
+        or OpenAI key, which must not reach a third-party server) and takes no team.
+        """
+        endpoint = data.get("endpoint") if isinstance(data, dict) else None
+        env = ENV_VARS.get(endpoint) if isinstance(endpoint, str) else None  # type: ignore[call-overload]
+        if env is None or env == ENV_VARS["serverless"]:  # the fields' own defaults apply
+            return data
+        unset = {
+            ("friendli_token", "api_key"): env_value(env.token),
+            ("friendli_team", "team_id"): env_value(env.team),
+            ("base_url",): env_value(env.base_url),
+        }
+        filled = {
+            names[0]: value for names, value in unset.items() if data.keys().isdisjoint(names)
+        }
+        return {**filled, **data}
+
+    @model_validator(mode="after")
+    def _require_base_url(self) -> Self:
+        require_base_url(self.endpoint, self.base_url)
+        return self
+
     @property
     def lc_secrets(self) -> dict[str, str]:
         """Map the token field to its environment variable for serialization."""
-        return {"friendli_token": "FRIENDLI_TOKEN"}
+        return {"friendli_token": ENV_VARS[self.endpoint].token}
 
     @property
     def client(self) -> FriendliClient:

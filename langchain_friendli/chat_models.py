@@ -40,7 +40,7 @@ __all__ = ["ChatFriendli"]
 
 
 class ChatFriendli(FriendliBase, ChatFields, ChatSwitches, BaseChatModel):
-    r"""FriendliAI chat model (serverless, dedicated and container endpoints).
+    r"""FriendliAI chat model (serverless, dedicated, container or OpenAI-compatible endpoints).
 
     Setup:
         Install `friendli-integrations[langchain]` and set your personal access token:
@@ -77,8 +77,12 @@ class ChatFriendli(FriendliBase, ChatFields, ChatSwitches, BaseChatModel):
             a request without one fails with a message saying how to set it.
         friendli_team: str | None
             Team ID (alias `team_id`; env `FRIENDLI_TEAM`), sent as `X-Friendli-Team`.
-        endpoint: "serverless" | "dedicated" | "container"
+        endpoint: "serverless" | "dedicated" | "container" | "openai-compatible"
             Picks the default base URL; the container endpoint needs no model or team.
+            "openai-compatible" is any other server that speaks OpenAI's API (vLLM,
+            llama.cpp, a hosted API): base_url required (env `OPENAI_COMPATIBLE_BASE_URL`),
+            token from `OPENAI_COMPATIBLE_API_KEY`, and OpenAI's fields (`user`,
+            `metadata` via extra_body, `store`, ...) are taken per call.
         base_url: str | None
             API prefix (env `FRIENDLI_BASE_URL`), e.g. `http://localhost:8000/v1`.
         timeout, max_retries, default_headers:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Self
 
 from langchain_core.embeddings import Embeddings
 from pydantic import Field, model_validator
 
 from friendli_core._embeddings import check_embeddings_endpoint
+from friendli_core.config import CLOUD_ENDPOINTS, Endpoint
 from langchain_friendli._connection import MODEL_CONFIG, FriendliConnection
 from langchain_friendli._errors import translate_errors
 
@@ -38,13 +39,17 @@ class FriendliEmbeddings(FriendliConnection, Embeddings):
 
     model_config = MODEL_CONFIG
 
-    endpoint: Literal["serverless", "dedicated", "container"] = "dedicated"
+    endpoint: Endpoint = "dedicated"
     """Which Friendli product serves the model: "dedicated" or "container" (serverless serves
-    no embeddings and is refused)."""
+    no embeddings and is refused), or "openai-compatible" for another server that speaks
+    OpenAI's API."""
     batch_size: int = Field(default=64, ge=1)
     """Texts sent per request."""
     max_concurrency: int = Field(default=4, ge=1)
     """Requests in flight at once in `aembed_documents`."""
+    dimensions: int | None = Field(default=None, ge=1)
+    """The number of dimensions of the vectors, for models that can shorten them (OpenAI's
+    field: endpoint="openai-compatible" only)."""
     extra_body: dict[str, Any] | None = None
     """Fields merged into every request body as they are (for fields not listed here)."""
 
@@ -53,7 +58,7 @@ class FriendliEmbeddings(FriendliConnection, Embeddings):
     @model_validator(mode="after")
     def _check_endpoint(self) -> Self:
         check_embeddings_endpoint(self.endpoint)
-        if not self.model and self.endpoint != "container":
+        if not self.model and self.endpoint in CLOUD_ENDPOINTS:
             msg = "model is required for dedicated endpoints: pass the endpoint ID as model."
             raise ValueError(msg)
         return self
@@ -62,6 +67,8 @@ class FriendliEmbeddings(FriendliConnection, Embeddings):
         params: dict[str, Any] = {"input": batch, "extra_body": self.extra_body}
         if self.model:
             params["model"] = self.model
+        if self.dimensions is not None:
+            params["dimensions"] = self.dimensions
         return params
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

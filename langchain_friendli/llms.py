@@ -52,6 +52,9 @@ class Friendli(FriendliBase, CompletionFields, BaseLLM):
         friendli_token (alias `api_key`, env `FRIENDLI_TOKEN`), friendli_team (alias
         `team_id`, env `FRIENDLI_TEAM`), endpoint, base_url (env `FRIENDLI_BASE_URL`), timeout,
         max_retries, default_headers, http_client, http_async_client, extra_body.
+        `endpoint="openai-compatible"` (vLLM, llama.cpp, a hosted API) reads
+        `OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` instead, and takes
+        OpenAI's fields per call: `llm.invoke(prompt, suffix=..., user=..., logit_bias=...)`.
 
     Instantiate:
         ```python

@@ -31,8 +31,9 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection, default_completion_to_prompt
 from typing_extensions import override
 
-from friendli_core._fields import adapter_fields
+from friendli_core._fields import ENDPOINTS, api_fields
 from friendli_core.catalog import ModelInfo, warn_if_deprecated
+from friendli_core.config import CLOUD_ENDPOINTS
 from friendli_core.errors import InvalidRequestError
 from friendli_core.reasoning import prepare_chat
 from llama_index_friendli._catalog import (
@@ -78,19 +79,35 @@ __all__ = ["FriendliLLM"]
 
 
 _BODY_FIELDS = tuple(BodyFields.model_fields)
-# Those of both APIs go to /completions too (with is_chat_model=False); logprobs/top_logprobs
-# become its logprobs count; the other chat-only fields cannot be sent there.
-_SHARED_FIELDS = tuple(f.name for f in adapter_fields("FriendliLLM", apis=("chat", "completions")))
-_CHAT_ONLY_FIELDS = (
-    *(name for name in _BODY_FIELDS if name not in {*_SHARED_FIELDS, "logprobs", "top_logprobs"}),
-    *Switches.model_fields,
-)
+# Those the endpoint kind's completions API also takes go to /completions too (with
+# is_chat_model=False): the fields of both APIs, and logit_bias on "openai-compatible";
+# logprobs/top_logprobs become its logprobs count; the other chat-only fields (and the
+# reasoning switches) cannot be sent.
+_COMPLETION_NAMES = {
+    endpoint: {f.name for f in api_fields("completions", endpoint)} - {"logprobs"}
+    for endpoint in ENDPOINTS
+}
+_SHARED_FIELDS = {
+    endpoint: tuple(name for name in _BODY_FIELDS if name in names)
+    for endpoint, names in _COMPLETION_NAMES.items()
+}
+_CHAT_ONLY_FIELDS = {
+    endpoint: (
+        *(n for n in _BODY_FIELDS if n not in {*names, "logprobs", "top_logprobs"}),
+        *Switches.model_fields,
+    )
+    for endpoint, names in _COMPLETION_NAMES.items()
+}
 
 
 class FriendliLLM(
     FriendliConnectionFields, BodyFields, Switches, StructuredOutputMixin, FunctionCallingLLM
 ):
     """FriendliAI serverless, dedicated or container endpoints as a LlamaIndex LLM.
+
+    `endpoint="openai-compatible"` serves any other server that speaks OpenAI's API (base_url
+    or `OPENAI_COMPATIBLE_BASE_URL`, key from `OPENAI_COMPATIBLE_API_KEY`); OpenAI's fields go
+    per call or in `additional_kwargs`, e.g. `llm.complete(prompt, user=..., suffix=...)`.
 
     Chat, completion, streaming, tool calling and structured output (JSON schema), sync and
     async, on the `friendli_core` client: typed errors, retries and timeouts come from there.
@@ -155,7 +172,7 @@ class FriendliLLM(
 
     @model_validator(mode="after")
     def _check_model(self) -> FriendliLLM:
-        if not self.model and self.endpoint != "container":
+        if not self.model and self.endpoint in CLOUD_ENDPOINTS:
             msg = (
                 f"model is required for the {self.endpoint} endpoint: pass the model code "
                 "(serverless) or the endpoint ID (dedicated)."
@@ -243,13 +260,14 @@ class FriendliLLM(
         if not formatted:
             prompt = (self.completion_to_prompt or default_completion_to_prompt)(prompt)
         per_call = [n for n in Switches.model_fields if kwargs.get(n) is not None]
-        if chat_only := [n for n in _CHAT_ONLY_FIELDS if getattr(self, n) is not None] + per_call:
+        chat_only_fields = _CHAT_ONLY_FIELDS[self.endpoint]
+        if chat_only := [n for n in chat_only_fields if getattr(self, n) is not None] + per_call:
             msg = (
                 f"{', '.join(chat_only)} apply to chat only; unset them or set is_chat_model=True."
             )
             raise InvalidRequestError(msg)
         logprobs = (self.top_logprobs or 0) if self.logprobs else None
-        params = {**self._base_params(_SHARED_FIELDS), "logprobs": logprobs}
+        params = {**self._base_params(_SHARED_FIELDS[self.endpoint]), "logprobs": logprobs}
         params.update({**self.additional_kwargs, **kwargs})
         params["prompt"] = prompt
         return {k: v for k, v in params.items() if v is not None}

@@ -8,7 +8,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import ConfigDict, Field, model_validator
 
 from friendli_core._embeddings import check_embeddings_endpoint
-from friendli_core.config import Endpoint
+from friendli_core.config import CLOUD_ENDPOINTS, Endpoint
 from llama_index_friendli._connection import FriendliConnectionFields
 
 __all__ = ["FriendliEmbedding"]
@@ -41,11 +41,18 @@ class FriendliEmbedding(FriendliConnectionFields, BaseEmbedding):
     endpoint: Endpoint = Field(
         default="dedicated",
         description="Which Friendli product serves the model: dedicated or container "
-        "(serverless serves no embeddings and is refused).",
+        "(serverless serves no embeddings and is refused), or openai-compatible for another "
+        "server that speaks OpenAI's API.",
     )
     embed_batch_size: int = Field(default=64, gt=0, le=2048, description="Texts sent per request.")
     num_workers: int | None = Field(
         default=4, description="Async requests in flight at once (None: all batches at once)."
+    )
+    dimensions: int | None = Field(
+        default=None,
+        ge=1,
+        description="The number of dimensions of the vectors, for models that can shorten "
+        "them (OpenAI's field: endpoint='openai-compatible' only).",
     )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict,
@@ -66,7 +73,7 @@ class FriendliEmbedding(FriendliConnectionFields, BaseEmbedding):
     @model_validator(mode="after")
     def _check_endpoint(self) -> FriendliEmbedding:
         check_embeddings_endpoint(self.endpoint)
-        if not self.model_name and self.endpoint != "container":
+        if not self.model_name and self.endpoint in CLOUD_ENDPOINTS:
             msg = "model_name is required for dedicated endpoints: pass the endpoint ID."
             raise ValueError(msg)
         return self
@@ -80,6 +87,8 @@ class FriendliEmbedding(FriendliConnectionFields, BaseEmbedding):
         params: dict[str, Any] = {**self.additional_kwargs, "input": texts}
         if self.model_name:
             params["model"] = self.model_name
+        if self.dimensions is not None:
+            params["dimensions"] = self.dimensions
         return params
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:

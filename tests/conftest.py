@@ -7,8 +7,14 @@ longer without anything being wrong. Speed is measured in benchmarks/, not asser
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pytest
 from hypothesis import settings
+
+if TYPE_CHECKING:
+    from friendli_core.testing import LocalServer
 
 settings.register_profile("friendli", deadline=None)
 settings.load_profile("friendli")
@@ -37,3 +43,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for folder, marker in _FOLDER_MARKERS.items():
             if folder in parts[parts.index("tests") :]:
                 item.add_marker(getattr(pytest.mark, marker))
+
+
+@pytest.fixture(scope="module")
+def strict_openai_server() -> Iterator[LocalServer]:
+    """A local server whose `/v1/...` paths play a strict OpenAI-compatible server."""
+    from friendli_core.testing import LocalServer
+
+    with LocalServer(openai_strict=True) as server:
+        yield server

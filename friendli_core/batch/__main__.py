@@ -19,7 +19,10 @@ EXIT_INTERRUPTED = 130
 
 EPILOG = f"""\
 The token is read from FRIENDLI_TOKEN (never a flag, never printed); FRIENDLI_TEAM and
-FRIENDLI_BASE_URL are read too when --team-id and --base-url are not given.
+FRIENDLI_BASE_URL are read too when --team-id and --base-url are not given. With
+--endpoint openai-compatible (any server that speaks OpenAI's API) they are
+OPENAI_COMPATIBLE_API_KEY (optional) and OPENAI_COMPATIBLE_BASE_URL (or --base-url, required);
+no Friendli key and no team is sent there.
 
 INPUT lines (OpenAI batch format):
   {{"custom_id": "q1", "method": "POST", "url": "/v1/chat/completions", "body": {{...}}}}
@@ -82,7 +85,8 @@ def parser() -> argparse.ArgumentParser:
         "--endpoint",
         choices=get_args(Endpoint),
         default="serverless",
-        help="which Friendli product serves the model (default: %(default)s)",
+        help="which Friendli product serves the model, or openai-compatible for another "
+        "server that speaks OpenAI's API (default: %(default)s)",
     )
     p.add_argument(
         "--base-url", type=_base_url, help="URL prefix of the API (default: the endpoint's)"

@@ -45,6 +45,8 @@ class BatchResult:
         earlier_failed: Requests of the input with an error line from earlier runs.
         stopped: Why the run stopped early (the endpoint could not be reached), else "".
         token_refused: Requests of this run refused with 401 or 403 (the token or the team).
+        token_variable: Where the endpoint kind reads its token (`FRIENDLI_TOKEN`, or
+            `OPENAI_COMPATIBLE_API_KEY` for "openai-compatible").
     """
 
     output: Path
@@ -60,6 +62,13 @@ class BatchResult:
     earlier_failed: int = 0
     stopped: str = ""
     token_refused: int = 0
+    token_variable: str = "FRIENDLI_TOKEN"  # noqa: S105 - a variable's name, not a secret
+
+    @property
+    def _token_kind(self) -> str:
+        if self.token_variable != "FRIENDLI_TOKEN":  # noqa: S105 - a variable's name
+            return "key of the server"
+        return "Friendli personal access token (FRIENDLI_TEAM or --team-id for a team)"
 
     @property
     def errors(self) -> int:
@@ -97,8 +106,8 @@ class BatchResult:
         if self.token_refused:  # every request would fail alike: say what to fix first
             lines.append(
                 f"{self.token_refused} request(s) were refused with 401/403: the token (or team) "
-                "was not accepted. Set FRIENDLI_TOKEN to a valid Friendli personal access token "
-                "(FRIENDLI_TEAM or --team-id for a team), then retry the failed requests."
+                f"was not accepted. Set {self.token_variable} to a valid {self._token_kind}, "
+                "then retry the failed requests."
             )
         if self.errors:
             lines.append(

@@ -41,7 +41,7 @@ from friendli_core.batch._format import (
 )
 from friendli_core.batch._limit import Gate
 from friendli_core.batch._progress import BatchResult, Progress, make_progress
-from friendli_core.config import url_origin
+from friendli_core.config import DEFAULT_MAX_CONNECTIONS, ENV_VARS, url_origin
 from friendli_core.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -57,7 +57,6 @@ DEFAULT_MAX_RETRIES = 5
 """More than the clients' 2: a long job meets rate limits and restarts, and each retry waits
 as long as the server's Retry-After asks."""
 _RATE_LIMITED = 429
-_POOL, _KEEP_ALIVE = 100, 20  # httpx's defaults
 _TAIL_CHUNK = 65536
 
 StrPath = str | os.PathLike[str]
@@ -206,6 +205,7 @@ class BatchRunner:
         done = self._resume_state(ids)
         self.result.skipped = len(done & ids)
         client = self._make_client()
+        self.result.token_variable = ENV_VARS[client.config.endpoint].token
         try:
             build_headers(client.config)  # a missing token fails here, before any line is written
             self._progress = make_progress(
@@ -247,22 +247,17 @@ class BatchRunner:
         return done
 
     def _make_client(self) -> AsyncFriendliClient:
-        """The client, with a pool of its own that has the runner's limits and hooks.
+        """The client, with a pool of its own that has the runner's hooks.
 
         Built by the core (not passed as `http_client`), so requests take its fast path and
-        closing the client closes the pool.
+        closing the client closes the pool. The pool is never smaller than the concurrency:
+        a request in flight never waits for a connection another one holds.
         """
-        # httpx's default pool (100 connections, 20 kept alive) unless more may be in flight:
-        # httpcore scans every pooled connection per request, so a larger idle pool costs CPU
-        limits = httpx.Limits(
-            max_connections=max(self._gate.window.maximum, _POOL),
-            max_keepalive_connections=_KEEP_ALIVE,
-        )
+        wanted = self._options.get("max_connections", DEFAULT_MAX_CONNECTIONS)
+        pool = max(wanted, self._gate.window.maximum)
         hooks = {"request": [self._on_request], "response": [self._on_response]}
-        return _BatchClient(
-            functools.partial(OwnedAsyncClient, limits=limits, event_hooks=hooks),
-            **cast("ClientOptions", self._options),
-        )
+        options = cast("ClientOptions", {**self._options, "max_connections": pool})
+        return _BatchClient(functools.partial(OwnedAsyncClient, event_hooks=hooks), **options)
 
     async def _on_request(self, request: httpx.Request) -> None:  # noqa: ARG002 - httpx hook
         slot = _SLOT.get()

@@ -12,6 +12,9 @@ Behaviour in short (details in the module docstrings):
 
 * auth: serverless/dedicated need ``Authorization: Bearer <token>`` (``tokens=None`` accepts any
   non-empty token), else 401; the container paths need none unless ``container_auth=True``;
+* ``openai_strict=True`` (``--openai-strict``): the container paths play a strict
+  OpenAI-compatible server and refuse, with 400, a body field OpenAI's API lacks (Friendli's
+  ``top_k``, ``min_p``, ...), the client's ``endpoint="openai-compatible"`` counterpart;
 * errors: ``{"message", "error": {"message", "type", "code"}}``; invalid JSON and documented
   constraint violations are 400, request-schema violations (vendored OpenAPI, ``_openapi``) 422;
   every response has an ``x-request-id`` header;

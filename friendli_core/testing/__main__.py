@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
         "--container-auth", action="store_true", help="require the token on /v1/... too"
     )
     parser.add_argument(
+        "--openai-strict",
+        action="store_true",
+        help="on /v1/..., refuse body fields OpenAI's API lacks (a strict OpenAI server)",
+    )
+    parser.add_argument(
         "--reasoning-model",
         action="append",
         dest="reasoning_models",
@@ -61,7 +66,8 @@ def serve(server: LocalServer, stop: threading.Event | None = None) -> None:
     print(f"Friendli local server running on {server.url}")
     print(f"  serverless: {server.serverless_url}")
     print(f"  dedicated:  {server.dedicated_url}")
-    print(f"  container:  {server.container_url}  (also the OpenAI-compatible base URL)")
+    strict = " (strict: OpenAI's fields only)" if server.config.openai_strict else ""
+    print(f"  container:  {server.container_url}  (also the OpenAI-compatible base URL){strict}")
     print("Press Ctrl-C to stop.", flush=True)
     event = stop or threading.Event()
     try:
@@ -84,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.port,
         tokens=args.tokens,
         container_auth=args.container_auth,
+        openai_strict=args.openai_strict,
         reasoning_models=args.reasoning_models,
         latency=args.latency,
         chunk_delay=args.chunk_delay,

@@ -12,6 +12,7 @@ Routes (``{family}`` is ``serverless`` or ``dedicated``; the container family ha
 
 Every request is recorded (``ServerState.log``), then: faults (queue, ``X-Local-Fault`` header,
 ``fault:<spec>/model`` prefix) → bearer check (serverless/dedicated; 401) → JSON parse (400) →
+with ``openai_strict``, on the container paths, OpenAI's field names only (400) →
 OpenAPI request-schema validation (422) → documented constraints (400) → the model. Streaming is
 decided only by the body field ``stream``. Every response carries ``x-request-id``.
 """
@@ -40,7 +41,7 @@ from friendli_core.testing._catalog import (
     openai_items,
     openrouter_items,
 )
-from friendli_core.testing._checks import check_chat, check_completions
+from friendli_core.testing._checks import check_chat, check_completions, check_openai_fields
 from friendli_core.testing._embed import embed_text, encode_base64
 from friendli_core.testing._faults import FaultError, Faults, parse_faults, split_model
 from friendli_core.testing._log import RecordedRequest, bearer_token
@@ -68,6 +69,11 @@ __all__ = ["create_app"]
 
 _FAMILIES = {"serverless": "Serverless", "dedicated": "Dedicated", "container": "Container"}
 _Handler = Callable[["_Call"], Awaitable[Response]]
+_APIS: dict[str, str] = {  # the route -> its API, for ``openai_strict``
+    "chat/completions": "chat",
+    "completions": "completions",
+    "embeddings": "embeddings",
+}
 
 
 class _RequestId:
@@ -155,7 +161,7 @@ async def _read_json(request: Request) -> tuple[Any, str | None]:
 
 
 async def _dispatch(
-    state: ServerState, request: Request, family: str, handler: _Handler
+    state: ServerState, request: Request, family: str, handler: _Handler, api: str | None = None
 ) -> Response:
     request_id: str = request.scope["friendli.request_id"]
     try:
@@ -194,6 +200,10 @@ async def _dispatch(
         return fault
     if parse_error is not None or not isinstance(body, dict):
         return error_response(400, parse_error or "the request body must be a JSON object")
+    if api is not None and family == "container" and state.config.openai_strict:
+        problem = check_openai_fields(api, body)
+        if problem is not None:
+            return error_response(400, problem)
     return await handler(_Call(state, family, body, faults))
 
 
@@ -372,13 +382,17 @@ def create_app(state: ServerState) -> ASGIApp:
         ("container", "/v1"),
     ):
         for suffix, handler in handlers.items():
+            api = _APIS.get(suffix)
             if (family, suffix) in {("container", "chat/render"), ("serverless", "embeddings")}:
                 continue
 
             async def endpoint(
-                request: Request, family: str = family, handler: _Handler = handler
+                request: Request,
+                family: str = family,
+                handler: _Handler = handler,
+                api: str | None = api,
             ) -> Response:
-                return await _dispatch(state, request, family, handler)
+                return await _dispatch(state, request, family, handler, api)
 
             routes.append(Route(f"{prefix}/{suffix}", endpoint, methods=["POST"]))
     for path, family in (

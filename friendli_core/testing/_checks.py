@@ -3,18 +3,22 @@
 Each check returns an error message (the request is answered with HTTP 400) or ``None``.
 They are the API's documented rules: the mutual exclusions and ranges of the chat fields, the
 shape of tool messages, the completions body's rules, and that a tool message's ``tool_call_id``
-must answer a tool call of an earlier assistant message.
+must answer a tool call of an earlier assistant message. ``check_openai_fields`` is the rule of
+a strict OpenAI-compatible server (``openai_strict``): only OpenAI's field names are accepted.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Callable, Mapping
+from importlib import resources
 from typing import Any
 
 from friendli_core.testing._regex import RegexError, parse
 
-__all__ = ["MAX_N", "MAX_TOP_LOGPROBS", "check_chat", "check_completions"]
+__all__ = ["MAX_N", "MAX_TOP_LOGPROBS", "check_chat", "check_completions", "check_openai_fields"]
 
 MAX_N = 16
 MAX_TOP_LOGPROBS = 20
@@ -160,3 +164,31 @@ def _completions_only(body: Mapping[str, Any]) -> str | None:
 def check_completions(body: Mapping[str, Any]) -> str | None:
     """Return the first violated constraint of a schema-valid completions body, or ``None``."""
     return _run(body, (_completions_only, _exclusions, _ranges, _response_format))
+
+
+@functools.cache
+def _openai_field_names() -> dict[str, frozenset[str]]:
+    """OpenAI's body field names per API, as vendored from its SDK (``_data/openai_fields.json``).
+
+    Read from the data file, not from the client's field table: the server judges requests on
+    its own.
+    """
+    data = resources.files("friendli_core").joinpath("_data/openai_fields.json")
+    loaded = json.loads(data.read_text(encoding="utf-8"))
+    return {api: frozenset(loaded[api]) for api in ("chat", "completions", "embeddings")}
+
+
+def check_openai_fields(api: str, body: Mapping[str, Any]) -> str | None:
+    """As a strict OpenAI-compatible server: refuse a field OpenAI's API does not define.
+
+    ``api`` is ``chat``, ``completions`` or ``embeddings``. The names are OpenAI's, so
+    Friendli's own fields (``top_k``, ``min_p``, ``repetition_penalty``, ...) are refused, as
+    OpenAI answers them.
+    """
+    unknown = sorted(set(body) - _openai_field_names()[api] - {"stream"})
+    if unknown:
+        return f"Unrecognized request argument supplied: {', '.join(unknown)}"
+    best_of = body.get("best_of") if api == "completions" else None
+    if best_of is not None and best_of < (body.get("n") or 1):
+        return "best_of must be greater than or equal to n"
+    return None

@@ -53,6 +53,7 @@ class LocalServer:
         *,
         tokens: Iterable[str] | None = None,
         container_auth: bool = False,
+        openai_strict: bool = False,
         reasoning_models: Iterable[str] | None = None,
         models: Iterable[str] = DEFAULT_MODELS,
         latency: float = 0.0,
@@ -66,6 +67,8 @@ class LocalServer:
             port: the TCP port; 0 picks a free one.
             tokens: accepted bearer tokens (serverless/dedicated); ``None`` accepts any non-empty.
             container_auth: require a valid token on the container paths too.
+            openai_strict: the container paths refuse fields OpenAI's API lacks (a strict
+                OpenAI-compatible server, such as a hosted one).
             reasoning_models: reasoning model names; ``None`` uses the name heuristic
                 (``reason``, ``r1``, ``thinking``).
             models: the model catalog.
@@ -79,6 +82,7 @@ class LocalServer:
         config = ServerConfig(
             tokens=frozenset(tokens) if tokens is not None else None,
             container_auth=container_auth,
+            openai_strict=openai_strict,
             reasoning_models=frozenset(reasoning_models) if reasoning_models is not None else None,
             models=tuple(models),
             latency=latency,

@@ -28,6 +28,9 @@ class ServerConfig:
     Attributes:
         tokens: accepted bearer tokens on serverless/dedicated; ``None`` accepts any non-empty one.
         container_auth: also require a valid bearer token on the container paths (``/v1/...``).
+        openai_strict: the container paths play a strict OpenAI-compatible server: a chat,
+            completions or embeddings body with a field OpenAI's API lacks (Friendli's
+            ``top_k``, ``min_p``, ...) is refused with 400, as OpenAI refuses it.
         reasoning_models: names of reasoning models; ``None`` uses the name heuristic above.
         models: the catalog served by ``GET /serverless/v1/models`` and ``GET /v1/models``.
         default_model: the model echoed when a container request names none.
@@ -37,6 +40,7 @@ class ServerConfig:
 
     tokens: frozenset[str] | None = None
     container_auth: bool = False
+    openai_strict: bool = False
     reasoning_models: frozenset[str] | None = None
     models: tuple[str, ...] = DEFAULT_MODELS
     default_model: str = DEFAULT_MODELS[0]

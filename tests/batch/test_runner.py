@@ -232,8 +232,8 @@ async def test_the_runners_client_owns_a_pool_with_its_limits_and_hooks(tmp_path
         assert client._defaults is not None  # requests are built directly
         assert http.event_hooks["request"] == [runner._on_request]
         assert http.event_hooks["response"] == [runner._on_response]
-        pool = http._transport._pool  # type: ignore[attr-defined]
-        assert pool._max_connections == 300
+        pool = http._transport._inner._pool  # type: ignore[attr-defined]
+        assert pool._max_connections == pool._max_keepalive_connections == 300
         client._leave_parent_pool()
         assert client._http is not http
     await client.close()

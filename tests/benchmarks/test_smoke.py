@@ -100,3 +100,52 @@ def _assert_paired_rows(text: str) -> None:
             assert match, (name, fig)
             assert int(match.group(4)) > 0
     assert "| paired wall (q1\u2013q3), n | paired CPU |" in text
+
+
+@pytest.mark.timeout(300)
+def test_scale_figure_runs_and_writes_json_plot_and_section(tmp_path: Path) -> None:
+    from benchmarks import scale, scale_report
+
+    raw, png, results = tmp_path / "scale.json", tmp_path / "scale.png", tmp_path / "RESULTS.md"
+    results.write_text("# Results\n\n" + "\n".join(scale_report.section(None)) + "\n\n## After\n")
+    clients = "httpx-async,httpx-async-keepalive,core-async,chatfriendli,friendlillm"
+    cmd = [sys.executable, "-m", "benchmarks.scale", "--quick", "--clients", clients]
+    cmd += ["--json", str(raw), "--png", str(png), "--results", str(results)]
+    done = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=280, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(raw.read_text())
+    assert data["versions"]["httpx"]
+    assert data["versions"]["httpcore"]
+    assert "load average" in data["load_before"]
+    assert set(data["points"]) == {p.key for p in scale.QUICK.points}
+    for key, by_client in data["points"].items():
+        for name, result in by_client.items():
+            assert "error" not in result, (key, name, result)
+            assert result["requests"] == result["wanted"] > 0
+            assert result["conn_per_request"] >= 0
+            assert result["warmup_connections"] >= 1
+            assert result["peak_rss_mib"] > 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = results.read_text()
+    assert text.count(scale_report.BEGIN) == 1
+    assert text.endswith("## After\n")  # the section is rewritten in place
+    assert "Not measured yet" not in text
+    assert "no result:" not in text
+    assert f"httpcore {data['versions']['httpcore']}" in text
+    assert "| core \u2265 0.9\u00d7 better raw httpx, call@4 |" in text
+    assert "connections opened per request \u2264 0.05" in text
+    assert "![scale figure](scale.png)" in text
+    png.unlink()
+    redraw = [sys.executable, "-m", "benchmarks.scale", "--plot-only", "--json", str(raw)]
+    done = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        [*redraw, "--png", str(png)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert png.exists()

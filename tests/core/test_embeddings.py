@@ -83,7 +83,7 @@ def test_container_bodies_need_no_model(params: dict[str, Any], expected: dict[s
         ({"model": "m", "input": "x", "extra_body": [1]}, "extra_body must be a dict"),
         (
             {"model": "m", "input": "x", "dimension": 8},
-            "Unknown embeddings parameter(s) 'dimension'",
+            "Unknown embeddings parameter 'dimension'. Did you mean 'dimensions' (OpenAI's",
         ),
     ],
 )

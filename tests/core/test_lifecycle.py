@@ -20,7 +20,7 @@ URL = "http://127.0.0.1:9/v1"
 
 
 def _connection(**changes: object) -> Connection:
-    base = Connection("flp_token_one", "team", "serverless", URL, 5.0, 1, {"X-A": "1"})
+    base = Connection("flp_token_one", "team", "serverless", URL, 5.0, 1, {"X-A": "1"}, 8)
     return base._replace(**changes)
 
 
@@ -37,7 +37,7 @@ def test_connection_builds_its_config_and_masks_the_token() -> None:
     connection = _connection()
     config = connection.config()
     assert (config.token, config.team_id, config.base_url) == ("flp_token_one", "team", URL)
-    assert (config.timeout, config.max_retries) == (5.0, 1)
+    assert (config.timeout, config.max_retries, config.max_connections) == (5.0, 1, 8)
     assert "flp_token_one" not in repr(connection)
 
 
@@ -63,6 +63,7 @@ def test_same_settings_same_client_changed_settings_new_client() -> None:
         {"timeout": 6.0},
         {"max_retries": 2},
         {"default_headers": {"X-A": "2"}},
+        {"max_connections": 9},
         {"http_client": httpx.Client()},
     ):
         changed = clients.sync(_connection(**change))

@@ -43,7 +43,15 @@ FORBIDDEN = (
     "langchain_core",
     "llama_index",
 )
-RUNTIME = ["__init__", "_base", "_client", "_streams", "_upstream_hooks.httpx_client", *PURE]
+RUNTIME = [
+    "__init__",
+    "_base",
+    "_client",
+    "_pool",
+    "_streams",
+    "_upstream_hooks.httpx_client",
+    *PURE,
+]
 
 
 def _runtime_imports(path: Path) -> set[str]:

@@ -45,13 +45,15 @@ def model_name() -> str:
 
 @pytest.fixture
 def client(base_url: str) -> Iterator[FriendliClient]:
-    """A core client for the container endpoint at the real server, with default retries.
+    """A core client for endpoint="openai-compatible" at the real server, with default retries.
 
     Default retries matter here: llama.cpp sometimes drops the kept-alive connection right after
     a streamed response, and the next request on it fails with "Server disconnected without
     sending a response" (see `test_core.test_connection_dropped_after_a_stream_is_retried`).
     """
-    with FriendliClient(endpoint="container", base_url=base_url, token=API_KEY, timeout=60) as c:
+    with FriendliClient(
+        endpoint="openai-compatible", base_url=base_url, token=API_KEY, timeout=60
+    ) as c:
         yield c
 
 
@@ -59,6 +61,6 @@ def client(base_url: str) -> Iterator[FriendliClient]:
 async def aclient(base_url: str) -> AsyncIterator[AsyncFriendliClient]:
     """The async twin of `client`."""
     async with AsyncFriendliClient(
-        endpoint="container", base_url=base_url, token=API_KEY, timeout=60
+        endpoint="openai-compatible", base_url=base_url, token=API_KEY, timeout=60
     ) as c:
         yield c

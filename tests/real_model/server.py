@@ -12,7 +12,9 @@ Run it for people (blocks until Ctrl-C)::
 
 and point a client at it::
 
-    FriendliClient(endpoint="container", base_url="http://127.0.0.1:8080/v1", token="sk-local")
+    FriendliClient(
+        endpoint="openai-compatible", base_url="http://127.0.0.1:8080/v1", token="sk-local"
+    )
 
 Tests use `RealModelServer`, which starts this module in a subprocess on a free port, waits for
 `GET /health`, and kills the subprocess on exit (`xllamacpp.Server` has no stop method).
@@ -240,7 +242,7 @@ class RealModelServer:
 
     Example:
         >>> with RealModelServer(api_key="sk-test") as server:  # doctest: +SKIP
-        ...     client = FriendliClient(endpoint="container", base_url=server.base_url,
+        ...     client = FriendliClient(endpoint="openai-compatible", base_url=server.base_url,
         ...                             token=server.api_key)
 
     The subprocess's stdout and stderr go to `log_path` (llama.cpp logs there), whose tail is

@@ -1,4 +1,4 @@
-"""`from_server` against llama.cpp: the container path, with the context the real server reports."""
+"""`from_server` against llama.cpp (endpoint="openai-compatible"), with the server's context."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_chat_from_server_reads_the_real_context(
     base_url: str, slot_context: int, model: str | None
 ) -> None:
     chat = ChatFriendli.from_server(
-        model=model, endpoint="container", base_url=base_url, api_key=API_KEY
+        model=model, endpoint="openai-compatible", base_url=base_url, api_key=API_KEY
     )
     assert chat.profile is not None
     assert chat.profile["max_input_tokens"] == slot_context
@@ -41,7 +41,7 @@ def test_chat_from_server_reads_the_real_context(
 
 def test_llm_from_server_reads_the_real_context(base_url: str, slot_context: int) -> None:
     llm = FriendliLLM.from_server(
-        model=MODEL_ALIAS, endpoint="container", base_url=base_url, api_key=API_KEY
+        model=MODEL_ALIAS, endpoint="openai-compatible", base_url=base_url, api_key=API_KEY
     )
     assert llm.metadata.context_window == slot_context
 
@@ -49,5 +49,5 @@ def test_llm_from_server_reads_the_real_context(base_url: str, slot_context: int
 def test_from_server_names_what_the_server_lists(base_url: str) -> None:
     with pytest.raises(ModelNotListedError, match=MODEL_ALIAS):
         ChatFriendli.from_server(
-            model="not-served", endpoint="container", base_url=base_url, api_key=API_KEY
+            model="not-served", endpoint="openai-compatible", base_url=base_url, api_key=API_KEY
         )

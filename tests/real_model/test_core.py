@@ -1,4 +1,4 @@
-"""`friendli_core` against llama.cpp's OpenAI-compatible server (the `container` endpoint path).
+"""`friendli_core` against llama.cpp's OpenAI-compatible server (endpoint="openai-compatible").
 
 Assertions are on shape (types, counts, finish reasons, the fold of a stream equal to its
 chunks), never on wording: SmolLM2's output varies with the slot's cache state.
@@ -26,6 +26,7 @@ from friendli_core import (
     fold_chat_stream,
     fold_completion_stream,
 )
+from tests import atoma
 from tests.real_model.helpers import (
     API_KEY,
     EXAMPLE_CALL_ID,
@@ -280,6 +281,17 @@ def test_completions_logprobs_are_readable(client: FriendliClient) -> None:
         assert all(top is not None and 1 <= len(top) <= 2 for top in logprobs.top_logprobs)
 
 
+def test_atomas_openai_fields_are_accepted_by_llama_cpp(client: FriendliClient) -> None:
+    """Atoma's documented request (OpenAI's suffix, user, logit_bias...) on a real server."""
+    params = {**atoma.REQUEST, "model": MODEL_ALIAS, "max_tokens": 6}
+    reply = client.completions(**params)
+    [choice] = reply.choices
+    assert choice.logprobs is not None
+    assert choice.logprobs.tokens
+    assert choice.logprobs.top_logprobs is not None
+    assert all(top is not None and len(top) == 1 for top in choice.logprobs.top_logprobs)
+
+
 def test_list_models_names_the_alias(client: FriendliClient) -> None:
     catalog = client.list_models()
     assert [m.id for m in catalog] == [MODEL_ALIAS]
@@ -302,7 +314,7 @@ def test_tokenize_is_not_served_under_the_openai_base_url(client: FriendliClient
 def test_wrong_api_key_is_an_authentication_error(base_url: str) -> None:
     with (
         FriendliClient(
-            endpoint="container", base_url=base_url, token="sk-wrong", max_retries=0
+            endpoint="openai-compatible", base_url=base_url, token="sk-wrong", max_retries=0
         ) as bad,
         pytest.raises(AuthenticationError) as info,
     ):
@@ -316,10 +328,11 @@ def test_wrong_api_key_is_an_authentication_error(base_url: str) -> None:
 
 
 def test_missing_api_key_is_an_authentication_error(base_url: str) -> None:
-    # the container endpoint sends no Authorization header without a token
-    anon = FriendliClient(endpoint="container", base_url=base_url, max_retries=0)
-    with anon, pytest.raises(AuthenticationError):
+    # the openai-compatible endpoint sends no Authorization header without a token
+    anon = FriendliClient(endpoint="openai-compatible", base_url=base_url, max_retries=0)
+    with anon, pytest.raises(AuthenticationError) as info:
         anon.stream_chat(messages=HELLO, max_tokens=4)
+    assert "OPENAI_COMPATIBLE_API_KEY" in str(info.value)  # how to send one, here and in workers
 
 
 def test_too_many_choices_is_a_bad_request_with_the_server_message(
@@ -435,7 +448,7 @@ def test_connection_dropped_after_a_stream_is_retried(
     # without sending a response"). The default retry policy resends it on a new connection.
     caplog.set_level(logging.INFO, logger="friendli_core")
     with FriendliClient(
-        endpoint="container", base_url=base_url, token=API_KEY, sleep=lambda _: None
+        endpoint="openai-compatible", base_url=base_url, token=API_KEY, sleep=lambda _: None
     ) as c:
         for _ in range(6):
             with c.stream_chat(messages=HELLO, max_tokens=2) as stream:

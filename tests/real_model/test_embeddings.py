@@ -1,4 +1,4 @@
-"""Embeddings against llama.cpp (SmolLM2-135M, mean pooling) through the container path.
+"""Embeddings against llama.cpp (SmolLM2-135M, mean pooling) through endpoint="openai-compatible".
 
 A second llama.cpp server runs in embedding mode for this module. Assertions are on shape,
 types, determinism and order, never on similarity rankings: SmolLM2 is a chat model, and its
@@ -56,7 +56,7 @@ def _cosine(a: list[float], b: list[float]) -> float:
 
 def test_core_client_embeds_in_order_and_decodes_base64(embedding_url: str) -> None:
     with FriendliClient(
-        endpoint="container", base_url=embedding_url, token=API_KEY, timeout=60
+        endpoint="openai-compatible", base_url=embedding_url, token=API_KEY, timeout=60
     ) as client:
         reply = client.embeddings(input=TEXTS)
         packed = client.embeddings(input=TEXTS, encoding_format="base64")
@@ -76,7 +76,7 @@ def test_core_client_embeds_in_order_and_decodes_base64(embedding_url: str) -> N
 
 async def test_async_client_matches_the_sync_one(embedding_url: str) -> None:
     async with AsyncFriendliClient(
-        endpoint="container", base_url=embedding_url, token=API_KEY, timeout=60
+        endpoint="openai-compatible", base_url=embedding_url, token=API_KEY, timeout=60
     ) as client:
         reply = await client.embeddings(input=TEXTS[:2])
     assert len(reply.vectors) == 2
@@ -86,19 +86,19 @@ async def test_async_client_matches_the_sync_one(embedding_url: str) -> None:
 def test_server_errors_are_typed(embedding_url: str) -> None:
     with (
         FriendliClient(
-            endpoint="container", base_url=embedding_url, token="sk-wrong", max_retries=0
+            endpoint="openai-compatible", base_url=embedding_url, token="sk-wrong", max_retries=0
         ) as client,
         pytest.raises(AuthenticationError),
     ):
         client.embeddings(input="x")
-    client = FriendliClient(endpoint="container", base_url=embedding_url, token=API_KEY)
+    client = FriendliClient(endpoint="openai-compatible", base_url=embedding_url, token=API_KEY)
     with client, pytest.raises(BadRequestError, match="empty"):  # llama.cpp refuses empty input
         client.embeddings(input="")
 
 
 async def test_langchain_batches_sync_and_async(embedding_url: str) -> None:
     embeddings = FriendliEmbeddings(
-        endpoint="container", base_url=embedding_url, api_key=API_KEY, batch_size=2
+        endpoint="openai-compatible", base_url=embedding_url, api_key=API_KEY, batch_size=2
     )
     vectors = embeddings.embed_documents(TEXTS)
     avectors = await embeddings.aembed_documents(TEXTS)
@@ -114,7 +114,7 @@ async def test_langchain_batches_sync_and_async(embedding_url: str) -> None:
 
 async def test_llama_index_embedding(embedding_url: str) -> None:
     embed_model = FriendliEmbedding(
-        endpoint="container", base_url=embedding_url, api_key=API_KEY, embed_batch_size=2
+        endpoint="openai-compatible", base_url=embedding_url, api_key=API_KEY, embed_batch_size=2
     )
     vectors = embed_model.get_text_embedding_batch(TEXTS)
     assert [len(v) for v in vectors] == [HIDDEN] * 3

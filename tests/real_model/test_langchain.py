@@ -1,6 +1,6 @@
 """`langchain_friendli` (`ChatFriendli`, `Friendli`) against the real llama.cpp server.
 
-Everything goes through `endpoint="container"` with a custom `base_url`, as a user of a
+Everything goes through `endpoint="openai-compatible"` with a custom `base_url`, as a user of a
 self-hosted OpenAI-compatible server would configure it. Shape, never wording.
 """
 
@@ -33,12 +33,14 @@ HELLO = "Say hello in one short sentence."
 
 @pytest.fixture
 def chat(base_url: str) -> ChatFriendli:
-    return ChatFriendli(endpoint="container", base_url=base_url, api_key=API_KEY, max_tokens=SHORT)
+    return ChatFriendli(
+        endpoint="openai-compatible", base_url=base_url, api_key=API_KEY, max_tokens=SHORT
+    )
 
 
 @pytest.fixture
 def llm(base_url: str) -> Friendli:
-    return Friendli(endpoint="container", base_url=base_url, api_key=API_KEY, max_tokens=8)
+    return Friendli(endpoint="openai-compatible", base_url=base_url, api_key=API_KEY, max_tokens=8)
 
 
 def _sum(chunks: list[AIMessageChunk]) -> AIMessageChunk:
@@ -91,7 +93,11 @@ class _Tokens(BaseCallbackHandler):
 
 def test_streaming_invoke_returns_the_sum_of_the_streamed_tokens(base_url: str) -> None:
     model = ChatFriendli(
-        endpoint="container", base_url=base_url, api_key=API_KEY, max_tokens=SHORT, streaming=True
+        endpoint="openai-compatible",
+        base_url=base_url,
+        api_key=API_KEY,
+        max_tokens=SHORT,
+        streaming=True,
     )
     handler = _Tokens()
     message = model.invoke(HELLO, config={"callbacks": [handler]})
@@ -136,7 +142,11 @@ class Person(BaseModel):
 def roomy_chat(base_url: str) -> ChatFriendli:
     # a structured runnable passes no call kwargs to the model: set the budget on the model
     return ChatFriendli(
-        endpoint="container", base_url=base_url, api_key=API_KEY, max_tokens=64, temperature=0
+        endpoint="openai-compatible",
+        base_url=base_url,
+        api_key=API_KEY,
+        max_tokens=64,
+        temperature=0,
     )
 
 
@@ -242,7 +252,11 @@ def test_tool_message_round_trip(chat: ChatFriendli) -> None:
 
 def test_wrong_api_key_raises_the_authentication_error(base_url: str) -> None:
     model = ChatFriendli(
-        endpoint="container", base_url=base_url, api_key="sk-wrong", max_retries=0, max_tokens=4
+        endpoint="openai-compatible",
+        base_url=base_url,
+        api_key="sk-wrong",
+        max_retries=0,
+        max_tokens=4,
     )
     with pytest.raises(friendli_core.AuthenticationError) as info:
         model.invoke(HELLO)

@@ -1,4 +1,4 @@
-"""`llama_index_friendli.FriendliLLM` against the real llama.cpp server (container endpoint).
+"""`llama_index_friendli.FriendliLLM` against llama.cpp's server (endpoint="openai-compatible").
 
 Shape, never wording.
 """
@@ -30,7 +30,9 @@ HELLO = "Say hello in one short sentence."
 
 @pytest.fixture
 def llm(base_url: str) -> FriendliLLM:
-    return FriendliLLM(endpoint="container", base_url=base_url, api_key=API_KEY, max_tokens=SHORT)
+    return FriendliLLM(
+        endpoint="openai-compatible", base_url=base_url, api_key=API_KEY, max_tokens=SHORT
+    )
 
 
 def _user(text: str) -> ChatMessage:
@@ -93,7 +95,7 @@ async def test_async_chat_complete_and_streams(llm: FriendliLLM) -> None:
 
 def test_completions_endpoint_with_logprobs(base_url: str) -> None:
     llm = FriendliLLM(
-        endpoint="container",
+        endpoint="openai-compatible",
         base_url=base_url,
         api_key=API_KEY,
         max_tokens=8,
@@ -114,7 +116,7 @@ def test_completions_endpoint_with_logprobs(base_url: str) -> None:
 
 def test_chat_logprobs(base_url: str) -> None:
     llm = FriendliLLM(
-        endpoint="container",
+        endpoint="openai-compatible",
         base_url=base_url,
         api_key=API_KEY,
         max_tokens=8,
@@ -153,7 +155,11 @@ class Person(BaseModel):
 
 def test_structured_predict(base_url: str) -> None:
     llm = FriendliLLM(
-        endpoint="container", base_url=base_url, api_key=API_KEY, max_tokens=64, temperature=0
+        endpoint="openai-compatible",
+        base_url=base_url,
+        api_key=API_KEY,
+        max_tokens=64,
+        temperature=0,
     )
     person = llm.structured_predict(Person, PromptTemplate("Describe {who} as JSON."), who="a cook")
     assert isinstance(person, Person)
@@ -161,7 +167,11 @@ def test_structured_predict(base_url: str) -> None:
 
 async def test_astructured_predict(base_url: str) -> None:
     llm = FriendliLLM(
-        endpoint="container", base_url=base_url, api_key=API_KEY, max_tokens=64, temperature=0
+        endpoint="openai-compatible",
+        base_url=base_url,
+        api_key=API_KEY,
+        max_tokens=64,
+        temperature=0,
     )
     prompt = PromptTemplate("Describe {who} as JSON.")
     person = await llm.astructured_predict(Person, prompt, who="a pilot")
@@ -256,7 +266,11 @@ def test_tool_result_round_trip(llm: FriendliLLM) -> None:
 
 def test_wrong_api_key_raises_the_authentication_error(base_url: str) -> None:
     llm = FriendliLLM(
-        endpoint="container", base_url=base_url, api_key="sk-wrong", max_retries=0, max_tokens=4
+        endpoint="openai-compatible",
+        base_url=base_url,
+        api_key="sk-wrong",
+        max_retries=0,
+        max_tokens=4,
     )
     with pytest.raises(friendli_core.AuthenticationError) as info:
         llm.complete(HELLO)
