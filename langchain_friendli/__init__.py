@@ -6,8 +6,10 @@ container endpoints). They run on `friendli_core` (serverless, dedicated and con
 endpoints). Their errors are `friendli_core` errors that are also LangChain `ModelError`s; the
 classes are exported here.
 
-`Friendli` (which pulls in LangChain's `BaseLLM` machinery), `FriendliEmbeddings` and
-`__version__` are imported on first use (PEP 562), so `from langchain_friendli import
+`get_friendli_callback()` sums the tokens and USD cost of the calls run inside it.
+
+`Friendli` (which pulls in LangChain's `BaseLLM` machinery), `FriendliEmbeddings`, the cost
+callback and `__version__` are imported on first use (PEP 562), so `from langchain_friendli import
 ChatFriendli` does not pay for them.
 """
 
@@ -41,6 +43,7 @@ from langchain_friendli.chat_models import ChatFriendli  # noqa: E402
 
 if TYPE_CHECKING:
     from friendli_core import __version__
+    from langchain_friendli.callbacks import FriendliCallbackHandler, get_friendli_callback
     from langchain_friendli.embeddings import FriendliEmbeddings
     from langchain_friendli.llms import Friendli
 
@@ -50,6 +53,7 @@ __all__ = [
     "FriendliAPIStatusError",
     "FriendliAuthenticationError",
     "FriendliBadRequestError",
+    "FriendliCallbackHandler",
     "FriendliConflictError",
     "FriendliConnectionError",
     "FriendliContextOverflowError",
@@ -67,6 +71,7 @@ __all__ = [
     "FriendliUnprocessableContextOverflowError",
     "FriendliUnprocessableEntityError",
     "__version__",
+    "get_friendli_callback",
 ]
 
 
@@ -79,6 +84,10 @@ def __getattr__(name: str) -> Any:
         from langchain_friendli.embeddings import FriendliEmbeddings  # noqa: PLC0415 - lazy
 
         value = FriendliEmbeddings
+    elif name in {"get_friendli_callback", "FriendliCallbackHandler"}:
+        from langchain_friendli import callbacks  # noqa: PLC0415 - lazy by design
+
+        value = getattr(callbacks, name)
     elif name == "__version__":
         from friendli_core import __version__  # noqa: PLC0415 - lazy by design
 

@@ -22,6 +22,7 @@ from friendli_core.catalog import (
     served_model,
 )
 from friendli_core.errors import FriendliError, UnsupportedEndpointError
+from friendli_core.pricing import remember_served
 from friendli_core.reasoning import template_variables
 from langchain_friendli._errors import reraise, translate_errors
 from langchain_friendli._messages import convert_messages
@@ -107,6 +108,7 @@ def with_server_profile(cls: type[_Chat], kwargs: dict[str, Any]) -> _Chat:
     )
     chat.profile = {**profile_from_info(info), **(kwargs.get("profile") or {})}
     chat._served_entry = info
+    remember_served(chat.endpoint, info)
     return chat
 
 

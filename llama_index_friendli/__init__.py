@@ -1,7 +1,8 @@
 """llama_index_friendli: the FriendliAI inference API for LlamaIndex.
 
 `FriendliLLM` is a `FunctionCallingLLM`; `FriendliEmbedding` is an embed model (dedicated and
-container endpoints). `FriendliEmbedding` is imported on first use (PEP 562), so `from
+container endpoints); `FriendliCostHandler` sums the tokens and USD cost of `FriendliLLM` calls.
+`FriendliEmbedding` and `FriendliCostHandler` are imported on first use (PEP 562), so `from
 llama_index_friendli import FriendliLLM` does not pay for the embeddings code.
 
 Example:
@@ -18,12 +19,18 @@ require("llama_index_friendli", "llama_index.core")  # before the imports that n
 from llama_index_friendli.base import FriendliLLM  # noqa: E402 - after the check of the extra
 
 if TYPE_CHECKING:
+    from llama_index_friendli.cost import FriendliCostHandler
     from llama_index_friendli.embeddings import FriendliEmbedding
 
-__all__ = ["FriendliEmbedding", "FriendliLLM"]
+__all__ = ["FriendliCostHandler", "FriendliEmbedding", "FriendliLLM"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "FriendliCostHandler":
+        from llama_index_friendli.cost import FriendliCostHandler  # noqa: PLC0415 - lazy
+
+        globals()[name] = FriendliCostHandler
+        return FriendliCostHandler
     if name == "FriendliEmbedding":
         from llama_index_friendli.embeddings import FriendliEmbedding  # noqa: PLC0415 - lazy
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 
 from friendli_core.catalog import ModelInfo, known_model, reading_live_catalog, served_model
+from friendli_core.pricing import remember_served
 from friendli_core.reasoning import template_variables
 from llama_index_friendli._messages import to_friendli_message_dicts, tool_specs
 
@@ -93,6 +94,7 @@ def llm_from_server(cls: type[_L], kwargs: dict[str, Any]) -> _L:
         instead="construct FriendliLLM directly and set context_window "
         "(and is_function_calling_model).",
     )
+    remember_served(llm.endpoint, info)
     functionality = info.functionality
     cap = info.max_completion_tokens
     found = {

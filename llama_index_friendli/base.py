@@ -193,6 +193,10 @@ class FriendliLLM(
         """The serialisation name."""
         return "FriendliLLM"
 
+    def to_payload(self) -> dict[str, Any]:
+        """The metadata, plus the endpoint (the cost handler prices by model and endpoint)."""
+        return {**super().to_payload(), "endpoint": self.endpoint}
+
     @property
     def metadata(self) -> LLMMetadata:
         """Metadata: explicit fields, else the model's catalog entry, else the defaults."""

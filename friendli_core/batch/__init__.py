@@ -39,6 +39,11 @@ a thin shell over `run`::
   flight keep their slot, so fewer are in flight as they finish.
 * **Progress** on stderr: a tqdm bar (the ``batch`` extra) on a terminal, else a plain line
   every 10 s; a summary at the end (counts, tokens from ``usage``, wall time).
+* **Cost**: the summary's ``Estimated cost: $...`` line prices each reply's ``usage`` (cached
+  prompt tokens included) at the model's catalog prices (`friendli_core.pricing`), in total and
+  per model; ``BatchResult.usage`` holds the same figures. ``--dry-run`` (`dry_run`) sends only
+  token counting (``/chat/render``, ``/tokenize``) and prints the request count and an upper
+  bound of the cost from the exact prompt tokens and ``max_tokens``.
 * **Memory** stays flat in the number of lines: the input is streamed twice (check, then run)
   and only the ids are kept.
 
@@ -46,6 +51,7 @@ The token comes from ``FRIENDLI_TOKEN`` (or ``token=`` in Python); it is never p
 """
 
 from friendli_core.batch._breaker import STOP_AFTER
+from friendli_core.batch._estimate import DryRunResult, adry_run, dry_run
 from friendli_core.batch._format import URLS, BatchInputError
 from friendli_core.batch._limit import AIMDWindow
 from friendli_core.batch._progress import BatchResult
@@ -66,6 +72,9 @@ __all__ = [
     "BatchInputError",
     "BatchResult",
     "BatchRunner",
+    "DryRunResult",
+    "adry_run",
     "arun",
+    "dry_run",
     "run",
 ]

@@ -8,6 +8,8 @@ import sys
 from typing import get_args
 
 from friendli_core.batch._breaker import STOP_AFTER
+from friendli_core.batch._estimate import DryRunResult, dry_run
+from friendli_core.batch._progress import BatchResult
 from friendli_core.batch._runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, run
 from friendli_core.config import DEFAULT_TIMEOUT, Endpoint, check_base_url
 from friendli_core.errors import InvalidRequestError, MissingTokenError
@@ -32,6 +34,8 @@ OUTPUT lines (OpenAI batch output format, appended as requests finish):
 
 Run the same command again to resume: ids that have a line in OUTPUT are skipped.
 Requests that failed have an error line; add --retry-failed to send them again.
+--dry-run sends only token counting (/chat/render, /tokenize), writes nothing, and prints the
+requests a run would send and an upper bound of their cost (exact prompt tokens, max_tokens).
 Ctrl-C stops sending and waits for the requests in flight (Ctrl-C again abandons them).
 After {STOP_AFTER} requests in a row that could not reach the endpoint (connection errors after
 the retries), the run stops: they get no line, so the same command sends them again once the
@@ -105,6 +109,11 @@ def parser() -> argparse.ArgumentParser:
         help="retries per request for connection errors, 408/409/429/5xx (default: %(default)s)",
     )
     p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="count the requests and bound their cost; only token counting is sent",
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         default=DEFAULT_TIMEOUT,
@@ -128,18 +137,23 @@ HOW_TO_AUTHENTICATE = (
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; return its exit status."""
-    args = parser().parse_args(argv)
+    arguments = parser()
+    args = arguments.parse_args(argv)
+    if args.dry_run and args.retry_failed:
+        arguments.error("--dry-run counts what a run without --retry-failed would send")
+    options = {
+        "concurrency": args.concurrency,
+        "endpoint": args.endpoint,
+        "base_url": args.base_url,
+        "team_id": args.team_id,
+        "max_retries": args.max_retries,
+        "timeout": args.timeout,
+    }
     try:
-        result = run(
-            args.input,
-            args.output,
-            concurrency=args.concurrency,
-            endpoint=args.endpoint,
-            base_url=args.base_url,
-            team_id=args.team_id,
-            max_retries=args.max_retries,
-            timeout=args.timeout,
-            retry_failed=args.retry_failed,
+        result: BatchResult | DryRunResult = (
+            dry_run(args.input, args.output, **options)
+            if args.dry_run
+            else run(args.input, args.output, retry_failed=args.retry_failed, **options)
         )
     except MissingTokenError:  # its message speaks to Python callers (token=..., pickling)
         print(f"friendli-batch: {HOW_TO_AUTHENTICATE}", file=sys.stderr)
@@ -148,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"friendli-batch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(result.summary(), file=sys.stderr)
+    if isinstance(result, DryRunResult):
+        return EXIT_OK
     given = list(sys.argv[1:] if argv is None else argv)
     if result.interrupted:
         command = shlex.join(["friendli-batch", *given])

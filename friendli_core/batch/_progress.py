@@ -10,13 +10,15 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from friendli_core._extras import EXTRAS, installed, require
+from friendli_core.usage import CostTally, ModelTotals
 
-__all__ = ["BatchResult", "PlainProgress", "Progress", "make_progress"]
+__all__ = ["BatchResult", "PlainProgress", "Progress", "cost_lines", "make_progress", "usd"]
 
 PLAIN_INTERVAL = 10.0
 """Seconds between plain progress lines."""
@@ -37,8 +39,11 @@ class BatchResult:
         skipped: Requests that already had a line in the output (resumed runs).
         succeeded: Requests answered with a reply.
         failed: Requests recorded with an error (invalid lines included).
-        prompt_tokens: Sum of `usage.prompt_tokens` of the replies.
-        completion_tokens: Sum of `usage.completion_tokens` of the replies.
+        usage: Tokens and estimated cost of the replies, from each reply's `usage` and the
+            model's catalog prices (`friendli_core.usage.CostTally`): `prompt_tokens`,
+            `prompt_tokens_cached`, `completion_tokens`, `reasoning_tokens`, `total_tokens`,
+            `cost` (exact `Decimal` USD of the priced replies; `total_cost` as a float),
+            `unpriced_requests` (replies whose cost is unknown) and `per_model`.
         seconds: Wall time of the run.
         interrupted: Stopped (SIGINT/SIGTERM) before every request had a line.
         lowest_concurrency: The smallest concurrency window reached (429 back-off).
@@ -54,8 +59,7 @@ class BatchResult:
     skipped: int = 0
     succeeded: int = 0
     failed: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    usage: CostTally = field(default_factory=CostTally)
     seconds: float = 0.0
     interrupted: bool = False
     lowest_concurrency: int = 0
@@ -76,6 +80,21 @@ class BatchResult:
         return self.earlier_failed + self.failed
 
     @property
+    def prompt_tokens(self) -> int:
+        """Sum of `usage.prompt_tokens` of the replies (cached tokens included)."""
+        return self.usage.prompt_tokens
+
+    @property
+    def completion_tokens(self) -> int:
+        """Sum of `usage.completion_tokens` of the replies."""
+        return self.usage.completion_tokens
+
+    @property
+    def estimated_cost(self) -> Decimal:
+        """USD cost of the priced replies (`usage.cost`), as printed by the summary."""
+        return self.usage.cost
+
+    @property
     def done(self) -> int:
         """Requests with a line in the output, from this run and earlier ones."""
         return self.skipped + self.succeeded + self.failed
@@ -89,14 +108,13 @@ class BatchResult:
         """A few lines for the end of a run."""
         rate = (self.succeeded + self.failed) / self.seconds if self.seconds > 0 else 0.0
         state = "Interrupted" if self.interrupted else "Stopped" if self.stopped else "Finished"
-        tokens = self.prompt_tokens + self.completion_tokens  # total, as usage.total_tokens
         lines = [
             (
                 f"{state}: {self.done}/{self.total} requests have a line in {self.output} "
                 f"({self.succeeded} succeeded, {self.failed} failed, "
                 f"{self.skipped} from earlier runs)."
             ),
-            f"Tokens: {self.prompt_tokens} prompt + {self.completion_tokens} completion = {tokens}",
+            *cost_lines(self.usage),
             f"Wall time: {_duration(self.seconds)} ({rate:.1f} requests/s).",
         ]
         if self.lowest_concurrency:
@@ -115,6 +133,43 @@ class BatchResult:
                 "again, run the same command with --retry-failed."
             )
         return "\n".join(lines)
+
+
+def usd(amount: Decimal) -> str:
+    """`amount` in plain decimal notation (never `1E-7`), exact."""
+    return f"${amount.normalize():f}" if amount else "$0"
+
+
+def _tokens(totals: ModelTotals) -> str:
+    return (
+        f"{totals.prompt_tokens} prompt ({totals.prompt_tokens_cached} cached) + "
+        f"{totals.completion_tokens} completion = {totals.total_tokens} tokens"
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{number} {noun if number == 1 else plural}"
+
+
+def _priced(totals: ModelTotals, noun: str) -> str:
+    unpriced = totals.unpriced_requests
+    if unpriced and unpriced == totals.successful_requests:
+        return "unknown (no catalog price)"
+    if not unpriced:
+        return usd(totals.cost)
+    return f"{usd(totals.cost)} ({_count(unpriced, 'unpriced ' + noun)} not included)"
+
+
+def cost_lines(usage: CostTally, noun: str = "reply") -> list[str]:
+    """The summary's token and cost lines: the totals, then one line per model."""
+    lines = [f"Tokens: {_tokens(usage)}", f"Estimated cost: {_priced(usage, noun)}"]
+    lines.extend(
+        f"  {model or '(no model)'}: {_count(totals.successful_requests, noun)}, "
+        f"{_tokens(totals)}, cost {_priced(totals, noun)}"
+        for model, totals in sorted(usage.per_model.items())
+    )
+    return lines
 
 
 def _duration(seconds: float) -> str:

@@ -41,6 +41,7 @@ from friendli_core.batch._format import (
 )
 from friendli_core.batch._limit import Gate
 from friendli_core.batch._progress import BatchResult, Progress, make_progress
+from friendli_core.catalog import ModelInfo
 from friendli_core.config import DEFAULT_MAX_CONNECTIONS, ENV_VARS, url_origin
 from friendli_core.errors import (
     APIConnectionError,
@@ -49,6 +50,7 @@ from friendli_core.errors import (
     InvalidRequestError,
     PermissionDeniedError,
 )
+from friendli_core.pricing import UsageCounts, priced_entry, usage_cost
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "BatchRunner", "arun", "run"]
 
@@ -167,6 +169,7 @@ class BatchRunner:
         self._progress: Progress | None = None
         self._retry_failed = retry_failed
         self._breaker = ConnectionBreaker()
+        self._entries: dict[str | None, ModelInfo | None] = {}
 
     def interrupt(self) -> None:
         """First call: send nothing more, let those in flight finish; second: abandon them."""
@@ -352,9 +355,7 @@ class BatchRunner:
         else:
             self._answered(out)
             self._gate.succeeded()
-            if reply.usage is not None:
-                self.result.prompt_tokens += reply.usage.prompt_tokens or 0
-                self.result.completion_tokens += reply.usage.completion_tokens or 0
+            self._count(item.body.get("model"), reply.usage)
             self._write(out, success_line(item.custom_id, slot.request_id, slot.body), failed=False)
 
     def _answered(self, out: IO[bytes]) -> None:
@@ -376,6 +377,14 @@ class BatchRunner:
         waiting = f"; waiting for the {others} other request(s) in flight" if others else ""
         self._note(f"Stopping: {STOP_AFTER} requests in a row could not reach {endpoint}{waiting}.")
         self._gate.close()
+
+    def _count(self, model: str | None, usage: Any) -> None:
+        """Add a reply's tokens and cost (unknown without usage or a price) to the result."""
+        if model not in self._entries:
+            self._entries[model] = priced_entry(model, self._options.get("endpoint", "serverless"))
+        counts = UsageCounts.from_usage(usage) if usage is not None else UsageCounts(0, 0)
+        cost = usage_cost(counts, self._entries[model]) if usage is not None else None
+        self.result.usage.add(model, counts, cost)
 
     def _write(self, out: IO[bytes], line: bytes, *, failed: bool) -> None:
         written = out.write(line)

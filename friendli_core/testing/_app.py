@@ -55,7 +55,13 @@ from friendli_core.testing._responses import (
     json_response,
 )
 from friendli_core.testing._state import ServerState
-from friendli_core.testing._tokens import count_tokens, detokenize, render_chat, tokenize
+from friendli_core.testing._tokens import (
+    count_tokens,
+    detokenize,
+    pieces,
+    render_chat,
+    tokenize,
+)
 from friendli_core.testing._wire import (
     Meta,
     chat_chunks,
@@ -228,7 +234,8 @@ async def _chat(call: _Call) -> Response:
     reasoning = call.state.config.is_reasoning(call.model)
     plans = chat_plans(body, call.key, reasoning=reasoning, long_tokens=call.faults.long)
     top = body.get("top_logprobs") or 0
-    prompt_tokens = count_tokens(render_chat(body["messages"], body.get("tools")))
+    prompt = pieces(render_chat(body["messages"], body.get("tools")))
+    prompt_tokens = len(prompt)
     overflow = context_error(
         call.model, prompt_tokens, body.get("max_tokens"), call.state.config, call.state.registry
     )
@@ -240,6 +247,7 @@ async def _chat(call: _Call) -> Response:
         prompt_tokens=prompt_tokens,
         logprobs=top if body.get("logprobs") else None,
         include_usage=bool((body.get("stream_options") or {}).get("include_usage")),
+        cached_tokens=call.state.prompt_cache.read_and_store(call.echoed_model, prompt),
     )
     if stream:
         return SSEResponse(
@@ -273,6 +281,9 @@ async def _completions(call: _Call) -> Response:
         prompt_tokens=sum(count_tokens(p) for p in prompts),
         logprobs=body.get("logprobs"),
         include_usage=bool((body.get("stream_options") or {}).get("include_usage")),
+        cached_tokens=sum(
+            call.state.prompt_cache.read_and_store(call.echoed_model, pieces(p)) for p in prompts
+        ),
     )
     if stream:
         chunks = completion_chunks(plans, meta)

@@ -11,6 +11,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 
+from friendli_core.testing._cache import PromptCache
 from friendli_core.testing._catalog import ModelRegistry
 from friendli_core.testing._faults import Faults, parse_faults
 from friendli_core.testing._log import RequestLog
@@ -117,3 +118,4 @@ class ServerState:
     faults: FaultQueue = field(default_factory=FaultQueue)
     closing: threading.Event = field(default_factory=threading.Event)
     registry: ModelRegistry = field(default_factory=ModelRegistry)
+    prompt_cache: PromptCache = field(default_factory=PromptCache)

@@ -81,6 +81,7 @@ class Meta:
     prompt_tokens: int
     logprobs: int | None = None
     include_usage: bool = False
+    cached_tokens: int = 0
 
     def ident(self, prefix: str) -> str:
         """Return the deterministic response id."""
@@ -115,12 +116,12 @@ def error_body(status: int, message: str, kind: str | None = None) -> dict[str, 
     return {"message": message, "error": {"message": message, "type": kind, "code": status}}
 
 
-def _usage(prompt: int, completion: int) -> dict[str, Any]:
+def _usage(meta: Meta, completion: int) -> dict[str, Any]:
     return {
-        "prompt_tokens": prompt,
+        "prompt_tokens": meta.prompt_tokens,
         "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-        "prompt_tokens_details": {"cached_tokens": 0},
+        "total_tokens": meta.prompt_tokens + completion,
+        "prompt_tokens_details": {"cached_tokens": meta.cached_tokens},
     }
 
 
@@ -182,7 +183,7 @@ def chat_result(plans: Sequence[Plan], meta: Meta) -> dict[str, Any]:
         "created": meta.created,
         "model": meta.model,
         "choices": choices,
-        "usage": _usage(meta.prompt_tokens, completion),
+        "usage": _usage(meta, completion),
     }
 
 
@@ -244,7 +245,7 @@ def chat_chunks(plans: Sequence[Plan], meta: Meta) -> Iterator[dict[str, Any]]:
         yield {**head, "choices": [choice], "usage": None}
     if meta.include_usage:
         completion = sum(p.content.count + _extra_tokens(p) for p in plans)
-        yield {**head, "choices": [], "usage": _usage(meta.prompt_tokens, completion)}
+        yield {**head, "choices": [], "usage": _usage(meta, completion)}
 
 
 def _legacy_logprobs(
@@ -286,7 +287,7 @@ def completion_result(plans: Sequence[Plan], meta: Meta) -> dict[str, Any]:
         "object": "text_completion",
         "model": meta.model,
     }
-    return {**body, "choices": choices, "usage": _usage(meta.prompt_tokens, completion)}
+    return {**body, "choices": choices, "usage": _usage(meta, completion)}
 
 
 def _completion_deltas(plan: Plan, meta: Meta) -> Iterator[dict[str, Any]]:
@@ -310,4 +311,4 @@ def completion_chunks(plans: Sequence[Plan], meta: Meta) -> Iterator[dict[str, A
         yield {**head, "choices": [choice]}
     if meta.include_usage:
         completion = sum(p.content.count for p in plans)
-        yield {**head, "choices": [], "usage": _usage(meta.prompt_tokens, completion)}
+        yield {**head, "choices": [], "usage": _usage(meta, completion)}

@@ -11,6 +11,7 @@ EXPECTED = [
     "FriendliAPIStatusError",
     "FriendliAuthenticationError",
     "FriendliBadRequestError",
+    "FriendliCallbackHandler",
     "FriendliConflictError",
     "FriendliConnectionError",
     "FriendliContextOverflowError",
@@ -28,6 +29,7 @@ EXPECTED = [
     "FriendliUnprocessableContextOverflowError",
     "FriendliUnprocessableEntityError",
     "__version__",
+    "get_friendli_callback",
 ]
 
 
@@ -54,7 +56,8 @@ def test_chat_import_does_not_load_the_completions_llm_or_tool_helpers() -> None
         "import sys\n"
         "from langchain_friendli import ChatFriendli\n"
         "lazy = ['langchain_friendli.llms', 'langchain_friendli._structured',\n"
-        "        'langchain_core.language_models.llms', 'langchain_friendli.embeddings']\n"
+        "        'langchain_core.language_models.llms', 'langchain_friendli.embeddings',\n"
+        "        'langchain_friendli.callbacks']\n"
         "print([m for m in lazy if m in sys.modules])\n"
         "from langchain_friendli import Friendli, __version__\n"
         "print(Friendli.__module__, bool(__version__))\n"

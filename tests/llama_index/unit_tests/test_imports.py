@@ -16,7 +16,11 @@ PACKAGE = Path(llama_index_friendli.__file__).parent
 
 
 def test_all() -> None:
-    assert llama_index_friendli.__all__ == ["FriendliEmbedding", "FriendliLLM"]
+    assert llama_index_friendli.__all__ == [
+        "FriendliCostHandler",
+        "FriendliEmbedding",
+        "FriendliLLM",
+    ]
     assert llama_index_friendli.FriendliLLM is FriendliLLM
 
 
