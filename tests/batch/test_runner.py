@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from pathlib import Path
@@ -10,7 +11,7 @@ import httpx
 import pytest
 
 from friendli_core import MissingTokenError
-from friendli_core.batch import BatchInputError, arun
+from friendli_core.batch import BatchInputError, BatchRunner, arun
 from friendli_core.testing import LocalServer, RequestLog
 from tests.batch.conftest import (
     MODEL,
@@ -238,3 +239,31 @@ async def test_the_runners_client_owns_a_pool_with_its_limits_and_hooks(tmp_path
         assert client._http is not http
     await client.close()
     assert client._http.is_closed
+
+
+async def test_the_runner_shows_its_window_and_requests_in_flight_while_it_runs(
+    tmp_path: Path, friendli_server: LocalServer
+) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", map(chat_line, [f"w{i}" for i in range(24)]))
+    runner = BatchRunner(
+        src,
+        tmp_path / "out.jsonl",
+        concurrency=4,
+        token=friendli_server.token,
+        base_url=friendli_server.serverless_url,
+        progress_stream=io.StringIO(),
+        max_retries=8,
+    )
+    assert (runner.concurrency, runner.in_flight) == (4, 0)
+    friendli_server.inject_fault("status:429,retry_after:0.05", times=4)
+    task = asyncio.create_task(runner.run())
+    seen: list[tuple[int, int]] = []
+    while not task.done():
+        seen.append((runner.concurrency, runner.in_flight))
+        await asyncio.sleep(0.001)
+    result = await task
+    assert result.succeeded == 24
+    windows = [window for window, _ in seen]
+    assert result.lowest_concurrency <= min(windows) < 4  # the 429s shrank the window
+    assert max(in_flight for _, in_flight in seen) <= 4
+    assert runner.in_flight == 0

@@ -1,6 +1,9 @@
-"""Execute every example notebook in `notebooks/` and keep the committed files clean.
+"""Execute every example notebook in `notebooks/`; the committed ones carry their outputs.
 
-Each notebook runs top to bottom in a fresh `python3` kernel (jupyter_client launches the
+The committed notebooks are saved by `make notebooks` (`scripts/run_notebooks.py`): executed top
+to bottom, with outputs, scrubbed of paths, ports and secrets. The tests check that, and execute
+each notebook again with the same kernel set-up (`kernel_env`). Each notebook runs top to
+bottom in a fresh `python3` kernel (jupyter_client launches the
 kernelspec's "python" as `sys.executable`, i.e. this venv's interpreter; a test checks it), with
 every `FRIENDLI_*` variable removed so the notebooks take their local-server path. The pytest
 process talks to the kernel over ZeroMQ on 127.0.0.1 only (libzmq sockets are not Python sockets,
@@ -12,12 +15,11 @@ restriction inside it: a notebook that tries to reach anything but the loopback 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import math
-import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,48 +30,16 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK_DIR = ROOT / "notebooks"
+from friendli_core.testing import LOCAL_TOKEN
+from scripts.run_notebooks import CELL_TIMEOUT, KERNEL_NAME, NOTEBOOK_DIR, kernel_env, scrub
+
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-KERNEL_NAME = "python3"
 NOTEBOOK_TIMEOUT = 120.0
 """Seconds for a whole notebook, kernel start-up included."""
-CELL_TIMEOUT = 60
 MAX_OUTPUT_BYTES = 300_000
 """Outputs of an executed notebook (as JSON) must stay below this: small, readable examples."""
-LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
-
-# Runs in the kernel before the notebook (an IPython startup file): the same rule as the
-# pytest-socket `--allow-hosts` option of the test run, applied inside the kernel process.
-KERNEL_GUARD = f"""\
-import pytest_socket as _pytest_socket
-
-_pytest_socket.socket_allow_hosts({LOOPBACK_HOSTS!r})
-del _pytest_socket
-"""
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def _kernel_env(ipython_dir: Path) -> dict[str, str]:
-    """This process's environment without Friendli settings, with the guarded IPython dir."""
-    startup = ipython_dir / "profile_default" / "startup"
-    startup.mkdir(parents=True, exist_ok=True)
-    (startup / "00-loopback-only.py").write_text(KERNEL_GUARD)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("FRIENDLI_") and key != "MPLBACKEND"  # inline plots, as in Jupyter
-    }
-    env["IPYTHONDIR"] = str(ipython_dir)
-    # bytecode caching, as a user's pip install has: notebook 07 starts Ray, whose processes
-    # would otherwise compile Ray on every start (see tests/scale/conftest.py)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(
-        Path(tempfile.gettempdir()) / "friendli-integrations-ray-pycache"
-    )
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules warning
-    return env
 
 
 def _error_report(nb: NotebookNode, name: str) -> str:
@@ -112,7 +82,7 @@ def execute_notebook(
         resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
         on_cell_start=on_cell_start,
     )
-    env = _kernel_env(tmp_path / "ipython")
+    env = kernel_env(tmp_path / "ipython")
     # A private event loop: asyncio.run would reset the current loop of pytest-asyncio.
     loop = asyncio.new_event_loop()
     try:
@@ -158,21 +128,64 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_is_committed_clean(path: Path) -> None:
+def test_notebook_is_committed_with_its_outputs(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert nb.metadata.get("kernelspec", {}).get("name") == KERNEL_NAME, (
         f"{path.name}: kernelspec must be {KERNEL_NAME!r}"
     )
-    dirty = [
-        index
-        for index, cell in enumerate(nb.cells)
-        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
-    ]
-    assert not dirty, (
-        f"{path.name}: code cells {dirty} have outputs or execution counts; commit notebooks "
-        "with outputs cleared (Jupyter: Edit > Clear Outputs of All Cells, then save)"
+    rerun = f"run `make notebooks` to save {path.name} executed, with its outputs"
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    counts = [cell.execution_count for cell in code]
+    assert counts == list(range(1, len(code) + 1)), (
+        f"{path.name}: execution counts {counts} are not one run from top to bottom; {rerun}"
     )
+    assert any(cell.outputs for cell in code), f"{path.name}: no cell has an output; {rerun}"
+    errors = [
+        i
+        for i, cell in enumerate(nb.cells)
+        for o in cell.get("outputs", [])
+        if o.output_type == "error"
+    ]
+    assert not errors, f"{path.name}: cells {errors} saved an error; {rerun}"
+    assert scrub(copy.deepcopy(nb)) == nb, (
+        f"{path.name}: outputs hold paths, ports or timings that `make notebooks` scrubs; {rerun}"
+    )
+    outputs = json.dumps([cell.get("outputs", []) for cell in nb.cells])
+    assert LOCAL_TOKEN not in outputs, f"{path.name}: an output shows the local server's token"
+    assert not re.search(r"flp_[A-Za-z0-9]{8,}", outputs), f"{path.name}: an output shows a token"
+
+
+def test_scrub_removes_paths_ports_and_ray_core_logs_and_joins_prints() -> None:
+    from scripts.run_notebooks import ROOT
+
+    nb = _code_notebook("print()")
+    nb.cells[0].metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output(
+            "stream",
+            name="stdout",
+            text=f"{ROOT}/notebooks/x.ipynb http://127.0.0.1:41234/v1 http://localhost:8000/v1\n",
+        ),
+        nbformat.v4.new_output("stream", name="stdout", text="second print\n"),
+        nbformat.v4.new_output(
+            "stream",
+            name="stderr",
+            text="[2026-12-04 23:39:04,788 E 23990 23990] core_worker.cc:2465: Actor ...\n",
+        ),
+        nbformat.v4.new_output(
+            "execute_result", data={"text/plain": "<object at 0x7f3a2b1c9d80>"}, execution_count=1
+        ),
+    ]
+    cell = scrub(nb).cells[0]
+    assert "execution" not in cell.metadata
+    assert [o.get("name") for o in cell.outputs] == ["stdout", None]
+    assert cell.outputs[0].text == (
+        "<repo>/notebooks/x.ipynb http://127.0.0.1:<port>/v1 http://localhost:8000/v1\n"
+        "second print\n"
+    )
+    assert cell.outputs[1].data["text/plain"] == "<object at 0x…>"
+    assert scrub(copy.deepcopy(nb)) == nb  # idempotent: a scrubbed notebook passes the check
 
 
 def test_kernel_is_this_venv_and_reaches_loopback_only(tmp_path: Path) -> None:
@@ -210,3 +223,80 @@ def test_notebook_timeout_is_reported(tmp_path: Path) -> None:
     nb = _code_notebook("import time", "time.sleep(60)")
     with pytest.raises(pytest.fail.Exception, match=r"kernel-timeout: timed out in cell [01]"):
         execute_notebook(nb, "kernel-timeout", tmp_path, timeout=5)
+
+
+def _closure(name: str, extras: set[str]) -> set[str]:
+    """Normalized names of `name` and of everything it requires with `extras`, recursively."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen: set[tuple[str, str]] = set()
+    found: set[str] = set()
+    todo = [(canonicalize_name(name), extra) for extra in {"", *extras}]
+    while todo:
+        dist, extra = todo.pop()
+        if (dist, extra) in seen:
+            continue
+        seen.add((dist, extra))
+        found.add(dist)
+        try:
+            requires = metadata.requires(dist) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": extra}):
+                wanted = canonicalize_name(req.name)
+                todo += [(wanted, e) for e in {"", *req.extras}]
+    return found
+
+
+def test_notebook_imports_come_with_the_notebooks_extra() -> None:
+    """`pip install "friendli-integrations[notebooks]"` runs notebooks 01-06; 07's Ray Data
+    part also needs the `scale` extra, which it names."""
+    import ast
+    from importlib import metadata
+
+    from packaging.utils import canonicalize_name
+
+    providers = metadata.packages_distributions()
+    ours = {"friendli_core", "langchain_friendli", "llama_index_friendli"}
+    for path in NOTEBOOKS:
+        extras = {"notebooks", "scale"} if "07" in path.stem else {"notebooks"}
+        available = _closure("friendli-integrations", extras)
+        nb = nbformat.read(path, as_version=4)
+        modules = set()
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Import):
+                    modules |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    modules.add(node.module.split(".")[0])
+        third_party = {m for m in modules - ours if m not in sys.stdlib_module_names}
+        missing = {
+            m: providers.get(m)
+            for m in third_party
+            if not {canonicalize_name(d) for d in providers.get(m, [])} & available
+        }
+        assert not missing, f"{path.name} imports {missing}, not installed by extras {extras}"
+
+
+# notebooks whose point is a plot: logprobs (04), retries over time (06), a batch run's
+# throughput and concurrency window under 429s (07)
+PLOTTING = ["04_logprobs", "06_endpoints_and_settings", "07_scale_out"]
+
+
+@pytest.mark.parametrize("stem", PLOTTING)
+def test_plotting_notebook_is_committed_with_its_plot(stem: str) -> None:
+    nb = nbformat.read(NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
+    images = [
+        output
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+    assert images, f"{stem}.ipynb has no plot in its outputs; run `make notebooks`"

@@ -1,11 +1,14 @@
-"""The README's Python examples run, and it lists every notebook.
+"""The Python examples of the README and of every page in `docs/` run; the README lists every
+notebook.
 
-Contract: every fenced code block of README.md whose info string is exactly `python` is run, in
-order, in one shared namespace (later blocks may use names from earlier ones). Blocks tagged
-`python no-run`, or any other language, are skipped. The blocks run in a subprocess (this venv's
-interpreter, cwd = repository root) with `FRIENDLI_TOKEN` and `FRIENDLI_BASE_URL` pointing at the
-local server of the `friendli_server` fixture and no other `FRIENDLI_*` variable, and may only
-connect to the loopback interface. Top-level `await` is allowed in a block.
+Contract, per page (README.md and each `docs/**/*.md`): every fenced code block whose info
+string is exactly `python` is run, in order, in one shared namespace per page (later blocks may
+use names from earlier ones of the same page). Blocks tagged `python no-run`, or any other
+language, are skipped; a `python no-run` block starts with a comment saying why it cannot run.
+The blocks of a page run in a subprocess (this venv's interpreter, cwd = repository root) with
+`FRIENDLI_TOKEN` and `FRIENDLI_BASE_URL` pointing at the local server of the `friendli_server`
+fixture and no other `FRIENDLI_*` variable, and may only connect to the loopback interface.
+Top-level `await` is allowed in a block.
 """
 
 from __future__ import annotations
@@ -26,14 +29,16 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+PAGES = [README, *sorted(DOCS.rglob("*.md"))]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-README_TIMEOUT = 120.0
+PAGE_TIMEOUT = 120.0
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
 
 _OPEN_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 
-# Runs the blocks given as JSON on stdin. Each block is compiled with its README line numbers
-# (so tracebacks point into README.md); the line of the block being run is written to the
+# Runs the blocks given as JSON on stdin. Each block is compiled with its page's line numbers
+# (so tracebacks point into the page); the line of the block being run is written to the
 # progress file, so a timeout can name it too.
 _RUNNER = """\
 import ast, asyncio, inspect, json, sys, traceback
@@ -63,14 +68,14 @@ for block in blocks:
 
 @dataclass(frozen=True)
 class Block:
-    """A fenced code block: README line of its first code line, and its code."""
+    """A fenced code block: the page's line of its first code line, and its code."""
 
     line: int
     code: str
 
 
-def python_blocks(markdown: str) -> list[Block]:
-    """Return the fenced code blocks whose info string is exactly `python`, in order.
+def python_blocks(markdown: str, info_string: str = "python") -> list[Block]:
+    """Return the fenced code blocks whose info string is exactly `info_string`, in order.
 
     Fences are ``` or ~~~ (three or more); a block closes at a fence of the same character at
     least as long, with nothing after it, or at the end of the document. The opening fence's
@@ -92,7 +97,7 @@ def python_blocks(markdown: str) -> list[Block]:
         first = index
         while index < len(lines) and not closing.match(lines[index]):
             index += 1
-        if info == "python":
+        if info == info_string:
             code = [_dedent(line, indent) for line in lines[first:index]]
             blocks.append(Block(line=first + 1, code="\n".join(code) + "\n"))
         index += 1
@@ -112,11 +117,14 @@ def _env(server: LocalServer) -> dict[str, str]:
     return env
 
 
-def _run_blocks(blocks: list[Block], env: dict[str, str], tmp_path: Path) -> None:
-    """Run the blocks in one subprocess; fail naming the block's README line."""
+def _run_blocks(
+    blocks: list[Block], env: dict[str, str], tmp_path: Path, page: Path = README
+) -> None:
+    """Run the blocks in one subprocess; fail naming the page and the block's line."""
     progress = tmp_path / "block"
     payload = json.dumps([asdict(block) for block in blocks])
-    command = [sys.executable, "-c", _RUNNER, str(README), str(progress)]
+    name = page.relative_to(ROOT)
+    command = [sys.executable, "-c", _RUNNER, str(page), str(progress)]
     command.append(json.dumps(LOOPBACK_HOSTS))
     try:
         result = subprocess.run(  # noqa: S603 - our own interpreter and runner
@@ -126,14 +134,14 @@ def _run_blocks(blocks: list[Block], env: dict[str, str], tmp_path: Path) -> Non
             text=True,
             cwd=ROOT,
             env=env,
-            timeout=README_TIMEOUT,
+            timeout=PAGE_TIMEOUT,
             check=False,
         )
     except subprocess.TimeoutExpired:
         line = progress.read_text() if progress.exists() else "?"
         pytest.fail(
-            f"README.md: the python block at line {line} did not finish within "
-            f"{README_TIMEOUT:g} s (all blocks share that limit)",
+            f"{name}: the python block at line {line} did not finish within "
+            f"{PAGE_TIMEOUT:g} s (all blocks share that limit)",
             pytrace=False,
         )
     if result.returncode != 0:
@@ -141,7 +149,7 @@ def _run_blocks(blocks: list[Block], env: dict[str, str], tmp_path: Path) -> Non
         block = next((b for b in blocks if str(b.line) == line), None)
         code = block.code if block else ""
         pytest.fail(
-            f"README.md: the python block at line {line} failed "
+            f"{name}: the python block at line {line} failed "
             f"(exit status {result.returncode}).\n--- block ---\n{code}"
             f"--- stderr ---\n{result.stderr[-6000:]}\n--- stdout (tail) ---\n"
             f"{result.stdout[-2000:]}",
@@ -149,14 +157,39 @@ def _run_blocks(blocks: list[Block], env: dict[str, str], tmp_path: Path) -> Non
         )
 
 
-def test_readme_python_blocks_run(friendli_server: LocalServer, tmp_path: Path) -> None:
-    blocks = python_blocks(README.read_text(encoding="utf-8"))
-    assert blocks, (
+def _page_id(page: Path) -> str:
+    return str(page.relative_to(ROOT))
+
+
+def _pages_with_code() -> list[Path]:
+    return [page for page in PAGES if python_blocks(page.read_text(encoding="utf-8"))]
+
+
+def test_readme_has_runnable_blocks() -> None:
+    assert python_blocks(README.read_text(encoding="utf-8")), (
         "README.md has no ```python code block: its examples must be runnable (tag an example "
-        "that cannot run offline as ```python no-run)"
+        "that cannot run offline as ```python no-run, with the reason)"
     )
+
+
+@pytest.mark.parametrize("page", _pages_with_code(), ids=_page_id)
+def test_page_python_blocks_run(page: Path, friendli_server: LocalServer, tmp_path: Path) -> None:
+    blocks = python_blocks(page.read_text(encoding="utf-8"))
     friendli_server.clear_faults()
-    _run_blocks(blocks, _env(friendli_server), tmp_path)
+    _run_blocks(blocks, _env(friendli_server), tmp_path, page)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_page_id)
+def test_no_run_blocks_say_why(page: Path) -> None:
+    for block in python_blocks(page.read_text(encoding="utf-8"), "python no-run"):
+        assert block.code.startswith("#"), (
+            f"{_page_id(page)}, line {block.line}: a ```python no-run block starts with a "
+            "comment saying why it cannot run in the documentation tests"
+        )
+
+
+def test_docs_pages_are_found() -> None:
+    assert len(PAGES) > 1, f"no Markdown pages found under {DOCS}"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -226,6 +259,13 @@ def test_blocks_share_a_namespace_and_failures_name_the_line(
     assert "python block at line 7 failed" in message
     assert 'README.md", line 9' in message  # traceback lines are README lines
     assert "ZeroDivisionError" in message
+
+    page = DOCS / "endpoints.md"
+    with pytest.raises(pytest.fail.Exception) as info:
+        _run_blocks(failing, _env(friendli_server), tmp_path, page)
+    message = str(info.value)
+    assert "docs/endpoints.md: the python block at line 7 failed" in message
+    assert 'endpoints.md", line 9' in message  # traceback lines are the page's lines
 
 
 def test_blocks_reach_loopback_only(friendli_server: LocalServer, tmp_path: Path) -> None:
