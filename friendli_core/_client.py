@@ -24,7 +24,6 @@ from friendli_core._base import (
     map_transport_error,
 )
 from friendli_core._embeddings import build_embeddings_request
-from friendli_core._pool import BoundedAsyncTransport, BoundedTransport
 from friendli_core._protocol import (
     RequestSpec,
     build_completion_request,
@@ -35,7 +34,12 @@ from friendli_core._protocol import (
     raise_for_status,
 )
 from friendli_core._streams import END, AsyncStream, Stream, aiter_chunks, iter_chunks
-from friendli_core._upstream_hooks.httpx_client import OwnedAsyncClient, OwnedClient
+from friendli_core._upstream_hooks.httpx_client import (
+    BoundedAsyncTransport,
+    BoundedTransport,
+    OwnedAsyncClient,
+    OwnedClient,
+)
 from friendli_core.config import TimeoutTypes
 from friendli_core.errors import APIError
 

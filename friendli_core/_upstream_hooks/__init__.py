@@ -17,5 +17,13 @@ The pieces live in two modules, so that the adapters' per-token code does not lo
   slots as pydantic's `BaseModel.__copy__` does (`__dict__`, `__pydantic_fields_set__`,
   `__pydantic_extra__`, `__pydantic_private__`), so it relies on that instance layout.
 
+* `httpx_client.BoundedTransport` / `BoundedAsyncTransport`: the transports of the pools the
+  core creates. At most `max_connections` requests enter httpx at once; the others wait on a
+  semaphore (one slot per connection, given back when the response is closed), because
+  httpcore scans its whole queue of waiting requests against every connection on each request
+  start and end, and with a keep-alive smaller than the limit closes and reopens connections
+  under load (encode/httpcore#1110). Public httpx API only (a transport wrapper, the response
+  stream wrapped once); the wait is bounded by the pool timeout, raised as `httpx.PoolTimeout`.
+
 A user-supplied `http_client` is never touched: it always goes through `build_request`.
 """

@@ -1,17 +1,24 @@
-"""httpx hooks: the clients the core creates, and their requests built directly.
+"""httpx hooks: the clients the core creates, their pools, and their requests built directly.
 
 See `friendli_core._upstream_hooks` for why they exist and what they rely on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import ssl
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from http.cookiejar import CookieJar
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
+if TYPE_CHECKING:
+    import asyncio
+
 __all__ = [
+    "BoundedAsyncTransport",
+    "BoundedTransport",
     "DefaultHeaders",
     "OwnedAsyncClient",
     "OwnedClient",
@@ -19,6 +26,7 @@ __all__ = [
     "default_headers",
     "environment_mounts",
     "merge_headers",
+    "pool_limits",
 ]
 
 DefaultHeaders = list[tuple[str, str, str]]  # (name, lower-case name, value)
@@ -134,3 +142,133 @@ def environment_mounts(
         pattern: None if url is None else transport(proxy=url, **options)
         for pattern, url in get_environment_proxies().items()
     }
+
+
+# The transports of the pools the core creates (see the package docstring).
+def pool_limits(max_connections: int) -> httpx.Limits:
+    """The limits of a pool the package creates: every connection it opens is kept alive.
+
+    A smaller keep-alive than the limit makes httpcore close a connection that was just
+    released while other requests wait for one, and open a new one for them (encode/httpcore
+    issue 1110): under load, close to one connection per request.
+    """
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+
+
+def _pool_timeout(request: httpx.Request) -> float | None:
+    timeout: dict[str, float | None] = request.extensions.get("timeout", {})
+    return timeout.get("pool")
+
+
+def _pool_timeout_error(request: httpx.Request) -> httpx.PoolTimeout:
+    msg = "Timed out waiting for a free connection of the pool (max_connections)."
+    return httpx.PoolTimeout(msg, request=request)
+
+
+class _Release:
+    """Gives a slot back once, however many times the response is closed."""
+
+    __slots__ = ("_release",)
+
+    def __init__(self, release: Callable[[], None]) -> None:
+        self._release: Callable[[], None] | None = release
+
+    def __call__(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
+
+class _SyncStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream, release: _Release) -> None:
+        self._inner = inner
+        self._release = release
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._inner)
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            self._release()
+
+
+class _AsyncStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, release: _Release) -> None:
+        self._inner = inner
+        self._release = release
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._inner.__aiter__()
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        finally:
+            self._release()
+
+
+class BoundedTransport(httpx.BaseTransport):
+    """`httpx.HTTPTransport` entered by at most `max_connections` requests at once."""
+
+    def __init__(self, max_connections: int, *, verify: bool | ssl.SSLContext = True) -> None:
+        """Create the pool (every connection kept alive, TLS as `verify` says) and its slots."""
+        self._inner = httpx.HTTPTransport(limits=pool_limits(max_connections), verify=verify)
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send once a slot is free; the slot is given back when the response is closed."""
+        timeout = _pool_timeout(request)
+        if not self._slots.acquire(timeout=timeout):
+            raise _pool_timeout_error(request)
+        release = _Release(self._slots.release)
+        try:
+            response = self._inner.handle_request(request)
+        except BaseException:
+            release()
+            raise
+        response.stream = _SyncStream(cast("httpx.SyncByteStream", response.stream), release)
+        return response
+
+    def close(self) -> None:
+        """Close the pool's connections."""
+        self._inner.close()
+
+
+class BoundedAsyncTransport(httpx.AsyncBaseTransport):
+    """`httpx.AsyncHTTPTransport` entered by at most `max_connections` requests at once."""
+
+    def __init__(self, max_connections: int, *, verify: bool | ssl.SSLContext = True) -> None:
+        """Create the pool (every connection kept alive); its slots are made on first use."""
+        self._inner = httpx.AsyncHTTPTransport(limits=pool_limits(max_connections), verify=verify)
+        self._max = max_connections
+        self._slots: asyncio.Semaphore | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send once a slot is free; the slot is given back when the response is closed."""
+        import asyncio  # noqa: PLC0415 - only async users pay for importing asyncio
+
+        slots = self._slots
+        if slots is None:
+            slots = self._slots = asyncio.Semaphore(self._max)
+        if slots.locked():
+            try:
+                async with asyncio.timeout(_pool_timeout(request)):
+                    await slots.acquire()
+            except TimeoutError:
+                raise _pool_timeout_error(request) from None
+        else:
+            await slots.acquire()  # free: returns at once
+        release = _Release(slots.release)
+        try:
+            response = await self._inner.handle_async_request(request)
+        except BaseException:
+            release()
+            raise
+        response.stream = _AsyncStream(cast("httpx.AsyncByteStream", response.stream), release)
+        return response
+
+    async def aclose(self) -> None:
+        """Close the pool's connections."""
+        await self._inner.aclose()

@@ -48,7 +48,6 @@ RUNTIME = [
     "__init__",
     "_base",
     "_client",
-    "_pool",
     "_streams",
     "_upstream_hooks.httpx_client",
     "_lifecycle",

@@ -13,8 +13,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import pytest
-
 from friendli_core.testing import LocalServer
 from langchain_friendli import ChatFriendli
 
@@ -46,11 +44,6 @@ def test_the_counter_sees_this_repositorys_files() -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="13 since the bounded pool (friendli_core/_pool.py, issue #30) joined the path; "
-    "folding its transports into _upstream_hooks/httpx_client.py brings it back to 12",
-)
 def test_one_invoke_enters_at_most_12_files_of_this_repository(
     friendli_server: LocalServer,
 ) -> None:
