@@ -49,7 +49,7 @@ async def fds_settle(baseline: int, deadline: float = 5.0) -> int:
 
 
 def pool(client: FriendliClient | AsyncFriendliClient) -> Any:
-    return client._http._transport._pool
+    return client._http._transport._inner._pool
 
 
 def rss_bytes() -> int:
