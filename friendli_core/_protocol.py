@@ -216,7 +216,7 @@ def build_chat_request(
     Raises:
         InvalidRequestError: The parameters break the spec or a documented constraint.
     """
-    check_chat_params(params, stream=stream, endpoint=config.endpoint)
+    check_chat_params(params, endpoint=config.endpoint)
     if params.get("tools"):  # the checked tools; `extra_body` below is sent as given
         params = {**params, "tools": [_with_parameters(tool) for tool in params["tools"]]}
     body = _body(params, stream=stream)
@@ -243,7 +243,7 @@ def build_completion_request(
     Raises:
         InvalidRequestError: The parameters break the spec or a documented constraint.
     """
-    check_completion_params(params, stream=stream, endpoint=config.endpoint)
+    check_completion_params(params, endpoint=config.endpoint)
     return _spec(
         config,
         "/completions",

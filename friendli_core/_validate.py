@@ -414,14 +414,12 @@ def _check_fields_and_model(params: Mapping[str, Any], api: Api, endpoint: Endpo
 def check_chat_params(
     params: Mapping[str, Any],
     *,
-    stream: bool,  # noqa: ARG001 - kept for callers; the stream rules are `_protocol._body`'s
     endpoint: Endpoint = "serverless",
 ) -> None:
     """Check a chat-completions parameter dict against the spec's types and constraints.
 
     Args:
         params: The parameters.
-        stream: Whether they go to the streaming method.
         endpoint: The endpoint kind: it decides which fields are known and whether `model` is
             required.
 
@@ -440,7 +438,6 @@ def check_chat_params(
 def check_completion_params(
     params: Mapping[str, Any],
     *,
-    stream: bool,  # noqa: ARG001 - kept for callers; the stream rules are `_protocol._body`'s
     endpoint: Endpoint = "serverless",
 ) -> None:
     """Check a completions parameter dict; the arguments are those of `check_chat_params`.

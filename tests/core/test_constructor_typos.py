@@ -63,4 +63,4 @@ def test_known_arguments_still_work() -> None:
 def test_the_call_time_check_suggests_with_the_same_logic() -> None:
     params = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "temprature": 0.5}
     with pytest.raises(InvalidRequestError, match="Did you mean 'temperature'"):
-        check_chat_params(params, stream=False, endpoint="serverless")
+        check_chat_params(params, endpoint="serverless")

@@ -389,5 +389,5 @@ def test_deeply_nested_bad_value_gives_a_bounded_message() -> None:
         inner = child
     params = {"model": "m", "messages": [{"role": "user", "content": "h"}], "stop": nested}
     with pytest.raises(InvalidRequestError, match="stop=") as info:
-        check_chat_params(params, stream=False, endpoint="serverless")
+        check_chat_params(params, endpoint="serverless")
     assert len(str(info.value)) < 200
