@@ -169,7 +169,9 @@ class ConnectionSetting:
 
     Attributes:
         name: Its `ClientConfig` field and core client keyword (httpx's name where httpx has one).
-        annotation: The type of the adapters' field, as source text (resolved by the kit).
+        annotation: The type of the adapters' field, as source text (resolved by the kit). The
+            typed views for type checkers spell it again (`friendli_core.kit`'s
+            `SharedConnectionFields`, and each adapter's renamed fields); a test keeps them equal.
         default: The adapters' default (the same as `ClientConfig`'s).
         doc: One sentence for users: the adapters' field docs and the command's help.
         env: The environment variable read when the setting is not given.
@@ -398,13 +400,6 @@ class ClientConfig:
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             msg = f"max_retries must be an integer >= 0; got {self.max_retries!r}"
             raise InvalidRequestError(msg)
-        if (
-            not isinstance(self.max_connections, int)
-            or isinstance(self.max_connections, bool)
-            or self.max_connections < 1
-        ):
-            msg = f"max_connections must be an integer >= 1; got {self.max_connections!r}"
-            raise InvalidRequestError(msg)
         if not self.base_url and self.endpoint not in DEFAULT_BASE_URLS:
             raise InvalidRequestError(missing_base_url(self.endpoint))
         if self.team_id and ENV_VARS[self.endpoint].team is None:
@@ -471,10 +466,11 @@ class ClientConfig:
 
 def _check_pool(max_connections: object, proxy: object, verify: object) -> None:
     """Refuse a pool setting that httpx would only refuse at the first request, or never."""
-    if isinstance(max_connections, bool) or not isinstance(max_connections, int):
-        msg = f"max_connections must be an integer >= 1; got {max_connections!r}"
-        raise InvalidRequestError(msg)
-    if max_connections < 1:
+    if (
+        isinstance(max_connections, bool)
+        or not isinstance(max_connections, int)
+        or max_connections < 1
+    ):
         msg = f"max_connections must be an integer >= 1; got {max_connections!r}"
         raise InvalidRequestError(msg)
     if proxy is not None and (

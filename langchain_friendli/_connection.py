@@ -14,21 +14,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from friendli_core.config import (
     CONNECTION_SETTINGS,
     ConnectionSetting,
-    Endpoint,
     env_value,
     require_base_url,
 )
 from friendli_core.kit import (
+    DECLARED,
     ConstructorChecks,
     HttpAsyncClient,
-    HttpClient,
     LifecycleMethods,
     ModelClients,
+    SharedConnectionFields,
     connection_model,
 )
 
@@ -65,25 +65,20 @@ def _field(setting: ConnectionSetting) -> Any:
     return Field(default=setting.default, **options)
 
 
+class _TypedFields(SharedConnectionFields):
+    """The settings some framework renames, in LangChain's names, typed for type checkers.
+
+    The settings every framework names alike come from `SharedConnectionFields`; at run time
+    all fields are built from the declaration (`connection_model`).
+    """
+
+    friendli_token: SecretStr | None = DECLARED
+    friendli_team: str | None = DECLARED
+    http_async_client: HttpAsyncClient | None = DECLARED
+
+
 if TYPE_CHECKING:
-    _DEFAULT: Any = None  # the declared default, given at run time
-
-    class _Settings(BaseModel):
-        """The connection fields, for type checkers; built from the declaration at run time."""
-
-        friendli_token: SecretStr | None = _DEFAULT
-        friendli_team: str | None = _DEFAULT
-        endpoint: Endpoint = _DEFAULT
-        base_url: str | None = _DEFAULT
-        timeout: float | None = _DEFAULT
-        max_retries: int = _DEFAULT
-        default_headers: dict[str, str] | None = _DEFAULT
-        max_connections: int = _DEFAULT
-        proxy: SecretStr | None = _DEFAULT
-        verify: bool | str = _DEFAULT
-        http_client: HttpClient | None = _DEFAULT
-        http_async_client: HttpAsyncClient | None = _DEFAULT
-
+    _Settings = _TypedFields
 else:
     _Settings = connection_model(
         "langchain", _field, ConfigDict(**{**MODEL_CONFIG, "defer_build": True})

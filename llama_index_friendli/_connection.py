@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from llama_index.core.bridge.pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -25,13 +24,14 @@ from llama_index.core.bridge.pydantic import (
     model_validator,
 )
 
-from friendli_core.config import ConnectionSetting, Endpoint, require_base_url
+from friendli_core.config import ConnectionSetting, require_base_url
 from friendli_core.kit import (
+    DECLARED,
     ConstructorChecks,
     HttpAsyncClient,
-    HttpClient,
     LifecycleMethods,
     ModelClients,
+    SharedConnectionFields,
     connection_model,
 )
 
@@ -47,25 +47,20 @@ def _field(setting: ConnectionSetting) -> Any:
     return Field(default=setting.default, description=setting.doc, exclude=hidden, repr=not hidden)
 
 
+class _TypedFields(SharedConnectionFields):
+    """The settings some framework renames, in LlamaIndex's names, typed for type checkers.
+
+    The settings every framework names alike come from `SharedConnectionFields`; at run time
+    all fields are built from the declaration (`connection_model`).
+    """
+
+    api_key: SecretStr | None = DECLARED
+    team_id: str | None = DECLARED
+    async_http_client: HttpAsyncClient | None = DECLARED
+
+
 if TYPE_CHECKING:
-    _DEFAULT: Any = None  # the declared default, given at run time
-
-    class _Settings(BaseModel):
-        """The connection fields, for type checkers; built from the declaration at run time."""
-
-        api_key: SecretStr | None = _DEFAULT
-        team_id: str | None = _DEFAULT
-        endpoint: Endpoint = _DEFAULT
-        base_url: str | None = _DEFAULT
-        timeout: float | None = _DEFAULT
-        max_retries: int = _DEFAULT
-        default_headers: dict[str, str] | None = _DEFAULT
-        max_connections: int = _DEFAULT
-        proxy: SecretStr | None = _DEFAULT
-        verify: bool | str = _DEFAULT
-        http_client: HttpClient | None = _DEFAULT
-        async_http_client: HttpAsyncClient | None = _DEFAULT
-
+    _Settings = _TypedFields
 else:
     # A mixin: the concrete class builds the schema with its own config.
     _Settings = connection_model(

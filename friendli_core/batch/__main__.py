@@ -110,8 +110,10 @@ def _add_setting(p: argparse.ArgumentParser, setting: ConnectionSetting) -> None
         p.add_argument(flag, type=parse, default=default, help=help_text)
 
 
-def parser() -> argparse.ArgumentParser:
-    """The command's arguments."""
+def parser(
+    settings: tuple[ConnectionSetting, ...] = CONNECTION_SETTINGS,
+) -> argparse.ArgumentParser:
+    """The command's arguments; its connection flags are those of `settings` (the declaration)."""
     p = argparse.ArgumentParser(
         prog="friendli-batch",
         description="Run an OpenAI-format JSONL batch file against Friendli, resumably.",
@@ -126,7 +128,7 @@ def parser() -> argparse.ArgumentParser:
         default=DEFAULT_CONCURRENCY,
         help="most requests in flight, lowered while 429s arrive (default: %(default)s)",
     )
-    for setting in CONNECTION_SETTINGS:  # the connection flags, from the one declaration
+    for setting in settings:
         if setting.flag:
             _add_setting(p, setting)
     p.add_argument(
