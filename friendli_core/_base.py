@@ -23,6 +23,7 @@ from friendli_core._upstream_hooks.httpx_client import (
     environment_mounts,
 )
 from friendli_core.config import (
+    CONNECTION_SETTINGS,
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
     ClientConfig,
@@ -89,6 +90,10 @@ def map_transport_error(exc: Exception, spec: RequestSpec) -> APIError:
     msg = f"Invalid event stream for {where}: {exc}."
     return APIStreamError(msg, method=spec.method, path=spec.path)
 
+
+# The settings only a pool of our own takes (a user's client has its own), and their defaults.
+_OWN_POOL_ONLY = ("proxy", "verify")
+_DEFAULTS = {s.name: s.default for s in CONNECTION_SETTINGS}
 
 _MAX_CACHED_URLS = 64
 # The generation of a closed client: never the process's, so the one check per request
@@ -173,11 +178,7 @@ class BaseClient:
         """
         if user is None:
             return self._new_pool()
-        given = [
-            n
-            for n, unset in (("proxy", None), ("verify", True))
-            if getattr(self.config, n) != unset
-        ]
+        given = [n for n in _OWN_POOL_ONLY if getattr(self.config, n) != _DEFAULTS[n]]
         if given:
             msg = (
                 f"{' and '.join(given)} cannot be used with a user-supplied http_client, which "

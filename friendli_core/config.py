@@ -3,9 +3,10 @@
 `CONNECTION_SETTINGS` declares every connection setting once: its name, environment variable
 (per endpoint kind where one differs), whether it is a secret, its name in each framework where
 that differs, and whether `friendli-batch` takes it as a flag. `ClientConfig` holds the values
-of one client (a test keeps its fields in step with the declaration); the core clients' keyword
-options (`ConnectionOptions`), the adapters' connection fields (`friendli_core.kit`), the
-command's flags and the variables of each endpoint kind (`ENV_VARS`) are derived from it.
+of one client and `ConnectionOptions` the core clients' keywords, and `SharedConnectionFields`
+types the adapters' fields for type checkers (tests keep each in step with the declaration);
+the adapters' connection fields (`friendli_core.kit`), the command's flags and the variables of
+each endpoint kind (`ENV_VARS`) are derived from it.
 
 `ClientConfig` is frozen and per instance: two clients with different tokens or teams in one
 process never share credentials (there is no module-level state). Its repr masks the secrets
@@ -36,6 +37,8 @@ from friendli_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
     import httpx
+    from httpx import Client as HttpClient
+    from pydantic import BaseModel, NonNegativeInt, PositiveInt, SecretStr
 
 __all__ = [
     "CLOUD_ENDPOINTS",
@@ -170,8 +173,8 @@ class ConnectionSetting:
     Attributes:
         name: Its `ClientConfig` field and core client keyword (httpx's name where httpx has one).
         annotation: The type of the adapters' field, as source text (resolved by the kit). The
-            typed views for type checkers spell it again (`friendli_core.kit`'s
-            `SharedConnectionFields`, and each adapter's renamed fields); a test keeps them equal.
+            typed views for type checkers spell it again (`SharedConnectionFields`, and each
+            adapter's renamed fields); a test keeps them equal.
         default: The adapters' default (the same as `ClientConfig`'s).
         doc: One sentence for users: the adapters' field docs and the command's help.
         env: The environment variable read when the setting is not given.
@@ -307,6 +310,38 @@ CONNECTION_SETTINGS: tuple[ConnectionSetting, ...] = (
     ),
 )
 """Every connection setting, declared once (see the module docstring)."""
+
+
+# Type checkers see a pydantic model (its fields become the adapters' fields and constructor
+# keywords through pydantic's dataclass_transform). At run time the adapters' fields are built
+# from the declaration (`friendli_core.kit.connection_model`) and no pydantic is loaded here:
+# the views are plain classes whose annotations a test compares with the built fields.
+if TYPE_CHECKING:
+    _TypedView = BaseModel
+else:
+    _TypedView = object
+
+DECLARED: Any = None
+"""The default of a typed view's field: the declared default, which the built field has."""
+
+
+class SharedConnectionFields(_TypedView):
+    """The adapters' connection fields every framework names alike, typed for type checkers.
+
+    Each setting of `CONNECTION_SETTINGS` without framework `names`, with its `annotation`
+    (names resolved as the kit resolves the declaration's). Each adapter's typed view derives
+    from it and adds only the settings some framework renames, under its framework's names.
+    """
+
+    endpoint: Endpoint = DECLARED
+    base_url: str | None = DECLARED
+    timeout: float | None = DECLARED
+    max_retries: NonNegativeInt = DECLARED
+    default_headers: dict[str, str] | None = DECLARED
+    max_connections: PositiveInt = DECLARED
+    proxy: SecretStr | None = DECLARED
+    verify: bool | str = DECLARED
+    http_client: HttpClient | None = DECLARED
 
 
 class EnvVars(NamedTuple):

@@ -9,9 +9,8 @@ public modules (`errors`, `types`, `config`, `catalog`):
   `assistant_message`, `media_part`, `json_schema_format`, ...) and the choice fold of a chat
   stream (`ChatChoiceFold` and its change flags);
 * the connection fields, derived from `friendli_core.config.CONNECTION_SETTINGS` in each
-  framework's naming and conventions (`connection_model`), their typed view for type checkers
-  (`SharedConnectionFields`), and the pydantic field types of a user-supplied httpx client
-  (`HttpClient`, `HttpAsyncClient`);
+  framework's naming and conventions (`connection_model`), and the pydantic field types of a
+  user-supplied httpx client (`HttpClient`, `HttpAsyncClient`);
 * which request-body fields each adapter declares (`adapter_fields`), and which fields an API
   takes on an endpoint kind (`api_fields`, `ENDPOINTS`);
 * the constructor checks (`ConstructorChecks`), the check that a framework extra is installed
@@ -48,14 +47,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADAPTER_API",
-    "DECLARED",
     "ENDPOINTS",
     "LEFT_OUT",
     "SWITCHES",
     "Adapter",
     "ConstructorChecks",
     "Prototype",
-    "SharedConnectionFields",
     "TemplateSwitch",
     "adapter_fields",
     "adapter_switches",
@@ -177,34 +174,3 @@ def connection_model(
         __module__=__name__,
         **fields,
     )
-
-
-# Type checkers see a pydantic model (its fields become constructor keywords through pydantic's
-# dataclass_transform); at run time the fields come from `connection_model`, so the views are
-# plain classes whose annotations a test compares with the built fields.
-if TYPE_CHECKING:
-    _TypedView = BaseModel
-else:
-    _TypedView = object
-
-DECLARED: Any = None
-"""The default of a typed view's field: the declared default, which the built field has."""
-
-
-class SharedConnectionFields(_TypedView):
-    """The connection settings every framework names alike (`ConnectionSetting.names` empty).
-
-    For type checkers: an adapter's typed view derives from it and adds only the settings that
-    some framework renames, under its own framework's names. A new setting with one name
-    everywhere is added here and to the declaration; the adapters do not change.
-    """
-
-    endpoint: Endpoint = DECLARED
-    base_url: str | None = DECLARED
-    timeout: float | None = DECLARED
-    max_retries: NonNegativeInt = DECLARED
-    default_headers: dict[str, str] | None = DECLARED
-    max_connections: PositiveInt = DECLARED
-    proxy: SecretStr | None = DECLARED
-    verify: bool | str = DECLARED
-    http_client: HttpClient | None = DECLARED  # noqa: F405 - from _httpx_fields

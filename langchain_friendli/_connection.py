@@ -18,17 +18,17 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from friendli_core.config import (
     CONNECTION_SETTINGS,
+    DECLARED,
     ConnectionSetting,
+    SharedConnectionFields,
     env_value,
     require_base_url,
 )
 from friendli_core.kit import (
-    DECLARED,
     ConstructorChecks,
     HttpAsyncClient,
     LifecycleMethods,
     ModelClients,
-    SharedConnectionFields,
     connection_model,
 )
 

@@ -24,14 +24,17 @@ from llama_index.core.bridge.pydantic import (
     model_validator,
 )
 
-from friendli_core.config import ConnectionSetting, require_base_url
-from friendli_core.kit import (
+from friendli_core.config import (
     DECLARED,
+    ConnectionSetting,
+    SharedConnectionFields,
+    require_base_url,
+)
+from friendli_core.kit import (
     ConstructorChecks,
     HttpAsyncClient,
     LifecycleMethods,
     ModelClients,
-    SharedConnectionFields,
     connection_model,
 )
 

@@ -1,6 +1,6 @@
 """A connection setting is declared once: the typed views and the derived pieces follow it.
 
-* The typed views type checkers read (`friendli_core.kit.SharedConnectionFields` and each
+* The typed views type checkers read (`friendli_core.config.SharedConnectionFields` and each
   adapter's `_TypedFields`, which adds only the settings some framework renames) name and type
   exactly the fields `connection_model` builds from `CONNECTION_SETTINGS`.
 * `ConnectionOptions` and `ClientConfig` (next to the declaration) agree on each type.
@@ -26,8 +26,9 @@ from friendli_core.config import (
     ClientConfig,
     ConnectionOptions,
     ConnectionSetting,
+    SharedConnectionFields,
 )
-from friendli_core.kit import SharedConnectionFields, connection_model
+from friendli_core.kit import _ANNOTATIONS, connection_model
 
 ADAPTER_MODULES = {"langchain": langchain_connection, "llama_index": llama_index_connection}
 
@@ -53,7 +54,8 @@ def test_the_typed_view_matches_the_built_fields(framework: str) -> None:
     """Same names, same annotation text as declared, same resolved types as the built fields."""
     module = ADAPTER_MODULES[framework]
     view, built = module._TypedFields, module._Settings.model_fields
-    hints = typing.get_type_hints(view, include_extras=True)
+    # the names resolved as the declaration's are (the views import them for type checkers only)
+    hints = typing.get_type_hints(view, localns=_ANNOTATIONS, include_extras=True)
     declared = _declared(framework)
     assert set(hints) == set(built) == set(declared)
     texts = {**SharedConnectionFields.__annotations__, **view.__annotations__}
