@@ -3,10 +3,11 @@
 `CONNECTION_SETTINGS` declares every connection setting once: its name, environment variable
 (per endpoint kind where one differs), whether it is a secret, its name in each framework where
 that differs, and whether `friendli-batch` takes it as a flag. `ClientConfig` holds the values
-of one client and `ConnectionOptions` the core clients' keywords, and `SharedConnectionFields`
-types the adapters' fields for type checkers (tests keep each in step with the declaration);
-the adapters' connection fields (`friendli_core.kit`), the command's flags and the variables of
-each endpoint kind (`ENV_VARS`) are derived from it.
+of one client, `ConnectionOptions` the core clients' keywords, and the typed views
+(`SharedConnectionFields` and each framework's) the adapters' fields as type checkers see them:
+each sits next to the declaration, and a test keeps it in step. The adapters' connection
+fields (`friendli_core.kit.connection_model`), the command's flags and the variables of each
+endpoint kind (`ENV_VARS`) are derived from it.
 
 `ClientConfig` is frozen and per instance: two clients with different tokens or teams in one
 process never share credentials (there is no module-level state). Its repr masks the secrets
@@ -37,6 +38,7 @@ from friendli_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
     import httpx
+    from httpx import AsyncClient as HttpAsyncClient
     from httpx import Client as HttpClient
     from pydantic import BaseModel, NonNegativeInt, PositiveInt, SecretStr
 
@@ -174,7 +176,7 @@ class ConnectionSetting:
         name: Its `ClientConfig` field and core client keyword (httpx's name where httpx has one).
         annotation: The type of the adapters' field, as source text (resolved by the kit). The
             typed views for type checkers spell it again (`SharedConnectionFields`, and each
-            adapter's renamed fields); a test keeps them equal.
+            framework's view for the renamed ones); a test keeps them equal.
         default: The adapters' default (the same as `ClientConfig`'s).
         doc: One sentence for users: the adapters' field docs and the command's help.
         env: The environment variable read when the setting is not given.
@@ -329,8 +331,8 @@ class SharedConnectionFields(_TypedView):
     """The adapters' connection fields every framework names alike, typed for type checkers.
 
     Each setting of `CONNECTION_SETTINGS` without framework `names`, with its `annotation`
-    (names resolved as the kit resolves the declaration's). Each adapter's typed view derives
-    from it and adds only the settings some framework renames, under its framework's names.
+    (names resolved as the kit resolves the declaration's). Each framework's view derives from
+    it and adds only the settings some framework renames, under that framework's names.
     """
 
     endpoint: Endpoint = DECLARED
@@ -342,6 +344,29 @@ class SharedConnectionFields(_TypedView):
     proxy: SecretStr | None = DECLARED
     verify: bool | str = DECLARED
     http_client: HttpClient | None = DECLARED
+
+
+class LangChainConnectionFields(SharedConnectionFields):
+    """LangChain's connection fields, typed: the shared ones and those some framework renames."""
+
+    friendli_token: SecretStr | None = DECLARED
+    friendli_team: str | None = DECLARED
+    http_async_client: HttpAsyncClient | None = DECLARED
+
+
+class LlamaIndexConnectionFields(SharedConnectionFields):
+    """LlamaIndex's connection fields, typed: the shared ones and those some framework renames."""
+
+    api_key: SecretStr | None = DECLARED
+    team_id: str | None = DECLARED
+    async_http_client: HttpAsyncClient | None = DECLARED
+
+
+TYPED_CONNECTION_FIELDS: Mapping[str, type] = {
+    "langchain": LangChainConnectionFields,
+    "llama_index": LlamaIndexConnectionFields,
+}
+"""Each framework's typed view of its connection fields (a test compares it with the built ones)."""
 
 
 class EnvVars(NamedTuple):

@@ -14,19 +14,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
 from friendli_core.config import (
     CONNECTION_SETTINGS,
-    DECLARED,
     ConnectionSetting,
-    SharedConnectionFields,
+    LangChainConnectionFields,
     env_value,
     require_base_url,
 )
 from friendli_core.kit import (
     ConstructorChecks,
-    HttpAsyncClient,
     LifecycleMethods,
     ModelClients,
     connection_model,
@@ -65,20 +63,8 @@ def _field(setting: ConnectionSetting) -> Any:
     return Field(default=setting.default, **options)
 
 
-class _TypedFields(SharedConnectionFields):
-    """The settings some framework renames, in LangChain's names, typed for type checkers.
-
-    The settings every framework names alike come from `SharedConnectionFields`; at run time
-    all fields are built from the declaration (`connection_model`).
-    """
-
-    friendli_token: SecretStr | None = DECLARED
-    friendli_team: str | None = DECLARED
-    http_async_client: HttpAsyncClient | None = DECLARED
-
-
-if TYPE_CHECKING:
-    _Settings = _TypedFields
+if TYPE_CHECKING:  # the fields typed in the declaration's module
+    _Settings = LangChainConnectionFields
 else:
     _Settings = connection_model(
         "langchain", _field, ConfigDict(**{**MODEL_CONFIG, "defer_build": True})

@@ -20,19 +20,16 @@ from llama_index.core.bridge.pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    SecretStr,
     model_validator,
 )
 
 from friendli_core.config import (
-    DECLARED,
     ConnectionSetting,
-    SharedConnectionFields,
+    LlamaIndexConnectionFields,
     require_base_url,
 )
 from friendli_core.kit import (
     ConstructorChecks,
-    HttpAsyncClient,
     LifecycleMethods,
     ModelClients,
     connection_model,
@@ -50,20 +47,8 @@ def _field(setting: ConnectionSetting) -> Any:
     return Field(default=setting.default, description=setting.doc, exclude=hidden, repr=not hidden)
 
 
-class _TypedFields(SharedConnectionFields):
-    """The settings some framework renames, in LlamaIndex's names, typed for type checkers.
-
-    The settings every framework names alike come from `SharedConnectionFields`; at run time
-    all fields are built from the declaration (`connection_model`).
-    """
-
-    api_key: SecretStr | None = DECLARED
-    team_id: str | None = DECLARED
-    async_http_client: HttpAsyncClient | None = DECLARED
-
-
-if TYPE_CHECKING:
-    _Settings = _TypedFields
+if TYPE_CHECKING:  # the fields typed in the declaration's module
+    _Settings = LlamaIndexConnectionFields
 else:
     # A mixin: the concrete class builds the schema with its own config.
     _Settings = connection_model(

@@ -1,8 +1,9 @@
 """A connection setting is declared once: the typed views and the derived pieces follow it.
 
 * The typed views type checkers read (`friendli_core.config.SharedConnectionFields` and each
-  adapter's `_TypedFields`, which adds only the settings some framework renames) name and type
-  exactly the fields `connection_model` builds from `CONNECTION_SETTINGS`.
+  framework's view, which adds only the settings some framework renames) name and type exactly
+  the fields `connection_model` builds from `CONNECTION_SETTINGS`, and each adapter gives type
+  checkers its framework's view.
 * `ConnectionOptions` and `ClientConfig` (next to the declaration) agree on each type.
 * A setting added to the declaration reaches both frameworks' fields (default, environment,
   secret handling) and the command's flags, with no other edit.
@@ -10,6 +11,8 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import typing
 from typing import Any
 
@@ -23,6 +26,7 @@ import llama_index_friendli._connection as llama_index_connection
 from friendli_core.batch.__main__ import parser as batch_parser
 from friendli_core.config import (
     CONNECTION_SETTINGS,
+    TYPED_CONNECTION_FIELDS,
     ClientConfig,
     ConnectionOptions,
     ConnectionSetting,
@@ -42,9 +46,23 @@ def test_the_shared_view_holds_exactly_the_settings_named_alike_everywhere() -> 
     assert set(SharedConnectionFields.__annotations__) == alike
 
 
+def test_each_framework_has_a_view_and_its_adapter_gives_it_to_type_checkers() -> None:
+    assert set(TYPED_CONNECTION_FIELDS) == set(ADAPTER_MODULES)
+    for framework, module in ADAPTER_MODULES.items():
+        given = {
+            node.value.id
+            for node in ast.walk(ast.parse(inspect.getsource(module)))
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Name)
+            and [getattr(t, "id", None) for t in node.targets] == ["_Settings"]
+        }
+        assert given == {TYPED_CONNECTION_FIELDS[framework].__name__}, framework
+
+
 @pytest.mark.parametrize("framework", sorted(ADAPTER_MODULES))
-def test_each_adapter_view_adds_only_the_renamed_settings(framework: str) -> None:
-    view = ADAPTER_MODULES[framework]._TypedFields
+def test_each_framework_view_adds_only_the_renamed_settings(framework: str) -> None:
+    view = TYPED_CONNECTION_FIELDS[framework]
+    assert view.__bases__ == (SharedConnectionFields,)
     renamed = {s.field_name(framework) for s in CONNECTION_SETTINGS if s.names}
     assert set(view.__annotations__) == renamed
 
@@ -52,8 +70,8 @@ def test_each_adapter_view_adds_only_the_renamed_settings(framework: str) -> Non
 @pytest.mark.parametrize("framework", sorted(ADAPTER_MODULES))
 def test_the_typed_view_matches_the_built_fields(framework: str) -> None:
     """Same names, same annotation text as declared, same resolved types as the built fields."""
-    module = ADAPTER_MODULES[framework]
-    view, built = module._TypedFields, module._Settings.model_fields
+    view = TYPED_CONNECTION_FIELDS[framework]
+    built = ADAPTER_MODULES[framework]._Settings.model_fields
     # the names resolved as the declaration's are (the views import them for type checkers only)
     hints = typing.get_type_hints(view, localns=_ANNOTATIONS, include_extras=True)
     declared = _declared(framework)
