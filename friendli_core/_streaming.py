@@ -144,10 +144,10 @@ class ChatStreamParser(_ParserBase):
                 raise _error_from_payload(payload, self.where) from None
             msg = f"Malformed stream event: {data[:200]!r}"
             raise self._stream_error(msg) from None
-        extra = chunk.model_extra
-        if not chunk.choices and extra and _is_error_object(chunk, extra):
+        choices = chunk.choices
+        if not choices and (extra := chunk.model_extra) and _is_error_object(chunk, extra):
             raise _error_from_payload(chunk.model_dump(), self.where)
-        for choice in chunk.choices:
+        for choice in choices:
             self._track(choice.index, choice.finish_reason)
         return chunk
 

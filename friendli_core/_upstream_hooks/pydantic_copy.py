@@ -5,6 +5,7 @@ See `friendli_core._upstream_hooks` for why it exists and what it relies on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -41,7 +42,7 @@ class Prototype(Generic[_M]):
     equals the validated construction, field for field, including the fields-set).
     """
 
-    __slots__ = ("_cls", "_containers", "_extra", "_fields", "_fields_set", "_private", "_values")
+    __slots__ = ("_fields", "make")
 
     def __init__(self, template: _M, *, replace: frozenset[str] | set[str]) -> None:
         """Remember the template.
@@ -59,36 +60,54 @@ class Prototype(Generic[_M]):
         if unknown:
             msg = f"{type(template).__name__} has no fields {sorted(unknown)}."
             raise ValueError(msg)
-        copied = template.__copy__()  # pydantic's own copy: what every `make` repeats
-        self._cls = type(template)
         self._fields = frozenset(replace)
-        # all of them, replaced ones too: `update` then keeps the fields in the template's order
-        # (the order validation gives, which repr and JSON dumps follow)
-        self._values = copied.__dict__
-        self._fields_set = frozenset(copied.model_fields_set)
-        self._extra = copied.model_extra
-        self._private = copied.__pydantic_private__
-        self._containers = tuple(
-            name
-            for name, value in self._values.items()
-            if isinstance(value, list | dict) and name not in self._fields
-        )
-
-    def make(self, **fields: Any) -> _M:
-        """A copy of the template with `fields` replaced; they are trusted, not validated."""
-        obj = self._cls.__new__(self._cls)
-        values = self._values.copy()
-        for name in self._containers:
-            values[name] = values[name].copy()
-        values.update(fields)
-        _setattr(obj, "__dict__", values)
-        _setattr(obj, "__pydantic_fields_set__", set(self._fields_set))
-        extra, private = self._extra, self._private
-        _setattr(obj, "__pydantic_extra__", None if extra is None else extra.copy())
-        _setattr(obj, "__pydantic_private__", None if private is None else private.copy())
-        return obj
+        # pydantic's own copy of the template: what every `make` repeats
+        self.make: Callable[..., _M] = _maker(template.__copy__(), self._fields)
+        """`make(**fields)`: a copy of the template with `fields` (each replaced field, by
+        keyword) written in; they are trusted, not validated."""
 
     @property
     def fields(self) -> frozenset[str]:
         """The fields each `make` call replaces."""
         return self._fields
+
+
+def _maker(copied: _M, replaced: frozenset[str]) -> Callable[..., _M]:
+    """The `make` of one template (`copied`: pydantic's own copy of it).
+
+    Its source is generated, as `dataclasses` generates `__init__`: one keyword-only parameter
+    per replaced field, each written into the copy's `__dict__` by name, and each list or dict
+    field that is not replaced copied by name. A `**fields` dict merged into the copy would
+    cost more per streamed token than the rest of the copy.
+    """
+    values = copied.__dict__  # every field, replaced ones too: copies keep the template's order
+    names = sorted(replaced)  # model fields: identifiers, so safe to write as parameters
+    containers = [n for n, v in values.items() if isinstance(v, list | dict) and n not in replaced]
+    extra, private = copied.model_extra, copied.__pydantic_private__
+    # None in the usual template: nothing to copy (`{}` is still copied)
+    new_extra = "None" if extra is None else "extra.copy()"
+    new_private = "None" if private is None else "private.copy()"
+    lines = [
+        f"def make(*, {', '.join(names)}):",
+        "    own = values.copy()",
+        *(f"    own[{n!r}] = own[{n!r}].copy()" for n in containers),
+        *(f"    own[{n!r}] = {n}" for n in names),
+        "    obj = new(cls)",
+        "    setattr_(obj, '__dict__', own)",
+        "    setattr_(obj, '__pydantic_fields_set__', set(fields_set))",
+        f"    setattr_(obj, '__pydantic_extra__', {new_extra})",
+        f"    setattr_(obj, '__pydantic_private__', {new_private})",
+        "    return obj",
+    ]
+    scope: dict[str, Any] = {
+        "values": values,
+        "new": type(copied).__new__,
+        "cls": type(copied),
+        "setattr_": _setattr,
+        "fields_set": frozenset(copied.model_fields_set),
+        "extra": extra,
+        "private": private,
+    }
+    exec("\n".join(lines), scope)  # noqa: S102 - our own source, from the model's field names
+    make: Callable[..., _M] = scope["make"]
+    return make

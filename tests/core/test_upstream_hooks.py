@@ -290,6 +290,17 @@ def test_replaced_fields_are_taken_as_given() -> None:
     assert proto.make(text="abc").length == 0  # the validator does not run again
 
 
+def test_every_replaced_field_is_given_by_keyword() -> None:
+    """A field left out would silently keep the template's value: `make` refuses it."""
+    proto = Prototype(Shape(text=""), replace={"text", "length"})
+    with pytest.raises(TypeError, match="length"):
+        proto.make(text="abc")
+    with pytest.raises(TypeError):
+        proto.make("abc", 3)
+    with pytest.raises(TypeError, match="tags"):
+        proto.make(text="abc", length=3, tags=[])
+
+
 def test_unknown_fields_are_refused() -> None:
     with pytest.raises(ValueError, match=r"Shape has no fields \['nope'\]"):
         Prototype(Shape(text=""), replace={"text", "nope"})
