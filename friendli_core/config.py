@@ -82,12 +82,14 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_TIMEOUT = 600.0
 """Seconds for a whole read; connect uses `DEFAULT_CONNECT_TIMEOUT`. Long generations need it."""
 DEFAULT_CONNECT_TIMEOUT = 5.0
-DEFAULT_MAX_CONNECTIONS = 64
+DEFAULT_MAX_CONNECTIONS = 256
 """Connections a client's own pool opens at most, and keeps open when idle.
 
 Keep-alive equals it: a pool that closes idle connections while requests wait for one
-(httpx's default keeps 20 of 100) reopens a connection per request under load. Chosen from
-`make bench-scale` (benchmarks/README.md, "Pool size").
+(httpx's default keeps 20 of 100) reopens a connection per request under load. Against a real
+server it bounds how many generations run at once; the pool opens only what is in flight, and
+its CPU per request hardly depends on its size. Chosen from `make bench-scale`
+(benchmarks/README.md, "Pool size").
 """
 
 

@@ -22,8 +22,13 @@ The pieces live in two modules, so that the adapters' per-token code does not lo
   semaphore (one slot per connection, given back when the response is closed), because
   httpcore scans its whole queue of waiting requests against every connection on each request
   start and end, and with a keep-alive smaller than the limit closes and reopens connections
-  under load (encode/httpcore#1110). Public httpx API only (a transport wrapper, the response
-  stream wrapped once); the wait is bounded by the pool timeout, raised as `httpx.PoolTimeout`.
+  under load (encode/httpcore#1110). The connections are split into httpx transports of at
+  most 16 connections each, filled in order: httpcore's scan on each event visits every
+  connection of its pool and, for each idle one, every connection again, so one large pool
+  costs every request CPU in proportion to its idle connections times its size. Public httpx
+  API only (transports wrapped, the response stream wrapped once, one
+  `httpx.create_ssl_context` for all of them); the wait is bounded by the pool timeout, raised
+  as `httpx.PoolTimeout`. `transports` lists the httpx transports opened so far, for tests.
 
 A user-supplied `http_client` is never touched: it always goes through `build_request`.
 """

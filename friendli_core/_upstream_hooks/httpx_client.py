@@ -209,39 +209,111 @@ class _AsyncStream(httpx.AsyncByteStream):
             self._release()
 
 
+SHARD_CONNECTIONS = 16
+"""Connections per httpcore pool inside one bounded transport (see `_Shards`)."""
+
+
+class _Shards:
+    """Which of a transport's httpcore pools a request enters: the first with a free connection.
+
+    httpcore scans every connection of a pool each time a request starts or a response closes,
+    and for each idle one counts the idle connections again and probes its socket: the cost
+    per request grows with the square of the pool's idle connections, and connections stand
+    idle between a response's close and the next waiting request's start. Pools of at most
+    `SHARD_CONNECTIONS` keep each scan short whatever `max_connections` is. Filling the first
+    pool first keeps a lightly used client on few connections, reused. The caller's semaphore
+    guarantees a free connection somewhere; a sync caller serializes `take` and `give`.
+    """
+
+    __slots__ = ("busy", "sizes")
+
+    def __init__(self, max_connections: int) -> None:
+        full, rest = divmod(max_connections, SHARD_CONNECTIONS)
+        self.sizes = [SHARD_CONNECTIONS] * full + ([rest] if rest else [])
+        self.busy = [0] * len(self.sizes)
+
+    def take(self) -> int:
+        """A pool with a free connection, now counted as busy."""
+        busy = self.busy
+        for index, size in enumerate(self.sizes):
+            if busy[index] < size:
+                busy[index] += 1
+                return index
+        msg = "no free connection: the transport's semaphore should have waited"
+        raise RuntimeError(msg)
+
+    def give(self, index: int) -> None:
+        """A connection of pool `index` is free again."""
+        self.busy[index] -= 1
+
+
+def _shared_ssl(*, verify: bool | ssl.SSLContext) -> ssl.SSLContext:
+    """One TLS context for all of a transport's pools (httpx would make one per pool)."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    return httpx.create_ssl_context(verify=verify)
+
+
 class BoundedTransport(httpx.BaseTransport):
-    """`httpx.HTTPTransport` entered by at most `max_connections` requests at once."""
+    """httpx transports entered by at most `max_connections` requests at once (`_Shards`)."""
 
     def __init__(self, max_connections: int, *, verify: bool | ssl.SSLContext = True) -> None:
-        """Create the pool (every connection kept alive, TLS as `verify` says) and its slots."""
-        self._inner = httpx.HTTPTransport(limits=pool_limits(max_connections), verify=verify)
+        """Prepare the pools (every connection kept alive, TLS as `verify` says) and slots."""
+        self._shards = _Shards(max_connections)
+        self._inner: list[httpx.HTTPTransport | None] = [None] * len(self._shards.sizes)
+        self._ssl = _shared_ssl(verify=verify)
         self._slots = threading.BoundedSemaphore(max_connections)
+        self._lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send once a slot is free; the slot is given back when the response is closed."""
-        timeout = _pool_timeout(request)
-        if not self._slots.acquire(timeout=timeout):
+        if not self._slots.acquire(timeout=_pool_timeout(request)):
             raise _pool_timeout_error(request)
-        release = _Release(self._slots.release)
+        with self._lock:
+            index = self._shards.take()
+            inner = self._inner[index]
+            if inner is None:
+                limits = pool_limits(self._shards.sizes[index])
+                inner = self._inner[index] = httpx.HTTPTransport(limits=limits, verify=self._ssl)
+        release = _Release(lambda: self._give(index))
         try:
-            response = self._inner.handle_request(request)
+            response = inner.handle_request(request)
         except BaseException:
             release()
             raise
         response.stream = _SyncStream(cast("httpx.SyncByteStream", response.stream), release)
         return response
 
+    def _give(self, index: int) -> None:
+        with self._lock:
+            self._shards.give(index)
+        self._slots.release()
+
+    @property
+    def max_connections(self) -> int:
+        """The most connections open at once, over all its pools."""
+        return sum(self._shards.sizes)
+
+    @property
+    def transports(self) -> list[httpx.HTTPTransport]:
+        """The httpx transports opened so far, one per pool of connections (for inspection)."""
+        return [inner for inner in self._inner if inner is not None]
+
     def close(self) -> None:
-        """Close the pool's connections."""
-        self._inner.close()
+        """Close the pools' connections."""
+        for inner in self._inner:
+            if inner is not None:
+                inner.close()
 
 
 class BoundedAsyncTransport(httpx.AsyncBaseTransport):
-    """`httpx.AsyncHTTPTransport` entered by at most `max_connections` requests at once."""
+    """Async twin of `BoundedTransport` (one event loop: no lock)."""
 
     def __init__(self, max_connections: int, *, verify: bool | ssl.SSLContext = True) -> None:
-        """Create the pool (every connection kept alive); its slots are made on first use."""
-        self._inner = httpx.AsyncHTTPTransport(limits=pool_limits(max_connections), verify=verify)
+        """Prepare the pools (every connection kept alive); the slots are made on first use."""
+        self._shards = _Shards(max_connections)
+        self._inner: list[httpx.AsyncHTTPTransport | None] = [None] * len(self._shards.sizes)
+        self._ssl = _shared_ssl(verify=verify)
         self._max = max_connections
         self._slots: asyncio.Semaphore | None = None
 
@@ -260,15 +332,36 @@ class BoundedAsyncTransport(httpx.AsyncBaseTransport):
                 raise _pool_timeout_error(request) from None
         else:
             await slots.acquire()  # free: returns at once
-        release = _Release(slots.release)
+        index = self._shards.take()
+        inner = self._inner[index]
+        if inner is None:
+            limits = pool_limits(self._shards.sizes[index])
+            inner = self._inner[index] = httpx.AsyncHTTPTransport(limits=limits, verify=self._ssl)
+        release = _Release(lambda: self._give(index, slots))
         try:
-            response = await self._inner.handle_async_request(request)
+            response = await inner.handle_async_request(request)
         except BaseException:
             release()
             raise
         response.stream = _AsyncStream(cast("httpx.AsyncByteStream", response.stream), release)
         return response
 
+    def _give(self, index: int, slots: asyncio.Semaphore) -> None:
+        self._shards.give(index)
+        slots.release()
+
+    @property
+    def max_connections(self) -> int:
+        """The most connections open at once, over all its pools."""
+        return sum(self._shards.sizes)
+
+    @property
+    def transports(self) -> list[httpx.AsyncHTTPTransport]:
+        """The httpx transports opened so far, one per pool of connections (for inspection)."""
+        return [inner for inner in self._inner if inner is not None]
+
     async def aclose(self) -> None:
-        """Close the pool's connections."""
-        await self._inner.aclose()
+        """Close the pools' connections."""
+        for inner in self._inner:
+            if inner is not None:
+                await inner.aclose()

@@ -238,8 +238,10 @@ def test_verify_takes_a_ca_bundle_path_and_stays_picklable(tmp_path: Path) -> No
 
 def test_verify_false_reaches_the_pool() -> None:
     client = FriendliClient(token="t", verify=False)
-    ssl_context = client._http._transport._inner._pool._ssl_context  # type: ignore[attr-defined]
+    # the one TLS context every pool of the transport is given (tests/core/test_pool.py)
+    ssl_context = client._http._transport._ssl  # type: ignore[attr-defined]
     assert ssl_context.verify_mode.name == "CERT_NONE"
+    assert not ssl_context.check_hostname
 
 
 @pytest.mark.parametrize("setting", [{"proxy": "http://127.0.0.1:1"}, {"verify": False}])
@@ -253,8 +255,8 @@ def test_proxy_or_verify_with_a_user_http_client_is_refused(setting: dict[str, A
 
 def test_max_connections_sizes_the_pool_and_keeps_every_connection_alive() -> None:
     client = FriendliClient(token="t", max_connections=7)
-    pool = client._http._transport._inner._pool  # type: ignore[attr-defined]
-    assert pool._max_connections == pool._max_keepalive_connections == 7
+    # each of its pools keeps all its connections alive: tests/core/test_pool.py
+    assert client._http._transport.max_connections == 7  # type: ignore[attr-defined]
     user = httpx.Client(limits=httpx.Limits(max_connections=3))
     mine = FriendliClient(token="t", http_client=user, max_connections=7)
     assert mine._http._transport._pool._max_connections == 3  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ import pytest
 
 from friendli_core import MissingTokenError
 from friendli_core.batch import BatchInputError, BatchRunner, arun
+from friendli_core.config import DEFAULT_MAX_CONNECTIONS
 from friendli_core.testing import LocalServer, RequestLog
 from tests.batch.conftest import (
     MODEL,
@@ -232,9 +233,9 @@ async def test_the_runners_client_owns_a_pool_with_its_limits_and_hooks(tmp_path
         assert client._defaults is not None  # requests are built directly
         assert http.event_hooks["request"] == [runner._on_request]
         assert http.event_hooks["response"] == [runner._on_response]
-        pool = http._transport._inner._pool  # type: ignore[attr-defined]
-        # at least the concurrency (above the default max_connections), all kept alive
-        assert pool._max_connections == pool._max_keepalive_connections == 1500
+        transport = http._transport  # type: ignore[attr-defined]
+        # at least the concurrency (above the default max_connections)
+        assert transport.max_connections == 1500 > DEFAULT_MAX_CONNECTIONS
         client._leave_parent_pool()
         assert client._http is not http
     await client.close()

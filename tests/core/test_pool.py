@@ -2,9 +2,8 @@
 
 Counted by a loopback server (`tests.counting_server`): no timing is asserted. Under httpx's
 default pool (20 of 100 connections kept alive) a run like the first one opens about one
-connection per request. The pool never holds more than `max_connections` at once; over a run
-it may reopen some: httpx closes a connection left idle for 5 s (its keep-alive expiry), which
-a CPU-starved run (a loaded CI machine) reaches between bursts.
+connection per request. The pool never holds more than `max_connections` at once, and opens a
+few more over a run at most (one being closed as another opens).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from friendli_core import (
     FriendliClient,
     InvalidRequestError,
 )
+from friendli_core._upstream_hooks.httpx_client import SHARD_CONNECTIONS, _Shards
 from friendli_core.config import DEFAULT_MAX_CONNECTIONS
 from tests.counting_server import REPLY_TEXT, CountingServer
 
@@ -48,8 +48,47 @@ async def test_a_thousand_requests_500_in_flight_open_at_most_the_pool() -> None
             await _send(client, 1000, 500)
         assert server.requests == 1000
         assert server.most_open <= DEFAULT_MAX_CONNECTIONS
-        # reopened after the keep-alive expiry at most once each (see the module docstring)
-        assert server.accepted <= 2 * DEFAULT_MAX_CONNECTIONS
+        assert server.accepted <= DEFAULT_MAX_CONNECTIONS + FEW
+
+
+@pytest.mark.timeout(120)
+async def test_the_connections_split_into_small_pools_each_kept_alive() -> None:
+    async with CountingServer() as server:
+        client = AsyncFriendliClient(token="t", base_url=server.url, max_connections=40)
+        await _send(client, 1000, 500)
+        transport = client._http._transport  # type: ignore[union-attr]
+        pools = [t._pool for t in transport.transports]
+        await client.close()
+    assert transport.max_connections == 40
+    assert [p._max_connections for p in pools] == [SHARD_CONNECTIONS, SHARD_CONNECTIONS, 8]
+    assert [p._max_keepalive_connections for p in pools] == [p._max_connections for p in pools]
+    assert all(p._ssl_context is transport._ssl for p in pools)  # one TLS context, as verify says
+    assert server.requests == 1000
+    assert server.most_open <= 40
+    assert server.accepted <= 40 + FEW
+
+
+async def test_a_lightly_used_client_opens_one_pool_and_reuses_its_connection() -> None:
+    async with CountingServer() as server:
+        async with AsyncFriendliClient(token="t", base_url=server.url) as client:
+            await _send(client, 20, 1)
+            assert len(client._http._transport.transports) == 1  # type: ignore[union-attr]
+        assert server.accepted == 1
+
+
+def test_shards_fill_the_first_pool_with_a_free_connection() -> None:
+    shards = _Shards(2 * SHARD_CONNECTIONS + 3)
+    assert shards.sizes == [SHARD_CONNECTIONS, SHARD_CONNECTIONS, 3]
+    taken = [shards.take() for _ in range(SHARD_CONNECTIONS + 1)]
+    assert taken == [0] * SHARD_CONNECTIONS + [1]
+    shards.give(0)
+    assert shards.take() == 0  # a freed connection of the first pool is used first
+    assert _Shards(1).sizes == [1]
+    assert _Shards(SHARD_CONNECTIONS).sizes == [SHARD_CONNECTIONS]
+    full = _Shards(2)
+    full.take(), full.take()
+    with pytest.raises(RuntimeError, match="semaphore"):
+        full.take()
 
 
 async def test_max_connections_bounds_the_pool_and_keeps_it() -> None:

@@ -48,8 +48,19 @@ async def fds_settle(baseline: int, deadline: float = 5.0) -> int:
     return count
 
 
-def pool(client: FriendliClient | AsyncFriendliClient) -> Any:
-    return client._http._transport._inner._pool
+class _Pools:
+    """The connections of all the httpcore pools behind a client's bounded transport."""
+
+    def __init__(self, client: FriendliClient | AsyncFriendliClient) -> None:
+        self._transport = client._http._transport
+
+    @property
+    def connections(self) -> list[Any]:
+        return [c for t in self._transport.transports for c in t._pool.connections]
+
+
+def pool(client: FriendliClient | AsyncFriendliClient) -> _Pools:
+    return _Pools(client)
 
 
 def rss_bytes() -> int:
