@@ -14,7 +14,7 @@ import httpx
 
 from friendli_core._forks import adopt_inherited, fork_generation
 from friendli_core._names import refuse_unknown
-from friendli_core._protocol import RequestSpec, build_chat_request
+from friendli_core._protocol import RequestSpec
 from friendli_core._retry import RetryPolicy
 from friendli_core._upstream_hooks.httpx_client import (
     DefaultHeaders,
@@ -39,7 +39,6 @@ from friendli_core.errors import (
     ClientClosedError,
     InvalidRequestError,
 )
-from friendli_core.reasoning import check_snapshot_reasoning
 
 if TYPE_CHECKING:
     from friendli_core._replies import Replies
@@ -252,21 +251,6 @@ class BaseClient:
     def __repr__(self) -> str:
         """Show the configuration with the token masked."""
         return f"{type(self).__name__}({self.config!r})"
-
-    def _chat_spec(
-        self, params: Mapping[str, Any], *, stream: bool, extra_headers: Mapping[str, str] | None
-    ) -> RequestSpec:
-        """The chat request, and the snapshot's reasoning check of a serverless model code."""
-        spec = build_chat_request(
-            self.config,
-            params,
-            stream=stream,
-            extra_headers=extra_headers,
-            client_headers=self._client_headers,
-        )
-        if self.config.endpoint == "serverless":  # the snapshot knows serverless model codes
-            check_snapshot_reasoning(params)
-        return spec
 
     def _request_timeout(self, timeout: TimeoutTypes) -> httpx.Timeout:
         return self._timeout if timeout is _UNSET else to_httpx_timeout(timeout)

@@ -26,6 +26,7 @@ from friendli_core._base import (
 from friendli_core._embeddings import build_embeddings_request
 from friendli_core._protocol import (
     RequestSpec,
+    build_chat_request,
     build_completion_request,
     build_detokenize_request,
     build_models_request,
@@ -105,7 +106,13 @@ class FriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> ChatCompletion:
         """Create a chat completion; see `ChatCompletionParams` for the fields."""
-        spec = self._chat_spec(params, stream=False, extra_headers=extra_headers)
+        spec = build_chat_request(
+            self.config,
+            params,
+            stream=False,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return self._retrying(spec, lambda: self._fetch(spec, self._replies.chat, timeout))
 
     def stream_chat(
@@ -116,7 +123,13 @@ class FriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> Stream[ChatCompletionChunk]:
         """Stream a chat completion; usage is requested unless `stream_options` is given."""
-        spec = self._chat_spec(params, stream=True, extra_headers=extra_headers)
+        spec = build_chat_request(
+            self.config,
+            params,
+            stream=True,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return self._retrying(spec, lambda: self._open(spec, self._replies.chat_stream, timeout))
 
     def completions(
@@ -317,7 +330,13 @@ class AsyncFriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> ChatCompletion:
         """Create a chat completion; see `ChatCompletionParams` for the fields."""
-        spec = self._chat_spec(params, stream=False, extra_headers=extra_headers)
+        spec = build_chat_request(
+            self.config,
+            params,
+            stream=False,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return await self._retrying(spec, lambda: self._fetch(spec, self._replies.chat, timeout))
 
     async def stream_chat(
@@ -328,7 +347,13 @@ class AsyncFriendliClient(BaseClient):
         **params: Unpack[ChatCompletionParams],
     ) -> AsyncStream[ChatCompletionChunk]:
         """Stream a chat completion; usage is requested unless `stream_options` is given."""
-        spec = self._chat_spec(params, stream=True, extra_headers=extra_headers)
+        spec = build_chat_request(
+            self.config,
+            params,
+            stream=True,
+            extra_headers=extra_headers,
+            client_headers=self._client_headers,
+        )
         return await self._retrying(
             spec, lambda: self._open(spec, self._replies.chat_stream, timeout)
         )

@@ -23,6 +23,7 @@ from friendli_core.errors import (
     UnsupportedEndpointError,
     make_status_error,
 )
+from friendli_core.reasoning import check_snapshot_reasoning
 
 __all__ = [
     "RequestSpec",
@@ -213,10 +214,15 @@ def build_chat_request(
 ) -> RequestSpec:
     """Check chat parameters and build the `/chat/completions` request.
 
+    A serverless model's reasoning controls are checked against the packaged snapshot's entry
+    (`friendli_core.reasoning.check_snapshot_reasoning`).
+
     Raises:
         InvalidRequestError: The parameters break the spec or a documented constraint.
     """
     check_chat_params(params, endpoint=config.endpoint)
+    if config.endpoint == "serverless":  # the snapshot knows serverless model codes
+        check_snapshot_reasoning(params)
     if params.get("tools"):  # the checked tools; `extra_body` below is sent as given
         params = {**params, "tools": [_with_parameters(tool) for tool in params["tools"]]}
     body = _body(params, stream=stream)

@@ -33,6 +33,7 @@ PURE = [
     "_version",
     "catalog",
     "_model_info",
+    "reasoning",
 ]
 FORBIDDEN = (
     "httpx",
