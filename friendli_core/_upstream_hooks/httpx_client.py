@@ -9,7 +9,7 @@ import ssl
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from http.cookiejar import CookieJar
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import httpx
 
@@ -254,14 +254,46 @@ def _shared_ssl(*, verify: bool | ssl.SSLContext) -> ssl.SSLContext:
     return httpx.create_ssl_context(verify=verify)
 
 
-class BoundedTransport(httpx.BaseTransport):
+_Inner = TypeVar("_Inner", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
+
+
+class _Pools(Generic[_Inner]):
+    """The httpx transports of a bounded transport, one per pool of `_Shards`, opened on use."""
+
+    def __init__(
+        self, make: type[_Inner], max_connections: int, *, verify: bool | ssl.SSLContext
+    ) -> None:
+        self._make: type[_Inner] = make
+        self._shards = _Shards(max_connections)
+        self._inner: list[_Inner | None] = [None] * len(self._shards.sizes)
+        self._ssl = _shared_ssl(verify=verify)
+
+    def _enter(self) -> tuple[int, _Inner]:
+        """A pool with a free connection (now counted busy), and its transport."""
+        index = self._shards.take()
+        inner = self._inner[index]
+        if inner is None:
+            limits = pool_limits(self._shards.sizes[index])
+            inner = self._inner[index] = self._make(limits=limits, verify=self._ssl)
+        return index, inner
+
+    @property
+    def max_connections(self) -> int:
+        """The most connections open at once, over all its pools."""
+        return sum(self._shards.sizes)
+
+    @property
+    def transports(self) -> list[_Inner]:
+        """The httpx transports opened so far, one per pool of connections (for inspection)."""
+        return [inner for inner in self._inner if inner is not None]
+
+
+class BoundedTransport(_Pools[httpx.HTTPTransport], httpx.BaseTransport):
     """httpx transports entered by at most `max_connections` requests at once (`_Shards`)."""
 
     def __init__(self, max_connections: int, *, verify: bool | ssl.SSLContext = True) -> None:
         """Prepare the pools (every connection kept alive, TLS as `verify` says) and slots."""
-        self._shards = _Shards(max_connections)
-        self._inner: list[httpx.HTTPTransport | None] = [None] * len(self._shards.sizes)
-        self._ssl = _shared_ssl(verify=verify)
+        super().__init__(httpx.HTTPTransport, max_connections, verify=verify)
         self._slots = threading.BoundedSemaphore(max_connections)
         self._lock = threading.Lock()
 
@@ -270,11 +302,7 @@ class BoundedTransport(httpx.BaseTransport):
         if not self._slots.acquire(timeout=_pool_timeout(request)):
             raise _pool_timeout_error(request)
         with self._lock:
-            index = self._shards.take()
-            inner = self._inner[index]
-            if inner is None:
-                limits = pool_limits(self._shards.sizes[index])
-                inner = self._inner[index] = httpx.HTTPTransport(limits=limits, verify=self._ssl)
+            index, inner = self._enter()
         release = _Release(lambda: self._give(index))
         try:
             response = inner.handle_request(request)
@@ -289,32 +317,18 @@ class BoundedTransport(httpx.BaseTransport):
             self._shards.give(index)
         self._slots.release()
 
-    @property
-    def max_connections(self) -> int:
-        """The most connections open at once, over all its pools."""
-        return sum(self._shards.sizes)
-
-    @property
-    def transports(self) -> list[httpx.HTTPTransport]:
-        """The httpx transports opened so far, one per pool of connections (for inspection)."""
-        return [inner for inner in self._inner if inner is not None]
-
     def close(self) -> None:
         """Close the pools' connections."""
-        for inner in self._inner:
-            if inner is not None:
-                inner.close()
+        for inner in self.transports:
+            inner.close()
 
 
-class BoundedAsyncTransport(httpx.AsyncBaseTransport):
+class BoundedAsyncTransport(_Pools[httpx.AsyncHTTPTransport], httpx.AsyncBaseTransport):
     """Async twin of `BoundedTransport` (one event loop: no lock)."""
 
     def __init__(self, max_connections: int, *, verify: bool | ssl.SSLContext = True) -> None:
         """Prepare the pools (every connection kept alive); the slots are made on first use."""
-        self._shards = _Shards(max_connections)
-        self._inner: list[httpx.AsyncHTTPTransport | None] = [None] * len(self._shards.sizes)
-        self._ssl = _shared_ssl(verify=verify)
-        self._max = max_connections
+        super().__init__(httpx.AsyncHTTPTransport, max_connections, verify=verify)
         self._slots: asyncio.Semaphore | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -323,7 +337,7 @@ class BoundedAsyncTransport(httpx.AsyncBaseTransport):
 
         slots = self._slots
         if slots is None:
-            slots = self._slots = asyncio.Semaphore(self._max)
+            slots = self._slots = asyncio.Semaphore(self.max_connections)
         if slots.locked():
             try:
                 async with asyncio.timeout(_pool_timeout(request)):
@@ -332,11 +346,7 @@ class BoundedAsyncTransport(httpx.AsyncBaseTransport):
                 raise _pool_timeout_error(request) from None
         else:
             await slots.acquire()  # free: returns at once
-        index = self._shards.take()
-        inner = self._inner[index]
-        if inner is None:
-            limits = pool_limits(self._shards.sizes[index])
-            inner = self._inner[index] = httpx.AsyncHTTPTransport(limits=limits, verify=self._ssl)
+        index, inner = self._enter()
         release = _Release(lambda: self._give(index, slots))
         try:
             response = await inner.handle_async_request(request)
@@ -350,18 +360,7 @@ class BoundedAsyncTransport(httpx.AsyncBaseTransport):
         self._shards.give(index)
         slots.release()
 
-    @property
-    def max_connections(self) -> int:
-        """The most connections open at once, over all its pools."""
-        return sum(self._shards.sizes)
-
-    @property
-    def transports(self) -> list[httpx.AsyncHTTPTransport]:
-        """The httpx transports opened so far, one per pool of connections (for inspection)."""
-        return [inner for inner in self._inner if inner is not None]
-
     async def aclose(self) -> None:
         """Close the pools' connections."""
-        for inner in self._inner:
-            if inner is not None:
-                await inner.aclose()
+        for inner in self.transports:
+            await inner.aclose()
