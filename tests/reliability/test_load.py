@@ -48,19 +48,10 @@ async def fds_settle(baseline: int, deadline: float = 5.0) -> int:
     return count
 
 
-class _Pools:
-    """The connections of all the httpcore pools behind a client's bounded transport."""
-
-    def __init__(self, client: FriendliClient | AsyncFriendliClient) -> None:
-        self._transport = client._http._transport
-
-    @property
-    def connections(self) -> list[Any]:
-        return [c for t in self._transport.transports for c in t._pool.connections]
-
-
-def pool(client: FriendliClient | AsyncFriendliClient) -> _Pools:
-    return _Pools(client)
+def connections(client: FriendliClient | AsyncFriendliClient) -> list[Any]:
+    """The open connections of all the httpcore pools behind a client's bounded transport."""
+    transports = client._http._transport.transports
+    return [c for t in transports for c in t._pool.connections]
 
 
 def rss_bytes() -> int:
@@ -105,7 +96,7 @@ async def test_1000_requests_100_in_flight_through_one_async_client(
         memory_before = tracemalloc.get_traced_memory()[0]
         async with AsyncFriendliClient(**options) as client:
             answers, peak = await _fire(client, REQUESTS)
-            assert len(pool(client).connections) <= IN_FLIGHT
+            assert len(connections(client)) <= IN_FLIGHT
         assert len(friendli_requests) == REQUESTS
         friendli_requests.clear()
         fds_after = await fds_settle(fds_before)
@@ -116,7 +107,7 @@ async def test_1000_requests_100_in_flight_through_one_async_client(
     assert peak == IN_FLIGHT
     assert [f"#{i}#" in a for i, a in enumerate(answers)] == [True] * REQUESTS
     assert fds_after <= fds_before + FD_SLACK
-    assert pool(client).connections == []
+    assert connections(client) == []
     assert memory_after - memory_before < MEMORY_SLACK, memory_after - memory_before
 
 
@@ -131,9 +122,9 @@ async def test_1000_requests_through_chatfriendli_abatch(
     assert [f"#{i}#" in str(r.content) for i, r in enumerate(replies)] == [True] * REQUESTS
     assert all(r.response_metadata["finish_reason"] == "stop" for r in replies)
     client = model.async_client
-    assert len(pool(client).connections) <= IN_FLIGHT
+    assert len(connections(client)) <= IN_FLIGHT
     await client.close()
-    assert pool(client).connections == []
+    assert connections(client) == []
     assert await fds_settle(fds_before) <= fds_before + FD_SLACK
 
 
@@ -149,7 +140,7 @@ def test_8_threads_share_one_sync_chatfriendli_for_500_calls(
         results = list(threads.map(call, range(500)))
     assert results == [True] * 500
     assert len(friendli_requests) == 500
-    assert len(pool(model.client).connections) <= 8
+    assert len(connections(model.client)) <= 8
     model.client.close()
 
 
@@ -198,7 +189,7 @@ async def _cancel_after_first(agen_factory: Any, client: Any = None) -> None:
     task = asyncio.create_task(consume())
     await asyncio.wait_for(first.wait(), 10)
     if client is not None:
-        assert len(pool(client).connections) == 1, "the stream holds its connection"
+        assert len(connections(client)) == 1, "the stream holds its connection"
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -206,7 +197,7 @@ async def _cancel_after_first(agen_factory: Any, client: Any = None) -> None:
 
 async def _pool_drains(client: AsyncFriendliClient, deadline: float = 2.0) -> list[Any]:
     end = time.monotonic() + deadline
-    while (conns := pool(client).connections) and time.monotonic() < end:  # noqa: ASYNC110
+    while (conns := connections(client)) and time.monotonic() < end:  # noqa: ASYNC110
         await asyncio.sleep(0.02)
     return list(conns)
 
